@@ -1,0 +1,417 @@
+//! One enum over every part kind, for listing, showing and validating parts without knowing their type.
+
+use crate::diagnostic::KeyPath;
+use crate::parts::*;
+use serde::Serialize;
+use std::fmt;
+
+/// The kinds of part, as named in TOML (`[[server]]`) and on the command line (`--kind server`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartKind {
+    /// [`Gpu`]
+    Gpu,
+    /// [`Server`]
+    Server,
+    /// [`Switch`]
+    Switch,
+    /// [`Nic`]
+    Nic,
+    /// [`Transceiver`]
+    Transceiver,
+    /// [`Cable`]
+    Cable,
+    /// [`Psu`]
+    Psu,
+    /// [`Rack`]
+    Rack,
+    /// [`Cooling`]
+    Cooling,
+    /// [`Pdu`]
+    Pdu,
+}
+
+impl PartKind {
+    /// Every kind, in catalog order.
+    pub const ALL: [PartKind; 10] = [
+        PartKind::Server,
+        PartKind::Gpu,
+        PartKind::Switch,
+        PartKind::Nic,
+        PartKind::Transceiver,
+        PartKind::Cable,
+        PartKind::Psu,
+        PartKind::Rack,
+        PartKind::Cooling,
+        PartKind::Pdu,
+    ];
+
+    /// The TOML table name and CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartKind::Gpu => "gpu",
+            PartKind::Server => "server",
+            PartKind::Switch => "switch",
+            PartKind::Nic => "nic",
+            PartKind::Transceiver => "transceiver",
+            PartKind::Cable => "cable",
+            PartKind::Psu => "psu",
+            PartKind::Rack => "rack",
+            PartKind::Cooling => "cooling",
+            PartKind::Pdu => "pdu",
+        }
+    }
+
+    /// Parses a kind name.
+    pub fn parse(s: &str) -> Option<PartKind> {
+        PartKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
+impl fmt::Display for PartKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Any part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[allow(missing_docs)]
+pub enum AnyPart {
+    Gpu(Gpu),
+    Server(Server),
+    Switch(Switch),
+    Nic(Nic),
+    Transceiver(Transceiver),
+    Cable(Cable),
+    Psu(Psu),
+    Rack(Rack),
+    Cooling(Cooling),
+    Pdu(Pdu),
+}
+
+/// A problem found in a part after parsing: where (relative to the part) and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartProblem {
+    /// Key path inside the part, e.g. `gpu_count`.
+    pub key: KeyPath,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub help: Option<String>,
+}
+
+/// A reference from a part to another part, checked once every file is merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartRef<'a> {
+    /// Key inside the part.
+    pub key: &'static str,
+    /// The id referred to.
+    pub id: &'a PartId,
+    /// The kind it must be.
+    pub kind: PartKind,
+}
+
+impl AnyPart {
+    /// Its id.
+    pub fn id(&self) -> &PartId {
+        match self {
+            AnyPart::Gpu(p) => &p.id,
+            AnyPart::Server(p) => &p.id,
+            AnyPart::Switch(p) => &p.id,
+            AnyPart::Nic(p) => &p.id,
+            AnyPart::Transceiver(p) => &p.id,
+            AnyPart::Cable(p) => &p.id,
+            AnyPart::Psu(p) => &p.id,
+            AnyPart::Rack(p) => &p.id,
+            AnyPart::Cooling(p) => &p.id,
+            AnyPart::Pdu(p) => &p.id,
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> PartKind {
+        match self {
+            AnyPart::Gpu(_) => PartKind::Gpu,
+            AnyPart::Server(_) => PartKind::Server,
+            AnyPart::Switch(_) => PartKind::Switch,
+            AnyPart::Nic(_) => PartKind::Nic,
+            AnyPart::Transceiver(_) => PartKind::Transceiver,
+            AnyPart::Cable(_) => PartKind::Cable,
+            AnyPart::Psu(_) => PartKind::Psu,
+            AnyPart::Rack(_) => PartKind::Rack,
+            AnyPart::Cooling(_) => PartKind::Cooling,
+            AnyPart::Pdu(_) => PartKind::Pdu,
+        }
+    }
+
+    /// Its one-line description.
+    pub fn description(&self) -> &str {
+        match self {
+            AnyPart::Gpu(p) => &p.description,
+            AnyPart::Server(p) => &p.description,
+            AnyPart::Switch(p) => &p.description,
+            AnyPart::Nic(p) => &p.description,
+            AnyPart::Transceiver(p) => &p.description,
+            AnyPart::Cable(p) => &p.description,
+            AnyPart::Psu(p) => &p.description,
+            AnyPart::Rack(p) => &p.description,
+            AnyPart::Cooling(p) => &p.description,
+            AnyPart::Pdu(p) => &p.description,
+        }
+    }
+
+    /// The ids this part refers to.
+    pub fn references(&self) -> Vec<PartRef<'_>> {
+        match self {
+            AnyPart::Server(s) => {
+                let mut v = vec![
+                    PartRef {
+                        key: "gpu",
+                        id: &s.gpu,
+                        kind: PartKind::Gpu,
+                    },
+                    PartRef {
+                        key: "fabric_nic",
+                        id: &s.fabric_nic,
+                        kind: PartKind::Nic,
+                    },
+                    PartRef {
+                        key: "psu",
+                        id: &s.psu,
+                        kind: PartKind::Psu,
+                    },
+                ];
+                if let Some(n) = &s.storage_nic {
+                    v.push(PartRef {
+                        key: "storage_nic",
+                        id: n,
+                        kind: PartKind::Nic,
+                    });
+                }
+                v
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks that quantities are positive and internally consistent. References are checked by the catalog.
+    pub fn problems(&self) -> Vec<PartProblem> {
+        let mut c = Checker::default();
+        match self {
+            AnyPart::Gpu(g) => {
+                c.positive("tdp_w", g.tdp_w.value.0);
+                c.positive("memory_gb", g.memory_gb.value.0);
+            }
+            AnyPart::Server(s) => {
+                c.positive("gpu_count", s.gpu_count.value.into());
+                c.positive("cpu_count", s.cpu_count.value.into());
+                c.positive("cpu_tdp_w", s.cpu_tdp_w.value.0);
+                c.positive("fabric_nic_count", s.fabric_nic_count.value.into());
+                c.positive("psu_count", s.psu_count.value.into());
+                c.positive("rack_units", s.rack_units.value.0.into());
+                c.positive("weight_kg", s.weight_kg.value.0);
+                if s.psu_redundant.value >= s.psu_count.value {
+                    c.problem(
+                        "psu_redundant",
+                        format!(
+                            "{} redundant supplies out of {} leaves none to carry the load",
+                            s.psu_redundant.value, s.psu_count.value
+                        ),
+                        "psu_redundant must be smaller than psu_count (a G593 is 4+2: psu_count = 6, psu_redundant = 2)",
+                    );
+                }
+                if let Some(p) = &s.max_power_w {
+                    c.positive("max_power_w", p.value.0);
+                }
+                if let Some(p) = &s.typical_power_w {
+                    c.positive("typical_power_w", p.value.0);
+                    if let Some(m) = &s.max_power_w
+                        && p.value > m.value
+                    {
+                        c.problem(
+                            "typical_power_w",
+                            format!("typical power {} is above the maximum {}", p.value, m.value),
+                            "typical power is the sustained draw and cannot exceed the maximum",
+                        );
+                    }
+                }
+                if let Some(p) = &s.platform_power_w {
+                    c.non_negative("platform_power_w", p.value.0);
+                }
+                if s.max_power_w.is_none() && s.platform_power_w.is_none() {
+                    c.problem(
+                        "max_power_w",
+                        "the server has neither max_power_w nor platform_power_w, so its power cannot be known".into(),
+                        "give max_power_w (nameplate), or platform_power_w (fans, memory, drives, baseboard) to derive it from the parts",
+                    );
+                }
+                if s.storage_nic.is_some() != s.storage_nic_count.is_some() {
+                    c.problem(
+                        "storage_nic",
+                        "storage_nic and storage_nic_count must be given together".into(),
+                        "give both keys or neither",
+                    );
+                }
+                if let Some(n) = &s.storage_nic_count {
+                    c.positive("storage_nic_count", n.value.into());
+                }
+            }
+            AnyPart::Switch(s) => {
+                if s.port_group.is_empty() {
+                    c.problem("port_group", "a switch needs at least one port group".into(), "add [[switch.port_group]]");
+                }
+                for (i, g) in s.port_group.iter().enumerate() {
+                    let key = format!("port_group[{i}].cages");
+                    c.positive_at(KeyPath::root().key("port_group").index(i).key("cages"), &key, g.cages.value.into());
+                    if g.modes.is_empty() {
+                        c.problem("port_group", format!("port group {i} has no modes"), "add modes = [{ speed_gbps = 400, ports_per_cage = 2 }]");
+                    }
+                    for (j, m) in g.modes.iter().enumerate() {
+                        let path = KeyPath::root().key("port_group").index(i).key("modes").index(j);
+                        c.positive_at(path.clone(), "speed_gbps", m.speed_gbps.0 as f64);
+                        c.positive_at(path, "ports_per_cage", m.ports_per_cage.into());
+                    }
+                }
+                c.positive("rack_units", s.rack_units.value.0.into());
+                c.positive("weight_kg", s.weight_kg.value.0);
+                c.positive("typical_power_w", s.typical_power_w.value.0);
+                c.positive("max_power_w", s.max_power_w.value.0);
+                if s.typical_power_w.value > s.max_power_w.value {
+                    c.problem("typical_power_w", "typical power is above the maximum".into(), "typical power cannot exceed max_power_w");
+                }
+            }
+            AnyPart::Nic(n) => {
+                c.positive("ports", n.ports.value.into());
+                c.positive("port_speed_gbps", n.port_speed_gbps.value.0 as f64);
+                c.positive("power_w", n.power_w.value.0);
+            }
+            AnyPart::Transceiver(t) => {
+                c.positive("links", t.links.value.into());
+                c.positive("speed_gbps", t.speed_gbps.value.0 as f64);
+                c.positive("reach_m", t.reach_m.value.0);
+                c.non_negative("power_w", t.power_w.value.0);
+            }
+            AnyPart::Cable(cb) => {
+                c.positive("links", cb.links.value.into());
+                c.positive("speed_gbps", cb.speed_gbps.value.0 as f64);
+                c.non_negative("power_per_end_w", cb.power_per_end_w.value.0);
+                if cb.lengths_m.value.is_empty() {
+                    c.problem("lengths_m", "a cable needs at least one orderable length".into(), "lengths_m = [1.0, 2.0]");
+                }
+                for l in &cb.lengths_m.value {
+                    c.positive("lengths_m", l.0);
+                }
+                if cb.media == CableMedia::Fiber && cb.fiber.is_none() {
+                    c.problem("fiber", "a fibre cable must say its fibre type".into(), "fiber = \"multimode\" or \"singlemode\"");
+                }
+            }
+            AnyPart::Psu(p) => c.positive("rating_w", p.rating_w.value.0),
+            AnyPart::Rack(r) => {
+                c.positive("rack_units", r.rack_units.value.0.into());
+                c.positive("width_mm", r.width_mm.value.0);
+                c.positive("depth_mm", r.depth_mm.value.0);
+                c.positive("max_weight_kg", r.max_weight_kg.value.0);
+            }
+            AnyPart::Cooling(k) => {
+                c.positive("rack_kw_min", k.rack_kw_min.value.0);
+                c.positive("rack_kw_max", k.rack_kw_max.value.0);
+                c.positive("default_rack_limit_kw", k.default_rack_limit_kw.value.0);
+                if k.rack_kw_min.value > k.rack_kw_max.value {
+                    c.problem("rack_kw_min", "rack_kw_min is above rack_kw_max".into(), "swap the two figures");
+                }
+                if let Some(f) = &k.liquid_heat_fraction
+                    && !(f.value > 0.0 && f.value <= 1.0)
+                {
+                    c.problem("liquid_heat_fraction", format!("{} is not a share in (0, 1]", f.value), "give the share of heat into the liquid, e.g. 0.8");
+                }
+                if k.kind == CoolingKind::Liquid && k.liquid_heat_fraction.is_none() {
+                    c.problem("liquid_heat_fraction", "liquid cooling needs the share of heat that goes into the liquid".into(), "add liquid_heat_fraction = 0.8");
+                }
+                if let Some(l) = &k.room_air_limit_kw {
+                    c.positive("room_air_limit_kw", l.value.0);
+                }
+            }
+            AnyPart::Pdu(p) => {
+                if p.phases.value != 1 && p.phases.value != 3 {
+                    c.problem("phases", format!("{} phases", p.phases.value), "phases is 1 or 3");
+                }
+                c.positive("voltage_v", p.voltage_v.value);
+                c.positive("current_a", p.current_a.value);
+                c.positive("outlets", p.outlets.value.into());
+                if !(p.continuous_fraction.value > 0.0 && p.continuous_fraction.value <= 1.0) {
+                    c.problem("continuous_fraction", "not a share in (0, 1]".into(), "e.g. 0.8 under the 80 % rule");
+                }
+            }
+        }
+        c.problems
+    }
+
+    /// Every sourced figure of the part as `(key, source, estimate)`, for provenance checks and display.
+    pub fn sourced_figures(&self) -> Vec<(String, Option<String>, bool)> {
+        let json = serde_json::to_value(self).unwrap_or_default();
+        let mut out = Vec::new();
+        collect_sourced(&json, String::new(), &mut out);
+        out
+    }
+}
+
+fn collect_sourced(v: &serde_json::Value, prefix: String, out: &mut Vec<(String, Option<String>, bool)>) {
+    match v {
+        serde_json::Value::Object(m) if m.contains_key("value") && !m.contains_key("id") => {
+            let source = m.get("source").and_then(|s| s.as_str()).map(str::to_string);
+            let estimate = m.get("estimate").and_then(|e| e.as_bool()).unwrap_or(false);
+            out.push((prefix, source, estimate));
+        }
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                collect_sourced(v, key, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                collect_sourced(v, format!("{prefix}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<PartProblem>,
+}
+
+impl Checker {
+    fn problem(&mut self, key: &str, message: String, help: &str) {
+        self.problems.push(PartProblem {
+            key: KeyPath::root().key(key),
+            message,
+            help: Some(help.to_string()),
+        });
+    }
+
+    fn positive(&mut self, key: &str, value: f64) {
+        self.positive_at(KeyPath::root(), key, value);
+    }
+
+    fn positive_at(&mut self, base: KeyPath, key: &str, value: f64) {
+        if !(value > 0.0) || !value.is_finite() {
+            let path = if base.0.is_empty() { KeyPath::root().key(key) } else { base.key(key.rsplit('.').next().unwrap_or(key)) };
+            self.problems.push(PartProblem {
+                key: path,
+                message: format!("`{key}` must be positive, found {value}"),
+                help: Some("give a quantity greater than zero".into()),
+            });
+        }
+    }
+
+    fn non_negative(&mut self, key: &str, value: f64) {
+        if !(value >= 0.0) || !value.is_finite() {
+            self.problem(key, format!("`{key}` must not be negative, found {value}"), "give zero or more");
+        }
+    }
+}
+

@@ -1,0 +1,461 @@
+//! The typed parts of the catalog.
+//!
+//! Every figure is a [`Sourced`] value: the number, its unit (in the type and the key name) and where it comes from.
+//! Descriptive strings (vendor, model) are plain.
+
+use crate::sourced::Sourced;
+use crate::units::{Gbps, Gigabytes, Kilograms, Kilowatts, Meters, Millimeters, RackUnits, Watts};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A catalog id such as `g593-h200` or `qm9700`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PartId(pub String);
+
+impl PartId {
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PartId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for PartId {
+    fn from(s: &str) -> Self {
+        PartId(s.to_string())
+    }
+}
+
+/// How a device is cooled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CoolingKind {
+    /// Fans push room air through the chassis.
+    Air,
+    /// Direct liquid cooling: cold plates carry most of the heat into a liquid loop.
+    Liquid,
+}
+
+impl fmt::Display for CoolingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CoolingKind::Air => "air",
+            CoolingKind::Liquid => "liquid",
+        })
+    }
+}
+
+/// A GPU or accelerator module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gpu {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Module form factor (SXM5, OAM, ...).
+    pub form: String,
+    /// Thermal design power of one module.
+    pub tdp_w: Sourced<Watts>,
+    /// High-bandwidth memory per module.
+    pub memory_gb: Sourced<Gigabytes>,
+    /// Memory bandwidth per module, TB/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bandwidth_tb_per_s: Option<Sourced<f64>>,
+    /// Scale-up (NVLink / Infinity Fabric) bandwidth per module, GB/s bidirectional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up_gb_per_s: Option<Sourced<f64>>,
+}
+
+/// An 8-GPU (or other) server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// GPU module, a catalog id.
+    pub gpu: PartId,
+    /// GPUs per server.
+    pub gpu_count: Sourced<u32>,
+    /// CPU model (descriptive).
+    pub cpu: String,
+    /// CPU sockets.
+    pub cpu_count: Sourced<u32>,
+    /// Thermal design power of one CPU.
+    pub cpu_tdp_w: Sourced<Watts>,
+    /// Compute-fabric NIC, a catalog id. One NIC port per rail.
+    pub fabric_nic: PartId,
+    /// Compute-fabric NICs, one per GPU in a rail-optimised design.
+    pub fabric_nic_count: Sourced<u32>,
+    /// Storage / in-band NIC, a catalog id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_nic: Option<PartId>,
+    /// Storage / in-band NICs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_nic_count: Option<Sourced<u32>>,
+    /// Power supply, a catalog id.
+    pub psu: PartId,
+    /// Installed power supplies (N + M).
+    pub psu_count: Sourced<u32>,
+    /// Redundant supplies (M of N + M): the load must be carried by the other N.
+    pub psu_redundant: Sourced<u32>,
+    /// Height.
+    pub rack_units: Sourced<RackUnits>,
+    /// Mass, fully populated.
+    pub weight_kg: Sourced<Kilograms>,
+    /// Cooling of the chassis.
+    pub cooling: CoolingKind,
+    /// Nameplate maximum system power. When absent it is derived from the parts (GPUs, CPUs, NICs and
+    /// `platform_power_w`) and reported as an estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_power_w: Option<Sourced<Watts>>,
+    /// Sustained power under a typical training load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical_power_w: Option<Sourced<Watts>>,
+    /// Everything in the chassis that is not a GPU, CPU or NIC at maximum: fans, memory, drives, NVSwitch or
+    /// PCIe switch baseboard, conversion losses. Required when `max_power_w` is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_power_w: Option<Sourced<Watts>>,
+}
+
+/// A fabric or management switch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Switch {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// `infiniband` or `ethernet`.
+    pub protocol: String,
+    /// Front-panel port groups (cages and the speeds they split into).
+    pub port_group: Vec<PortGroup>,
+    /// Height.
+    pub rack_units: Sourced<RackUnits>,
+    /// Mass.
+    pub weight_kg: Sourced<Kilograms>,
+    /// Power with passive copper and typical traffic, without pluggable optics.
+    pub typical_power_w: Sourced<Watts>,
+    /// Maximum power without pluggable optics.
+    pub max_power_w: Sourced<Watts>,
+    /// Power class each cage can feed a pluggable module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cage_power_limit_w: Option<Sourced<Watts>>,
+    /// Airflow direction, e.g. `P2C` (rear to front).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airflow: Option<String>,
+    /// Power supplies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psu_count: Option<Sourced<u32>>,
+}
+
+/// A group of identical cages on a switch's front panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortGroup {
+    /// Physical cages (twin-port OSFP cages count once).
+    pub cages: Sourced<u32>,
+    /// Cage form, e.g. `osfp-twin`, `osfp`, `qsfp28`, `rj45`.
+    pub form: String,
+    /// The logical ports each cage offers at each speed.
+    pub modes: Vec<PortMode>,
+}
+
+/// One way to run a cage: `ports_per_cage` logical ports at `speed_gbps` each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortMode {
+    /// Speed of each logical port.
+    pub speed_gbps: Gbps,
+    /// Logical ports per cage at that speed.
+    pub ports_per_cage: u32,
+}
+
+impl Switch {
+    /// Logical ports available at `speed`, summed over the port groups that can run at that speed.
+    ///
+    /// ```
+    /// # use gigapod_catalog::Catalog;
+    /// # use gigapod_catalog::units::Gbps;
+    /// let cat = Catalog::builtin();
+    /// assert_eq!(cat.switch("qm9700").unwrap().ports_at(Gbps(400)), 64);
+    /// ```
+    pub fn ports_at(&self, speed: Gbps) -> u32 {
+        self.port_group
+            .iter()
+            .filter_map(|g| {
+                g.modes
+                    .iter()
+                    .find(|m| m.speed_gbps == speed)
+                    .map(|m| g.cages.value * m.ports_per_cage)
+            })
+            .sum()
+    }
+
+    /// Logical ports per cage at `speed` in the first group that runs that speed (2 for a twin-port OSFP at
+    /// 400G NDR). Used to name ports as on the faceplate.
+    pub fn ports_per_cage_at(&self, speed: Gbps) -> Option<u32> {
+        self.port_group
+            .iter()
+            .find_map(|g| g.modes.iter().find(|m| m.speed_gbps == speed).map(|m| m.ports_per_cage))
+    }
+
+    /// Every speed the switch's ports can run at, highest first.
+    pub fn speeds(&self) -> Vec<Gbps> {
+        let mut v: Vec<Gbps> = self
+            .port_group
+            .iter()
+            .flat_map(|g| g.modes.iter().map(|m| m.speed_gbps))
+            .collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v.dedup();
+        v
+    }
+
+    /// Physical cages across all groups.
+    pub fn cages(&self) -> u32 {
+        self.port_group.iter().map(|g| g.cages.value).sum()
+    }
+}
+
+/// A network adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nic {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Network ports.
+    pub ports: Sourced<u32>,
+    /// Speed of each port.
+    pub port_speed_gbps: Sourced<Gbps>,
+    /// Cage form, e.g. `osfp`, `qsfp112`.
+    pub form: String,
+    /// Power with passive cables.
+    pub power_w: Sourced<Watts>,
+}
+
+/// Optical medium of a transceiver or a fibre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FiberMedia {
+    /// Multimode fibre (OM4), short reach.
+    Multimode,
+    /// Single-mode fibre.
+    Singlemode,
+}
+
+/// A pluggable optical transceiver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transceiver {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Cage form it plugs into (`osfp-twin` on a switch, `osfp` or `qsfp112` on a NIC).
+    pub form: String,
+    /// Multimode or single-mode.
+    pub media: FiberMedia,
+    /// Logical links it carries (2 for a twin-port module).
+    pub links: Sourced<u32>,
+    /// Speed of each link.
+    pub speed_gbps: Sourced<Gbps>,
+    /// Longest supported fibre run.
+    pub reach_m: Sourced<Meters>,
+    /// Power drawn from the cage.
+    pub power_w: Sourced<Watts>,
+}
+
+/// How a cable carries the signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CableMedia {
+    /// Passive direct-attach copper.
+    Dac,
+    /// Active copper (retimed).
+    Acc,
+    /// Active optical cable (optics built in).
+    Aoc,
+    /// Passive fibre between two transceivers.
+    Fiber,
+}
+
+impl fmt::Display for CableMedia {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CableMedia::Dac => "dac",
+            CableMedia::Acc => "acc",
+            CableMedia::Aoc => "aoc",
+            CableMedia::Fiber => "fiber",
+        })
+    }
+}
+
+/// A cable family (one id, several lengths).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cable {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Copper (passive, active), active optical or plain fibre.
+    pub media: CableMedia,
+    /// For fibre: the fibre type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiber: Option<FiberMedia>,
+    /// Connector at each end, e.g. `osfp-twin to 2x osfp`.
+    pub ends: String,
+    /// Logical links one cable carries (2 for twin-port switch-to-switch, 2 for a 1-to-2 splitter).
+    pub links: Sourced<u32>,
+    /// Speed of each link.
+    pub speed_gbps: Sourced<Gbps>,
+    /// Orderable lengths, shortest first.
+    pub lengths_m: Sourced<Vec<Meters>>,
+    /// Power drawn per end.
+    pub power_per_end_w: Sourced<Watts>,
+    /// Outer diameter, for tray fill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diameter_mm: Option<Sourced<Millimeters>>,
+    /// Mass per metre, for tray load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass_kg_per_m: Option<Sourced<Kilograms>>,
+}
+
+impl Cable {
+    /// The longest orderable length.
+    pub fn max_length(&self) -> Meters {
+        self.lengths_m.value.iter().copied().fold(Meters(0.0), |a, b| if b > a { b } else { a })
+    }
+}
+
+/// A power supply unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Psu {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Continuous output rating.
+    pub rating_w: Sourced<Watts>,
+    /// Efficiency class, e.g. `80 PLUS Titanium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub efficiency: Option<String>,
+}
+
+/// A rack cabinet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rack {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// Usable height.
+    pub rack_units: Sourced<RackUnits>,
+    /// Footprint width.
+    pub width_mm: Sourced<Millimeters>,
+    /// Footprint depth.
+    pub depth_mm: Sourced<Millimeters>,
+    /// Static load rating (equipment).
+    pub max_weight_kg: Sourced<Kilograms>,
+}
+
+/// A cooling class for racks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cooling {
+    /// Catalog id: `air` or `liquid`.
+    pub id: PartId,
+    /// One line for tables.
+    pub description: String,
+    /// Kind of cooling.
+    pub kind: CoolingKind,
+    /// Lowest rack power of the class's range.
+    pub rack_kw_min: Sourced<Kilowatts>,
+    /// Highest rack power of the class's range.
+    pub rack_kw_max: Sourced<Kilowatts>,
+    /// Rack power limit used when the spec gives none.
+    pub default_rack_limit_kw: Sourced<Kilowatts>,
+    /// For liquid: the share of heat that goes into the liquid; the rest goes into the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquid_heat_fraction: Option<Sourced<f64>>,
+    /// For liquid: how much residual heat the room air can take per rack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_air_limit_kw: Option<Sourced<Kilowatts>>,
+}
+
+/// A rack power distribution unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pdu {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// 1 or 3.
+    pub phases: Sourced<u32>,
+    /// Line-to-line voltage (3-phase) or line voltage (1-phase).
+    pub voltage_v: Sourced<f64>,
+    /// Input current rating per phase.
+    pub current_a: Sourced<f64>,
+    /// Share of the rating usable continuously (0.8 under the North-American 80 % rule).
+    pub continuous_fraction: Sourced<f64>,
+    /// Height (0 for a vertical zero-U PDU).
+    pub rack_units: Sourced<RackUnits>,
+    /// Outlets.
+    pub outlets: Sourced<u32>,
+}
+
+impl Pdu {
+    /// Continuous capacity: `sqrt(3) x V x I` for three phases, `V x I` for one, times the continuous fraction,
+    /// at unity power factor.
+    pub fn continuous_capacity(&self) -> Kilowatts {
+        let phase_factor = if self.phases.value == 3 { 3f64.sqrt() } else { 1.0 };
+        Kilowatts(phase_factor * self.voltage_v.value * self.current_a.value * self.continuous_fraction.value / 1000.0)
+    }
+}
+
+/// A reference cited by catalog figures (the `S..` ids of `hardware-facts.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Id such as `S12`.
+    pub id: String,
+    /// `V` vendor, `D` dataset, `T` third party, `B` project brief.
+    pub class: String,
+    /// What it is.
+    pub title: String,
+    /// Where to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

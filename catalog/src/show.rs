@@ -1,0 +1,139 @@
+//! Text and JSON views of catalog parts, for `gigapod catalog list` and `gigapod catalog show`.
+
+use crate::catalog::{Catalog, Entry};
+use crate::part::PartKind;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// One line per part: id, kind, description.
+pub fn list_text(cat: &Catalog, kind: Option<PartKind>) -> String {
+    let entries: Vec<&Entry> = cat.iter(kind).collect();
+    let width = entries.iter().map(|e| e.part.id().as_str().len()).max().unwrap_or(2).max(2);
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<width$}  {:<11}  description", "id", "kind");
+    for e in entries {
+        let origin = if e.origin.builtin { String::new() } else { format!("  (from {})", e.origin.file.name) };
+        let _ = writeln!(out, "{:<width$}  {:<11}  {}{origin}", e.part.id(), e.part.kind(), e.part.description());
+    }
+    out
+}
+
+/// The listing as JSON: an array of `{id, kind, description, origin}`.
+pub fn list_json(cat: &Catalog, kind: Option<PartKind>) -> Value {
+    Value::Array(
+        cat.iter(kind)
+            .map(|e| json!({"id": e.part.id(), "kind": e.part.kind(), "description": e.part.description(), "origin": e.origin.file.name}))
+            .collect(),
+    )
+}
+
+/// A part as JSON: `{id, kind, origin, overrides, part: {...figures with value/source/estimate/note}, sources}`.
+pub fn show_json(cat: &Catalog, entry: &Entry) -> Value {
+    let sources: Vec<Value> = cited(cat, entry)
+        .into_iter()
+        .map(|id| match cat.source(&id) {
+            Some(s) => json!({"id": s.id, "class": s.class, "title": s.title, "url": s.url}),
+            None => json!({"id": id}),
+        })
+        .collect();
+    json!({
+        "id": entry.part.id(),
+        "kind": entry.part.kind(),
+        "origin": entry.origin.file.name,
+        "overrides": entry.overrides,
+        "part": entry.part,
+        "sources": sources,
+    })
+}
+
+/// A part as text: each figure on its own line with its source or its estimate mark, then the sources cited.
+pub fn show_text(cat: &Catalog, entry: &Entry) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({}): {}", entry.part.id(), entry.part.kind(), entry.part.description());
+    let _ = writeln!(out, "defined in {}", entry.origin.file.name);
+    if let Some(o) = &entry.overrides {
+        let _ = writeln!(out, "replaces the part of the same id in {o}");
+    }
+    let value = serde_json::to_value(&entry.part).unwrap_or_default();
+    if let Value::Object(map) = value {
+        for (k, v) in &map {
+            if k == "id" || k == "description" {
+                continue;
+            }
+            write_field(&mut out, k, v, 1);
+        }
+    }
+    let cited = cited(cat, entry);
+    if !cited.is_empty() {
+        let _ = writeln!(out, "sources:");
+        for id in cited {
+            match cat.source(&id) {
+                Some(s) => {
+                    let url = s.url.as_deref().map(|u| format!(" <{u}>")).unwrap_or_default();
+                    let _ = writeln!(out, "  {} [{}] {}{url}", s.id, s.class, s.title);
+                }
+                None => {
+                    let _ = writeln!(out, "  {id} (not in the source list)");
+                }
+            }
+        }
+    }
+    out
+}
+
+fn write_field(out: &mut String, key: &str, v: &Value, depth: usize) {
+    let pad = "  ".repeat(depth);
+    match v {
+        Value::Object(m) if m.contains_key("value") => {
+            let value = scalar(&m["value"]);
+            let mut prov = Vec::new();
+            if let Some(s) = m.get("source").and_then(Value::as_str) {
+                prov.push(format!("source {s}"));
+            }
+            if m.get("estimate").and_then(Value::as_bool) == Some(true) {
+                prov.push("ESTIMATE".to_string());
+            }
+            if prov.is_empty() {
+                prov.push("no source given".to_string());
+            }
+            let note = m.get("note").and_then(Value::as_str).map(|n| format!(" ({n})")).unwrap_or_default();
+            let _ = writeln!(out, "{pad}{key}: {value}  [{}]{note}", prov.join("; "));
+        }
+        Value::Object(m) => {
+            let _ = writeln!(out, "{pad}{key}:");
+            for (k, v) in m {
+                write_field(out, k, v, depth + 1);
+            }
+        }
+        Value::Array(a) if a.iter().all(Value::is_object) => {
+            for (i, item) in a.iter().enumerate() {
+                write_field(out, &format!("{key}[{i}]"), item, depth);
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{key}: {}", scalar(other));
+        }
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map(crate::units::trim_float).unwrap_or_else(|| n.to_string()),
+        Value::Array(a) => format!("[{}]", a.iter().map(scalar).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
+    let mut ids: Vec<String> = entry
+        .part
+        .sourced_figures()
+        .into_iter()
+        .filter_map(|(_, s, _)| s)
+        .flat_map(|s| s.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>())
+        .collect();
+    ids.sort_by_key(|s| s.trim_start_matches('S').parse::<u32>().unwrap_or(u32::MAX));
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,70 @@
+//! The bill of materials: one line per part id, counted from the plan's model (never typed in).
+
+use gigapod_catalog::units::Watts;
+use serde::Serialize;
+
+/// One line of the bill of materials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BomLine {
+    /// Catalog id.
+    pub part_id: String,
+    /// One-line description from the catalog.
+    pub description: String,
+    /// `server`, `gpu`, `nic`, `psu`, `switch`, `transceiver`, `cable`, `rack`, `pdu`.
+    pub category: String,
+    /// How many.
+    pub qty: u64,
+    /// Power of one unit on the plan's basis, where it draws power of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_w: Option<Watts>,
+    /// Where the part's figures come from (source ids), or `EST`.
+    pub source: String,
+    /// True for parts inside another line's part (a server's GPUs, NICs and PSUs): counted, not ordered apart.
+    pub included_in: Option<String>,
+}
+
+/// Builds the lines, merging repeated part ids.
+#[derive(Debug, Default)]
+pub struct BomBuilder {
+    lines: Vec<BomLine>,
+}
+
+impl BomBuilder {
+    /// Adds `qty` of a part, merging with an existing line of the same id and parent.
+    pub fn add(&mut self, line: BomLine) {
+        if line.qty == 0 {
+            return;
+        }
+        match self
+            .lines
+            .iter_mut()
+            .find(|l| l.part_id == line.part_id && l.included_in == line.included_in)
+        {
+            Some(l) => l.qty += line.qty,
+            None => self.lines.push(line),
+        }
+    }
+
+    /// The lines in insertion order.
+    pub fn finish(self) -> Vec<BomLine> {
+        self.lines
+    }
+}
+
+/// Writes the BOM as CSV: `part_id,description,category,qty,unit_w,source,included_in`.
+pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["part_id", "description", "category", "qty", "unit_w", "source", "included_in"])?;
+    for l in lines {
+        w.write_record([
+            l.part_id.as_str(),
+            l.description.as_str(),
+            l.category.as_str(),
+            &l.qty.to_string(),
+            &l.unit_w.map(|w| format!("{:.1}", w.0)).unwrap_or_default(),
+            l.source.as_str(),
+            l.included_in.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

@@ -1,0 +1,33 @@
+//! The gigapod planner: from a cluster spec and the catalog to a checked plan and its outputs.
+//!
+//! ```
+//! use gigapod_catalog::{Catalog, SourceFile};
+//! use gigapod_planner::{plan, spec::Spec};
+//!
+//! let spec = Spec::parse(SourceFile::new("spec.toml", r#"
+//! name = "demo"
+//! [compute]
+//! server = "dgx-h100"
+//! servers = 4
+//! "#)).unwrap();
+//! let plan = plan(&spec, Catalog::builtin()).unwrap();
+//! assert_eq!(plan.compute.gpus, 32);
+//! assert!(plan.power.psu.ok);
+//! ```
+#![warn(missing_docs)]
+
+pub mod bom;
+pub mod check;
+pub mod error;
+pub mod fabric;
+pub mod output;
+pub mod plan;
+pub mod power;
+pub mod report;
+pub mod spec;
+pub mod summary;
+
+pub use check::{Check, Status};
+pub use error::Error;
+pub use plan::{Plan, plan};
+pub use report::Report;

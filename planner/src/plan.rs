@@ -1,0 +1,195 @@
+//! From a resolved spec to a checked plan: the model every output is drawn from.
+
+use crate::bom::{BomBuilder, BomLine};
+use crate::check::{Check, Status};
+use crate::error::Error;
+use crate::power::{self, PsuCheck, ServerPower};
+use crate::spec::{Resolved, SpecFile};
+use gigapod_catalog::units::{Kilowatts, Watts};
+use gigapod_catalog::{Catalog, Sourced};
+use serde::Serialize;
+
+/// The cluster's size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputeSummary {
+    /// Catalog id of the server.
+    pub server_id: String,
+    /// Catalog id of its GPU.
+    pub gpu_id: String,
+    /// Servers.
+    pub servers: u32,
+    /// GPUs.
+    pub gpus: u64,
+    /// GPUs per server.
+    pub gpus_per_server: u32,
+    /// Scalable units, the last one possibly partial.
+    pub scalable_units: u32,
+    /// Servers per full scalable unit.
+    pub servers_per_su: u32,
+    /// Servers in the last scalable unit (equal to `servers_per_su` when it is full).
+    pub servers_in_last_su: u32,
+    /// Fabric NIC ports per server (rails).
+    pub rails: u32,
+}
+
+/// Power of the plan, as far as it is known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PowerSummary {
+    /// One server, with its breakdown.
+    pub server: ServerPower,
+    /// The PSU redundancy check of one server.
+    pub psu: PsuCheck,
+    /// All servers on the plan's basis.
+    pub compute: Kilowatts,
+}
+
+/// A checked plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The spec resolved against the catalog.
+    pub resolved: Resolved,
+    /// Size.
+    pub compute: ComputeSummary,
+    /// Power.
+    pub power: PowerSummary,
+    /// Bill of materials.
+    pub bom: Vec<BomLine>,
+    /// Every check, in the order they ran.
+    pub checks: Vec<Check>,
+}
+
+impl Plan {
+    /// The worst status among the checks.
+    pub fn status(&self) -> Status {
+        self.checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass)
+    }
+
+    /// The plan's name (from the spec).
+    pub fn name(&self) -> &str {
+        &self.resolved.spec.name
+    }
+}
+
+/// Plans a parsed spec against a catalog.
+///
+/// ```
+/// use gigapod_catalog::{Catalog, SourceFile};
+/// use gigapod_planner::{plan, spec::Spec};
+/// let spec = Spec::parse(SourceFile::new("su.toml", r#"
+/// name = "one-su"
+/// [compute]
+/// server = "g593-h200"
+/// scalable_units = 1
+/// "#)).unwrap();
+/// let p = plan(&spec, Catalog::builtin()).unwrap();
+/// assert_eq!(p.compute.gpus, 256);
+/// ```
+pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
+    let r = spec.resolve(catalog)?;
+    let rails = r.server.fabric_nic_count.value;
+    let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
+    let compute = ComputeSummary {
+        server_id: r.server.id.to_string(),
+        gpu_id: r.gpu.id.to_string(),
+        servers: r.servers,
+        gpus: u64::from(r.servers) * u64::from(r.server.gpu_count.value),
+        gpus_per_server: r.server.gpu_count.value,
+        scalable_units: r.scalable_units,
+        servers_per_su: r.servers_per_su,
+        servers_in_last_su: last,
+        rails,
+    };
+    let server = power::server_power(&r);
+    let psu = power::psu_check(&r, server.server_w);
+    let mut checks = power::checks(&r, &server, &psu);
+    if server.estimate {
+        checks.push(Check::warn(
+            "power.estimate",
+            format!(
+                "the {} power of `{}` ({:.0} W) rests on estimated figures: check it against the vendor's data sheet",
+                server.basis, r.server.id, server.server_w.0
+            ),
+        ));
+    }
+    let power = PowerSummary {
+        compute: Kilowatts::from(server.server_w * f64::from(r.servers)),
+        server,
+        psu,
+    };
+    let bom = build_bom(&r, &power);
+    Ok(Plan {
+        resolved: r,
+        compute,
+        power,
+        bom,
+        checks,
+    })
+}
+
+fn provenance<T>(s: &Sourced<T>) -> String {
+    match (&s.source, s.estimate) {
+        (Some(src), false) => src.clone(),
+        (Some(src), true) => format!("{src}; EST"),
+        (None, true) => "EST".into(),
+        (None, false) => "user".into(),
+    }
+}
+
+fn build_bom(r: &Resolved, power: &PowerSummary) -> Vec<BomLine> {
+    let mut b = BomBuilder::default();
+    let servers = u64::from(r.servers);
+    let s = &r.server;
+    let server_source = match &s.max_power_w {
+        Some(m) => provenance(m),
+        None => "EST (power from parts)".into(),
+    };
+    b.add(BomLine {
+        part_id: s.id.to_string(),
+        description: s.description.clone(),
+        category: "server".into(),
+        qty: servers,
+        unit_w: Some(power.server.server_w),
+        source: server_source,
+        included_in: None,
+    });
+    let inside = Some(s.id.to_string());
+    b.add(BomLine {
+        part_id: r.gpu.id.to_string(),
+        description: r.gpu.description.clone(),
+        category: "gpu".into(),
+        qty: servers * u64::from(s.gpu_count.value),
+        unit_w: Some(r.gpu.tdp_w.value),
+        source: provenance(&r.gpu.tdp_w),
+        included_in: inside.clone(),
+    });
+    b.add(BomLine {
+        part_id: r.fabric_nic.id.to_string(),
+        description: r.fabric_nic.description.clone(),
+        category: "nic".into(),
+        qty: servers * u64::from(s.fabric_nic_count.value),
+        unit_w: Some(r.fabric_nic.power_w.value),
+        source: provenance(&r.fabric_nic.power_w),
+        included_in: inside.clone(),
+    });
+    if let (Some(nic), Some(n)) = (&r.storage_nic, &s.storage_nic_count) {
+        b.add(BomLine {
+            part_id: nic.id.to_string(),
+            description: nic.description.clone(),
+            category: "nic".into(),
+            qty: servers * u64::from(n.value),
+            unit_w: Some(nic.power_w.value),
+            source: provenance(&nic.power_w),
+            included_in: inside.clone(),
+        });
+    }
+    b.add(BomLine {
+        part_id: r.psu.id.to_string(),
+        description: r.psu.description.clone(),
+        category: "psu".into(),
+        qty: servers * u64::from(s.psu_count.value),
+        unit_w: None::<Watts>,
+        source: provenance(&r.psu.rating_w),
+        included_in: inside,
+    });
+    b.finish()
+}

@@ -1,0 +1,517 @@
+//! The cluster spec: what the user asks for, parsed from TOML and checked against the catalog.
+//!
+//! Parsing ([`Spec::parse`]) catches syntax, types and unknown keys; resolving ([`Spec::resolve`]) catches
+//! everything that needs the catalog (unknown ids, a GPU count that is not a whole number of servers, a
+//! liquid-cooled server in an air-cooled hall). Both report [`Diagnostics`] that point at the file, line and key.
+
+use crate::fabric::Tiers;
+use gigapod_catalog::diagnostic::{KeyPath, did_you_mean};
+use gigapod_catalog::units::{Gbps, Kilowatts};
+use gigapod_catalog::{
+    Catalog, CoolingKind, Diagnostic, Diagnostics, Gpu, Nic, PartKind, Psu, Rack, Server, SourceFile, Switch,
+};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// Largest spec file accepted.
+pub const MAX_SPEC_FILE_BYTES: u64 = 1024 * 1024;
+/// Largest cluster accepted, in servers: beyond any three-tier fat-tree of the catalog's switches
+/// (746,496 endpoints on a 144-port switch = 93,312 eight-GPU servers), and small enough that nothing the
+/// planner allocates per server can exhaust memory.
+pub const MAX_SERVERS: u64 = 1_000_000;
+
+/// A cluster spec as written (see `docs/spec.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Names the plan and its output folder: `[A-Za-z0-9._-]+`.
+    pub name: String,
+    /// The GPU servers.
+    pub compute: ComputeSpec,
+    /// The compute (east-west) fabric.
+    #[serde(default)]
+    pub fabric: FabricSpec,
+    /// Cooling, racks and power basis.
+    #[serde(default)]
+    pub facility: FacilitySpec,
+}
+
+/// `[compute]`: which server and how many.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeSpec {
+    /// Catalog id of a GPU server.
+    pub server: String,
+    /// Size in scalable units (exactly one of `scalable_units`, `servers`, `gpus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scalable_units: Option<i64>,
+    /// Size in servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<i64>,
+    /// Size in GPUs: a multiple of the server's GPU count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<i64>,
+    /// Servers per scalable unit; default 32.
+    #[serde(default = "default_servers_per_su")]
+    pub servers_per_su: i64,
+}
+
+fn default_servers_per_su() -> i64 {
+    32
+}
+
+/// `[fabric]`: the compute fabric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FabricSpec {
+    /// Catalog id of the fabric switch; default `qm9700`.
+    pub switch: String,
+    /// Leaf downlink:uplink bandwidth, at least 1.0 (1.0 = non-blocking).
+    pub oversubscription: f64,
+    /// NIC i of every server of an SU goes to leaf i of that SU.
+    pub rail_optimized: bool,
+    /// `"auto"`, 2 or 3.
+    pub tiers: Tiers,
+}
+
+impl Default for FabricSpec {
+    fn default() -> Self {
+        Self {
+            switch: "qm9700".into(),
+            oversubscription: 1.0,
+            rail_optimized: true,
+            tiers: Tiers::Auto,
+        }
+    }
+}
+
+/// Which power figure of the server the plan uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PowerBasis {
+    /// Nameplate maximum: what PSUs, PDUs and feeds must carry.
+    #[default]
+    Max,
+    /// Sustained typical draw: what the energy bill and the cooling see on average.
+    Typical,
+}
+
+impl fmt::Display for PowerBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PowerBasis::Max => "max",
+            PowerBasis::Typical => "typical",
+        })
+    }
+}
+
+/// `[facility]`: cooling, racks and the power basis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FacilitySpec {
+    /// Catalog id of a cooling class: `air` or `liquid`.
+    pub cooling: String,
+    /// Catalog id of the rack.
+    pub rack: String,
+    /// Overrides the cooling class's default rack power limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rack_power_limit_kw: Option<f64>,
+    /// `max` or `typical`.
+    pub power_basis: PowerBasis,
+}
+
+impl Default for FacilitySpec {
+    fn default() -> Self {
+        Self {
+            cooling: "air".into(),
+            rack: "rack-48u".into(),
+            rack_power_limit_kw: None,
+            power_basis: PowerBasis::Max,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tiers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Tiers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"auto\", 2 or 3")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Tiers, E> {
+                match v {
+                    "auto" => Ok(Tiers::Auto),
+                    "2" => Ok(Tiers::Two),
+                    "3" => Ok(Tiers::Three),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tiers, E> {
+                match v {
+                    2 => Ok(Tiers::Two),
+                    3 => Ok(Tiers::Three),
+                    _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Tiers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Tiers::Auto => s.serialize_str("auto"),
+            Tiers::Two => s.serialize_u8(2),
+            Tiers::Three => s.serialize_u8(3),
+        }
+    }
+}
+
+/// A spec with the file it came from, so that later errors can point into it.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    /// The parsed spec.
+    pub spec: Spec,
+    /// Its text and name.
+    pub source: SourceFile,
+}
+
+/// The spec resolved against the catalog: the parts it names and the sizes it implies.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The spec as written.
+    pub spec: Spec,
+    /// The server.
+    pub server: Server,
+    /// Its GPU.
+    pub gpu: Gpu,
+    /// Its fabric NIC.
+    pub fabric_nic: Nic,
+    /// Its storage NIC, when it has one.
+    pub storage_nic: Option<Nic>,
+    /// Its power supply.
+    pub psu: Psu,
+    /// The fabric switch.
+    pub switch: Switch,
+    /// The rack.
+    pub rack: Rack,
+    /// The cooling class.
+    pub cooling: gigapod_catalog::Cooling,
+    /// Servers in the cluster.
+    pub servers: u32,
+    /// Servers per scalable unit.
+    pub servers_per_su: u32,
+    /// Scalable units, the last one possibly partial.
+    pub scalable_units: u32,
+    /// The rack power limit in force (spec, else the cooling class's default).
+    pub rack_limit: Kilowatts,
+    /// Speed of one fabric NIC port.
+    pub nic_speed: Gbps,
+}
+
+impl Spec {
+    /// Parses a spec from a file on disk.
+    pub fn from_path(path: &Path) -> Result<SpecFile, Diagnostics> {
+        let source = gigapod_catalog::read_source(path, MAX_SPEC_FILE_BYTES)?;
+        Spec::parse(source)
+    }
+
+    /// Parses a spec from text (the file name is used in messages).
+    ///
+    /// ```
+    /// use gigapod_catalog::SourceFile;
+    /// use gigapod_planner::spec::Spec;
+    /// let f = Spec::parse(SourceFile::new("x.toml", "name = \"x\"\n[compute]\nserver = \"g593-h200\"\nservers = 4\n")).unwrap();
+    /// assert_eq!(f.spec.compute.servers, Some(4));
+    /// let err = Spec::parse(SourceFile::new("x.toml", "name = \"x\"\ncolour = 1\n")).unwrap_err();
+    /// assert!(err.to_string().contains("unknown field `colour`"));
+    /// ```
+    pub fn parse(source: SourceFile) -> Result<SpecFile, Diagnostics> {
+        match toml::from_str::<Spec>(&source.text) {
+            Ok(spec) => Ok(SpecFile { spec, source }),
+            Err(e) => Err(source.from_toml(&e).into()),
+        }
+    }
+}
+
+impl SpecFile {
+    /// Checks the spec against the catalog and derives the cluster's size.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved, Diagnostics> {
+        let mut r = Resolver {
+            file: &self.source,
+            catalog,
+            diags: Vec::new(),
+        };
+        let s = &self.spec;
+        r.check_name(&s.name);
+        let server = r.part(&s.compute.server, "compute.server", PartKind::Server, |c, id| c.server(id));
+        let switch = r.part(&s.fabric.switch, "fabric.switch", PartKind::Switch, |c, id| c.switch(id));
+        let rack = r.part(&s.facility.rack, "facility.rack", PartKind::Rack, |c, id| c.rack(id));
+        let cooling = r.part(&s.facility.cooling, "facility.cooling", PartKind::Cooling, |c, id| c.cooling(id));
+
+        let per_su = r.count("compute.servers_per_su", s.compute.servers_per_su);
+        let sizes = [
+            ("scalable_units", s.compute.scalable_units),
+            ("servers", s.compute.servers),
+            ("gpus", s.compute.gpus),
+        ];
+        let given: Vec<_> = sizes.iter().filter(|(_, v)| v.is_some()).collect();
+        let mut servers = None;
+        match given.as_slice() {
+            [] => r.error(
+                "compute",
+                "the cluster has no size",
+                "give exactly one of `scalable_units`, `servers` or `gpus` under [compute]",
+            ),
+            [(key, Some(v))] => {
+                let key = format!("compute.{key}");
+                if let Some(n) = r.count(&key, *v) {
+                    servers = match (*key).rsplit('.').next() {
+                        Some("scalable_units") => per_su.map(|p| n * p),
+                        Some("gpus") => server.and_then(|srv| {
+                            let per = u64::from(srv.gpu_count.value);
+                            if n % per != 0 {
+                                let down = n / per * per;
+                                r.error(
+                                    &key,
+                                    &format!("{n} GPUs is not a whole number of `{}` servers ({per} GPUs each)", srv.id),
+                                    &format!(
+                                        "use a multiple of {per}: {} or {}",
+                                        if down == 0 { per } else { down },
+                                        down + per
+                                    ),
+                                );
+                                None
+                            } else {
+                                Some(n / per)
+                            }
+                        }),
+                        _ => Some(n),
+                    };
+                }
+            }
+            _ => {
+                let names: Vec<&str> = given.iter().map(|(k, _)| *k).collect();
+                r.error(
+                    &format!("compute.{}", names[1]),
+                    &format!("the size is given more than once: {}", names.join(", ")),
+                    "keep exactly one of `scalable_units`, `servers` or `gpus`",
+                );
+            }
+        }
+        if let Some(n) = servers
+            && n > MAX_SERVERS
+        {
+            let key = given.first().map(|(k, _)| format!("compute.{k}")).unwrap_or_default();
+            r.error(
+                &key,
+                &format!("{n} servers is beyond the planner's limit of {MAX_SERVERS} servers"),
+                "plan a smaller cluster; docs/limits.md explains the limit",
+            );
+            servers = None;
+        }
+
+        let ratio = s.fabric.oversubscription;
+        if !(ratio.is_finite() && ratio >= 1.0) {
+            r.error(
+                "fabric.oversubscription",
+                &format!("oversubscription {ratio} is below 1:1"),
+                "give 1.0 for a non-blocking fabric, or a larger ratio such as 2.0 for 2:1",
+            );
+        }
+        if let Some(kw) = s.facility.rack_power_limit_kw
+            && !(kw.is_finite() && kw > 0.0)
+        {
+            r.error(
+                "facility.rack_power_limit_kw",
+                &format!("a rack power limit of {kw} kW cannot hold any device"),
+                "give a positive limit, e.g. 50.0, or leave the key out to use the cooling class's default",
+            );
+        }
+
+        let parts = server.map(|srv| {
+            (
+                r.part(srv.gpu.as_str(), "compute.server", PartKind::Gpu, |c, id| c.gpu(id)),
+                r.part(srv.fabric_nic.as_str(), "compute.server", PartKind::Nic, |c, id| c.nic(id)),
+                r.part(srv.psu.as_str(), "compute.server", PartKind::Psu, |c, id| c.psu(id)),
+            )
+        });
+        if let (Some(srv), Some(cool)) = (server, cooling)
+            && srv.cooling == CoolingKind::Liquid
+            && cool.kind == CoolingKind::Air
+        {
+            r.error(
+                "facility.cooling",
+                &format!("`{}` is liquid-cooled and cannot run in an air-cooled hall", srv.id),
+                "set facility.cooling = \"liquid\", or choose an air-cooled server",
+            );
+        }
+
+        if !r.diags.is_empty() {
+            return Err(Diagnostics(r.diags));
+        }
+        // Every Option below is Some when no diagnostic was recorded.
+        let (server, switch, rack, cooling, servers, per_su) = match (server, switch, rack, cooling, servers, per_su) {
+            (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => (a, b, c, d, e, f),
+            _ => return Err(r.file.at(None, None, "the spec is incomplete").into()),
+        };
+        let Some((Some(gpu), Some(nic), Some(psu))) = parts else {
+            return Err(r.file.at(None, None, "the server's parts are incomplete").into());
+        };
+        let storage_nic = server.storage_nic.as_ref().and_then(|id| catalog.nic(id.as_str())).cloned();
+        let servers = u32::try_from(servers).unwrap_or(u32::MAX);
+        let per_su = u32::try_from(per_su).unwrap_or(u32::MAX);
+        Ok(Resolved {
+            spec: s.clone(),
+            server: server.clone(),
+            gpu: gpu.clone(),
+            fabric_nic: nic.clone(),
+            storage_nic,
+            psu: psu.clone(),
+            switch: switch.clone(),
+            rack: rack.clone(),
+            cooling: cooling.clone(),
+            servers,
+            servers_per_su: per_su,
+            scalable_units: servers.div_ceil(per_su),
+            rack_limit: s
+                .facility
+                .rack_power_limit_kw
+                .map(Kilowatts)
+                .unwrap_or(cooling.default_rack_limit_kw.value),
+            nic_speed: nic.port_speed_gbps.value,
+        })
+    }
+}
+
+struct Resolver<'a> {
+    file: &'a SourceFile,
+    catalog: &'a Catalog,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> Resolver<'a> {
+    fn error(&mut self, key: &str, message: &str, help: &str) {
+        self.diags
+            .push(self.file.at_key(&KeyPath::dotted(key), message).with_help(help));
+    }
+
+    fn check_name(&mut self, name: &str) {
+        let ok = !name.is_empty()
+            && name.len() <= 128
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && name != "."
+            && name != "..";
+        if !ok {
+            self.error(
+                "name",
+                &format!("`{name}` is not a valid plan name"),
+                "use 1 to 128 of the characters A-Z a-z 0-9 . _ - (it names the output folder)",
+            );
+        }
+    }
+
+    /// A positive count within the planner's limits.
+    fn count(&mut self, key: &str, v: i64) -> Option<u64> {
+        if v <= 0 {
+            self.error(key, &format!("`{key}` must be at least 1, found {v}"), "give a positive whole number");
+            None
+        } else {
+            Some(v as u64)
+        }
+    }
+
+    fn part<T>(
+        &mut self,
+        id: &str,
+        key: &str,
+        kind: PartKind,
+        get: impl Fn(&'a Catalog, &str) -> Option<&'a T>,
+    ) -> Option<&'a T> {
+        if let Some(p) = get(self.catalog, id) {
+            return Some(p);
+        }
+        let message = match self.catalog.get(id) {
+            Some(e) => format!("`{id}` is a {}, not a {kind}", e.part.kind()),
+            None => format!("unknown {kind} `{id}`"),
+        };
+        let help = match did_you_mean(id, self.catalog.ids(Some(kind))) {
+            Some(s) => format!("did you mean `{s}`? (`gigapod catalog list --kind {kind}` lists them)"),
+            None => format!("`gigapod catalog list --kind {kind}` lists the ids, or add one with --catalog FILE.toml"),
+        };
+        self.error(key, &message, &help);
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(text: &str) -> Result<Resolved, Diagnostics> {
+        let f = Spec::parse(SourceFile::new("t.toml", text))?;
+        f.resolve(Catalog::builtin())
+    }
+
+    const BASE: &str = "name = \"t\"\n[compute]\nserver = \"g593-h200\"\n";
+
+    #[test]
+    fn one_su_is_32_servers() {
+        let r = resolve(&format!("{BASE}scalable_units = 1\n")).unwrap();
+        assert_eq!((r.servers, r.scalable_units), (32, 1));
+        assert_eq!(r.nic_speed, Gbps(400));
+    }
+
+    #[test]
+    fn gpus_must_fill_whole_servers() {
+        let e = resolve(&format!("{BASE}gpus = 100\n")).unwrap_err();
+        let d = &e.0[0];
+        assert_eq!((d.line, d.key.as_deref()), (4, Some("compute.gpus")));
+        assert!(d.help.as_deref().unwrap().contains("96 or 104"), "{d}");
+        let r = resolve(&format!("{BASE}gpus = 512\n")).unwrap();
+        assert_eq!((r.servers, r.scalable_units), (64, 2));
+    }
+
+    #[test]
+    fn partial_su_rounds_up() {
+        let r = resolve(&format!("{BASE}servers = 40\n")).unwrap();
+        assert_eq!(r.scalable_units, 2);
+    }
+
+    #[test]
+    fn size_given_twice() {
+        let e = resolve(&format!("{BASE}servers = 4\ngpus = 32\n")).unwrap_err();
+        assert!(e.0[0].message.contains("more than once"), "{e}");
+    }
+
+    #[test]
+    fn unknown_switch_suggests() {
+        let e = resolve(&format!("{BASE}servers = 4\n[fabric]\nswitch = \"qm9070\"\n")).unwrap_err();
+        assert!(e.0[0].help.as_deref().unwrap().contains("`qm9700`"), "{e}");
+        assert_eq!(e.0[0].line, 6);
+    }
+
+    #[test]
+    fn huge_count_is_refused() {
+        let e = resolve(&format!("{BASE}servers = 1000000000000\n")).unwrap_err();
+        assert!(e.0[0].message.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn dlc_server_needs_liquid() {
+        let e = resolve("name = \"t\"\n[compute]\nserver = \"g593-b200-dlc\"\nservers = 4\n").unwrap_err();
+        assert!(e.0[0].message.contains("liquid-cooled"), "{e}");
+    }
+
+    #[test]
+    fn tiers_accepts_auto_2_3_only() {
+        assert!(resolve(&format!("{BASE}servers = 4\n[fabric]\ntiers = 3\n")).is_ok());
+        assert!(resolve(&format!("{BASE}servers = 4\n[fabric]\ntiers = \"auto\"\n")).is_ok());
+        let e = resolve(&format!("{BASE}servers = 4\n[fabric]\ntiers = 4\n")).unwrap_err();
+        assert!(e.0[0].message.contains("\"auto\", 2 or 3"), "{e}");
+    }
+}

@@ -1,0 +1,53 @@
+//! The short human summary printed by `gigapod plan` and `gigapod check`.
+
+use crate::check::Status;
+use crate::plan::Plan;
+use std::fmt::Write;
+
+/// The summary as text.
+pub fn text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let c = &plan.compute;
+    let p = &plan.power;
+    let _ = writeln!(out, "plan {}", plan.name());
+    let last = if c.servers_in_last_su < c.servers_per_su {
+        format!(", the last with {} servers", c.servers_in_last_su)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  compute   {} x {} = {} GPUs ({}), {} scalable unit(s) of {} servers{last}",
+        c.servers, c.server_id, c.gpus, c.gpu_id, c.scalable_units, c.servers_per_su
+    );
+    let est = if p.server.estimate { " (estimate)" } else { "" };
+    let _ = writeln!(
+        out,
+        "  power     {:.0} W per server on the {} basis{est}; {:.1} kW for all servers",
+        p.server.server_w.0, p.server.basis, p.compute.0
+    );
+    let n = p.psu.installed - p.psu.redundant;
+    let _ = writeln!(
+        out,
+        "  PSU       {n}+{} x {:.0} W {}: {:.0} W carried by {n} supplies, {}",
+        p.psu.redundant,
+        p.psu.rating_w.0,
+        p.psu.psu_id,
+        p.psu.load_w.0,
+        if p.psu.ok {
+            format!("OK, {:.0} W headroom", p.psu.headroom_w.0)
+        } else {
+            format!("FAIL, {:.0} W short", -p.psu.headroom_w.0)
+        }
+    );
+    let (pass, warn, fail) = plan.checks.iter().fold((0, 0, 0), |(p, w, f), c| match c.status {
+        Status::Pass => (p + 1, w, f),
+        Status::Warn => (p, w + 1, f),
+        Status::Fail => (p, w, f + 1),
+    });
+    let _ = writeln!(out, "  checks    {pass} pass, {warn} warn, {fail} fail");
+    for c in plan.checks.iter().filter(|c| c.status != Status::Pass) {
+        let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+    }
+    out
+}

@@ -1,0 +1,190 @@
+//! `gigapod`: the command line. It parses arguments, calls the library and prints; all the work is in
+//! `gigapod-planner` and `gigapod-catalog`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
+use gigapod_planner::{Error, Report, Status, output, spec::Spec, summary};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Plan GPU cluster fabrics, racks, power and cabling.
+#[derive(Parser)]
+#[command(name = "gigapod", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan a cluster and write its outputs.
+    Plan {
+        /// The cluster spec (TOML).
+        spec: PathBuf,
+        /// Extra catalog files; they add parts or replace built-in ones by id.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output folder (default ./<name>-plan/).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write into a non-empty folder that gigapod did not create.
+        #[arg(long)]
+        force: bool,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Plan in memory and print the checks; write nothing.
+    Check {
+        /// The cluster spec (TOML).
+        spec: PathBuf,
+        /// Extra catalog files.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List or show catalog parts.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// List parts, optionally of one kind.
+    List {
+        /// server, gpu, switch, nic, transceiver, cable, psu, rack, cooling or pdu.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Extra catalog files.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Show one part with every figure's source.
+    Show {
+        /// Part id, e.g. g593-h200.
+        id: String,
+        /// Extra catalog files.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn argument_error(message: String, help: String) -> Error {
+    Error::Input(Diagnostics(vec![Diagnostic::file("<command line>", message).with_help(help)]))
+}
+
+fn status_code(status: Status) -> ExitCode {
+    match status {
+        Status::Fail => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn print_json(value: &serde_json::Value) {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot print JSON: {e}"),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Plan {
+            spec,
+            catalogs,
+            out,
+            force,
+            format,
+        } => {
+            let catalog = Catalog::load(&catalogs)?;
+            let spec = Spec::from_path(&spec)?;
+            let plan = gigapod_planner::plan(&spec, &catalog)?;
+            let dir = out.unwrap_or_else(|| output::default_dir(&plan));
+            output::write_plan(&plan, &dir, force)?;
+            match format {
+                Format::Text => {
+                    print!("{}", summary::text(&plan));
+                    println!("  written   {}", dir.display());
+                }
+                Format::Json => print!("{}", Report::new(&plan).to_json()),
+            }
+            Ok(status_code(plan.status()))
+        }
+        Command::Check {
+            spec,
+            catalogs,
+            format,
+        } => {
+            let catalog = Catalog::load(&catalogs)?;
+            let spec = Spec::from_path(&spec)?;
+            let plan = gigapod_planner::plan(&spec, &catalog)?;
+            match format {
+                Format::Text => print!("{}", summary::text(&plan)),
+                Format::Json => print!("{}", Report::new(&plan).to_json()),
+            }
+            Ok(status_code(plan.status()))
+        }
+        Command::Catalog { command } => match command {
+            CatalogCommand::List { kind, catalogs, format } => {
+                let kind = match kind {
+                    None => None,
+                    Some(k) => Some(PartKind::parse(&k).ok_or_else(|| {
+                        let names: Vec<&str> = PartKind::ALL.iter().map(|k| k.name()).collect();
+                        argument_error(format!("unknown part kind `{k}`"), format!("use one of: {}", names.join(", ")))
+                    })?),
+                };
+                let catalog = Catalog::load(&catalogs)?;
+                match format {
+                    Format::Text => print!("{}", show::list_text(&catalog, kind)),
+                    Format::Json => print_json(&show::list_json(&catalog, kind)),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            CatalogCommand::Show { id, catalogs, format } => {
+                let catalog = Catalog::load(&catalogs)?;
+                let entry = catalog.get(&id).ok_or_else(|| {
+                    let help = match gigapod_catalog::diagnostic::did_you_mean(&id, catalog.ids(None)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "`gigapod catalog list` lists every id".into(),
+                    };
+                    argument_error(format!("unknown part id `{id}`"), help)
+                })?;
+                match format {
+                    Format::Text => print!("{}", show::show_text(&catalog, entry)),
+                    Format::Json => print_json(&show::show_json(&catalog, entry)),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}
