@@ -257,26 +257,49 @@ fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end.max(outer.start + 1)
 }
 
-fn walk_table(t: &DeTable<'_>, span: &Range<usize>, path: &mut KeyPath) {
-    for (k, v) in t.iter() {
-        let whole = k.span().start.min(v.span().start)..v.span().end.max(k.span().end);
-        if contains(&whole, span) || contains(&v.span(), span) {
-            path.0.push(KeySeg::Key(k.get_ref().to_string()));
-            walk_value(v.get_ref(), span, path);
-            return;
+/// The bytes a value really covers. A table's own span is only its header (`[[server]]`), so its extent is
+/// the union of the header and everything inside it.
+fn extent(span: Range<usize>, v: &DeValue<'_>) -> Range<usize> {
+    let mut r = span;
+    let mut grow = |x: Range<usize>| {
+        r.start = r.start.min(x.start);
+        r.end = r.end.max(x.end);
+    };
+    match v {
+        DeValue::Table(t) => {
+            for (k, v) in t.iter() {
+                grow(k.span());
+                grow(extent(v.span(), v.get_ref()));
+            }
         }
+        DeValue::Array(a) => {
+            for item in a.iter() {
+                grow(extent(item.span(), item.get_ref()));
+            }
+        }
+        _ => {}
     }
-    // Array-of-tables bodies are not contiguous with their key: search them too.
+    r
+}
+
+fn walk_table(t: &DeTable<'_>, span: &Range<usize>, path: &mut KeyPath) {
     for (k, v) in t.iter() {
         if let DeValue::Array(a) = v.get_ref() {
             for (i, item) in a.iter().enumerate() {
-                if contains(&item.span(), span) {
+                if matches!(item.get_ref(), DeValue::Table(_)) && contains(&extent(item.span(), item.get_ref()), span) {
                     path.0.push(KeySeg::Key(k.get_ref().to_string()));
                     path.0.push(KeySeg::Index(i));
                     walk_value(item.get_ref(), span, path);
                     return;
                 }
             }
+        }
+        let whole = extent(k.span(), v.get_ref());
+        let whole = whole.start.min(v.span().start)..whole.end.max(v.span().end);
+        if contains(&whole, span) {
+            path.0.push(KeySeg::Key(k.get_ref().to_string()));
+            walk_value(v.get_ref(), span, path);
+            return;
         }
     }
 }
@@ -286,7 +309,7 @@ fn walk_value(v: &DeValue<'_>, span: &Range<usize>, path: &mut KeyPath) {
         DeValue::Table(t) => walk_table(t, span, path),
         DeValue::Array(a) => {
             for (i, item) in a.iter().enumerate() {
-                if contains(&item.span(), span) {
+                if contains(&extent(item.span(), item.get_ref()), span) {
                     path.0.push(KeySeg::Index(i));
                     walk_value(item.get_ref(), span, path);
                     return;

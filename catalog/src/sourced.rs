@@ -166,7 +166,7 @@ mod tests {
     use super::*;
     use crate::units::Watts;
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     struct T {
         a: Sourced<Watts>,
         b: Sourced<u32>,

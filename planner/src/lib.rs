@@ -31,3 +31,8 @@ pub use check::{Check, Status};
 pub use error::Error;
 pub use plan::{Plan, plan};
 pub use report::Report;
+
+/// The README's code blocks, compiled and run as doctests so the library example cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
