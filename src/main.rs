@@ -30,7 +30,7 @@ enum Command {
         /// Extra catalog files; they add parts or replace built-in ones by id.
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
-        /// Output folder (default ./<name>-plan/).
+        /// Output folder (default `./<name>-plan/`).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Write into a non-empty folder that gigapod did not create.
@@ -100,7 +100,9 @@ fn main() -> ExitCode {
 }
 
 fn argument_error(message: String, help: String) -> Error {
-    Error::Input(Diagnostics(vec![Diagnostic::file("<command line>", message).with_help(help)]))
+    Error::Input(Diagnostics(vec![
+        Diagnostic::file("<command line>", message).with_help(help),
+    ]))
 }
 
 fn status_code(status: Status) -> ExitCode {
@@ -140,11 +142,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(status_code(plan.status()))
         }
-        Command::Check {
-            spec,
-            catalogs,
-            format,
-        } => {
+        Command::Check { spec, catalogs, format } => {
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
             let plan = gigapod_planner::plan(&spec, &catalog)?;
@@ -160,7 +158,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     None => None,
                     Some(k) => Some(PartKind::parse(&k).ok_or_else(|| {
                         let names: Vec<&str> = PartKind::ALL.iter().map(|k| k.name()).collect();
-                        argument_error(format!("unknown part kind `{k}`"), format!("use one of: {}", names.join(", ")))
+                        argument_error(
+                            format!("unknown part kind `{k}`"),
+                            format!("use one of: {}", names.join(", ")),
+                        )
                     })?),
                 };
                 let catalog = Catalog::load(&catalogs)?;

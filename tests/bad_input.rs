@@ -35,7 +35,8 @@ fn parse_expect(text: &str) -> Option<Expect> {
 fn expectation(file: &Path) -> Expect {
     let sidecar = file.with_extension("expect");
     let text = std::fs::read(if sidecar.exists() { &sidecar } else { file }).unwrap();
-    parse_expect(&String::from_utf8_lossy(&text)).unwrap_or_else(|| panic!("{} has no `# expect:` line", file.display()))
+    parse_expect(&String::from_utf8_lossy(&text))
+        .unwrap_or_else(|| panic!("{} has no `# expect:` line", file.display()))
 }
 
 fn files(dir: &str) -> Vec<PathBuf> {
@@ -97,7 +98,13 @@ fn run_all(dir: &str, args: impl Fn(&str) -> Vec<String>) {
             check_one(f, &a.iter().map(String::as_str).collect::<Vec<_>>()).err()
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -107,13 +114,18 @@ fn bad_specs_exit_2_with_a_located_message() {
 
 #[test]
 fn bad_catalogs_exit_2_with_a_located_message() {
-    run_all("catalog", |p| vec!["catalog".into(), "list".into(), "--catalog".into(), p.into()]);
+    run_all("catalog", |p| {
+        vec!["catalog".into(), "list".into(), "--catalog".into(), p.into()]
+    });
 }
 
 #[test]
 fn bad_catalog_also_stops_a_plan() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gigapod-h200-air.toml");
-    let cat = files("catalog").into_iter().find(|p| p.ends_with("negative-rating.toml")).unwrap();
+    let cat = files("catalog")
+        .into_iter()
+        .find(|p| p.ends_with("negative-rating.toml"))
+        .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_gigapod"))
         .args(["check", spec.to_str().unwrap(), "--catalog", cat.to_str().unwrap()])
         .output()
@@ -123,16 +135,25 @@ fn bad_catalog_also_stops_a_plan() {
 
 #[test]
 fn missing_spec_file_is_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gigapod")).args(["check", "no/such/spec.toml"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gigapod"))
+        .args(["check", "no/such/spec.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/spec.toml"));
 }
 
 #[test]
 fn bad_arguments_are_exit_2() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gigapod")).args(["plan"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gigapod"))
+        .args(["plan"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(env!("CARGO_BIN_EXE_gigapod")).args(["catalog", "list", "--kind", "fans"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gigapod"))
+        .args(["catalog", "list", "--kind", "fans"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown part kind `fans`"));
 }

@@ -21,7 +21,11 @@ fn plan_h200_example_prints_summary_and_writes_outputs() {
     let out = t.path().join("plan");
     let spec = example("gigapod-h200-air.toml");
     let o = gigapod(&["plan", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = stdout(&o);
     assert!(text.contains("32 x g593-h200 = 256 GPUs"), "{text}");
     assert!(text.contains("PSU"), "{text}");
@@ -36,7 +40,11 @@ fn plan_h200_example_prints_summary_and_writes_outputs() {
     assert!(report["power"]["server_w"].as_f64().unwrap() > 5600.0);
     assert!(report["power"]["psu_ok"].is_boolean());
     // The exit status follows the checks.
-    let failed = report["checks"].as_array().unwrap().iter().any(|c| c["status"] == "fail");
+    let failed = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["status"] == "fail");
     assert_eq!(o.status.code(), Some(if failed { 1 } else { 0 }));
 
     let mut rdr = csv::Reader::from_path(out.join("bom.csv")).unwrap();
@@ -52,7 +60,14 @@ fn json_format_prints_exactly_the_report() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("plan");
     let spec = example("gigapod-b200-dlc.toml");
-    let o = gigapod(&["plan", spec.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", "json"]);
+    let o = gigapod(&[
+        "plan",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(stdout(&o).as_bytes(), std::fs::read(out.join("report.json")).unwrap());
     let c = gigapod(&["check", spec.to_str().unwrap(), "--format", "json"]);
     assert_eq!(stdout(&c), stdout(&o));
@@ -67,7 +82,13 @@ fn plan_refuses_a_folder_it_did_not_make() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     assert!(!t.path().join("report.json").exists());
-    let o = gigapod(&["plan", spec.to_str().unwrap(), "--out", t.path().to_str().unwrap(), "--force"]);
+    let o = gigapod(&[
+        "plan",
+        spec.to_str().unwrap(),
+        "--out",
+        t.path().to_str().unwrap(),
+        "--force",
+    ]);
     assert_ne!(o.status.code(), Some(2));
     assert!(t.path().join("report.json").exists());
     assert_eq!(std::fs::read_to_string(t.path().join("notes.txt")).unwrap(), "mine");
@@ -82,7 +103,10 @@ fn catalog_show_gives_every_figure_a_source_or_an_estimate_mark() {
     let figures: Vec<&str> = body.lines().filter(|l| l.contains(": ") && l.contains("  [")).collect();
     assert!(figures.len() >= 8, "{text}");
     for l in &figures {
-        assert!(l.contains("source S") || l.contains("ESTIMATE") || l.contains("source B"), "no provenance: {l}");
+        assert!(
+            l.contains("source S") || l.contains("ESTIMATE") || l.contains("source B"),
+            "no provenance: {l}"
+        );
     }
     assert!(text.contains("sources:"), "{text}");
 
@@ -96,7 +120,12 @@ fn catalog_show_gives_every_figure_a_source_or_an_estimate_mark() {
 fn catalog_list_filters_by_kind() {
     let o = gigapod(&["catalog", "list", "--kind", "switch", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
     for id in ["qm9700", "qm9790", "q3400-ra", "sn5600", "sn2201"] {
         assert!(ids.contains(&id), "{ids:?}");
     }
@@ -107,9 +136,20 @@ fn catalog_list_filters_by_kind() {
 fn user_catalog_overrides_a_builtin_part() {
     let t = tempfile::tempdir().unwrap();
     let cat = t.path().join("extra.toml");
-    std::fs::write(&cat, "[[psu]]\nid = \"psu-3000w\"\ndescription = \"weaker\"\nvendor = \"x\"\nrating_w = 2000\n").unwrap();
+    std::fs::write(
+        &cat,
+        "[[psu]]\nid = \"psu-3000w\"\ndescription = \"weaker\"\nvendor = \"x\"\nrating_w = 2000\n",
+    )
+    .unwrap();
     let spec = example("gigapod-h200-air.toml");
-    let o = gigapod(&["check", spec.to_str().unwrap(), "--catalog", cat.to_str().unwrap(), "--format", "json"]);
+    let o = gigapod(&[
+        "check",
+        spec.to_str().unwrap(),
+        "--catalog",
+        cat.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // 4 x 2000 W cannot carry a ~10 kW server: the check fails and so does the exit status.
     assert_eq!(v["power"]["psu_ok"], false);

@@ -147,7 +147,11 @@ impl Catalog {
     fn from_files(builtin: Vec<SourceFile>, user: Vec<SourceFile>) -> Result<Catalog, Diagnostics> {
         let mut cat = Catalog::default();
         let mut diags = Vec::new();
-        for (file, is_builtin) in builtin.into_iter().map(|f| (f, true)).chain(user.into_iter().map(|f| (f, false))) {
+        for (file, is_builtin) in builtin
+            .into_iter()
+            .map(|f| (f, true))
+            .chain(user.into_iter().map(|f| (f, false)))
+        {
             let parsed: CatalogFile = match toml::from_str(&file.text) {
                 Ok(p) => p,
                 Err(e) => {
@@ -161,8 +165,11 @@ impl Catalog {
                     && first.name == file.name
                 {
                     diags.push(
-                        file.at_key(&KeyPath::root().key("source").index(i).key("id"), format!("duplicate source id `{}`", s.id))
-                            .with_help("each source id appears once per file"),
+                        file.at_key(
+                            &KeyPath::root().key("source").index(i).key("id"),
+                            format!("duplicate source id `{}`", s.id),
+                        )
+                        .with_help("each source id appears once per file"),
                     );
                     continue;
                 }
@@ -185,25 +192,56 @@ impl Catalog {
                 };
                 match cat.entries.get(&id) {
                     Some(prev) if prev.part.kind() != kind => diags.push(
-                        file.at_key(&path.key("id"), format!("id `{id}` is already a {} (in {})", prev.part.kind(), prev.origin.file.name))
-                            .with_help("ids are unique across every kind of part: choose another id"),
+                        file.at_key(
+                            &path.key("id"),
+                            format!(
+                                "id `{id}` is already a {} (in {})",
+                                prev.part.kind(),
+                                prev.origin.file.name
+                            ),
+                        )
+                        .with_help("ids are unique across every kind of part: choose another id"),
                     ),
                     Some(prev) if prev.origin.builtin && !is_builtin => {
                         let overrides = Some(prev.origin.file.name.clone());
-                        cat.entries.insert(id, Entry { part, origin, overrides });
+                        cat.entries.insert(
+                            id,
+                            Entry {
+                                part,
+                                origin,
+                                overrides,
+                            },
+                        );
                     }
                     Some(prev) => diags.push(
-                        file.at_key(&path.key("id"), format!("duplicate id `{id}`, first defined in {} at {}", prev.origin.file.name, prev.origin.path))
-                            .with_help("remove one of the two parts, or rename it"),
+                        file.at_key(
+                            &path.key("id"),
+                            format!(
+                                "duplicate id `{id}`, first defined in {} at {}",
+                                prev.origin.file.name, prev.origin.path
+                            ),
+                        )
+                        .with_help("remove one of the two parts, or rename it"),
                     ),
                     None => {
-                        cat.entries.insert(id, Entry { part, origin, overrides: None });
+                        cat.entries.insert(
+                            id,
+                            Entry {
+                                part,
+                                origin,
+                                overrides: None,
+                            },
+                        );
                     }
                 }
             }
         }
         diags.extend(cat.reference_problems());
-        if diags.is_empty() { Ok(cat) } else { Err(Diagnostics(diags)) }
+        if diags.is_empty() {
+            Ok(cat)
+        } else {
+            Err(Diagnostics(diags))
+        }
     }
 
     fn reference_problems(&self) -> Vec<Diagnostic> {
@@ -217,10 +255,19 @@ impl Catalog {
                         Some(k) => format!("`{}` is a {k}, not a {}", r.id, r.kind),
                         None => format!("unknown {} id `{}`", r.kind, r.id),
                     };
-                    let mut d = file.at_key(&entry.origin.path.key(r.key), format!("{} `{}`: {what}", entry.part.kind(), entry.part.id()));
+                    let mut d = file.at_key(
+                        &entry.origin.path.key(r.key),
+                        format!("{} `{}`: {what}", entry.part.kind(), entry.part.id()),
+                    );
                     d.help = Some(match did_you_mean(r.id.as_str(), self.ids(Some(r.kind))) {
-                        Some(s) => format!("did you mean `{s}`? (`gigapod catalog list --kind {}` lists them)", r.kind),
-                        None => format!("define it in a catalog file, or pick one of `gigapod catalog list --kind {}`", r.kind),
+                        Some(s) => format!(
+                            "did you mean `{s}`? (`gigapod catalog list --kind {}` lists them)",
+                            r.kind
+                        ),
+                        None => format!(
+                            "define it in a catalog file, or pick one of `gigapod catalog list --kind {}`",
+                            r.kind
+                        ),
                     });
                     diags.push(d);
                 }
@@ -230,7 +277,10 @@ impl Catalog {
                 for id in source.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
                     if !self.sources.contains_key(id) {
                         let mut path = entry.origin.path.clone();
-                        path.0.extend(key.split('.').map(|k| crate::diagnostic::KeySeg::Key(k.split('[').next().unwrap_or(k).to_string())));
+                        path.0.extend(
+                            key.split('.')
+                                .map(|k| crate::diagnostic::KeySeg::Key(k.split('[').next().unwrap_or(k).to_string())),
+                        );
                         diags.push(
                             file.at_key(&path, format!("{} `{}`: unknown source id `{id}` in `{key}`", entry.part.kind(), entry.part.id()))
                                 .with_help("cite an id of the [[source]] list (gigapod catalog show lists them) or add a [[source]] entry"),
@@ -244,7 +294,9 @@ impl Catalog {
 
     /// Every part of a kind (or all), in id order.
     pub fn iter(&self, kind: Option<PartKind>) -> impl Iterator<Item = &Entry> {
-        self.entries.values().filter(move |e| kind.is_none_or(|k| e.part.kind() == k))
+        self.entries
+            .values()
+            .filter(move |e| kind.is_none_or(|k| e.part.kind() == k))
     }
 
     /// Ids of a kind (or all), for listings and "did you mean".
@@ -293,15 +345,26 @@ typed_getter!(cooling, Cooling, Cooling);
 typed_getter!(pdu, Pdu, Pdu);
 
 /// Reads a text file for a loader, refusing files over `max_bytes` and non-UTF-8 text with a clear error.
-pub fn read_source(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+pub fn read_source(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostics> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
     if meta.len() > max_bytes {
-        return Err(Diagnostic::file(&name, format!("the file is {} bytes, more than the {max_bytes} bytes accepted", meta.len()))
-            .with_help("split it, or check that it is the file you meant"));
+        return Err(Diagnostic::file(
+            &name,
+            format!(
+                "the file is {} bytes, more than the {max_bytes} bytes accepted",
+                meta.len()
+            ),
+        )
+        .with_help("split it, or check that it is the file you meant")
+        .into());
     }
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
-    let text = String::from_utf8(bytes).map_err(|e| Diagnostic::file(&name, format!("the file is not UTF-8 text: {e}")).with_help("save it as UTF-8"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::file(&name, format!("the file is not UTF-8 text: {e}")).with_help("save it as UTF-8")
+    })?;
     Ok(SourceFile::new(name, text))
 }
 
@@ -316,7 +379,15 @@ mod tests {
     #[test]
     fn builtin_loads_with_required_ids() {
         let cat = Catalog::builtin();
-        for id in ["g593-h200", "g593-b200", "g593-b200-dlc", "g593-mi300x", "dgx-h100", "dgx-b200", "dgx-b300"] {
+        for id in [
+            "g593-h200",
+            "g593-b200",
+            "g593-b200-dlc",
+            "g593-mi300x",
+            "dgx-h100",
+            "dgx-b200",
+            "dgx-b300",
+        ] {
             assert!(cat.server(id).is_some(), "missing server {id}");
         }
         for id in ["qm9700", "qm9790", "q3400-ra", "sn5600", "sn2201"] {
@@ -438,7 +509,8 @@ max_power_w = 10000
 
     #[test]
     fn unknown_field_is_an_error() {
-        let e = user("[[psu]]\nid = \"p\"\ndescription = \"d\"\nvendor = \"v\"\nrating_w = 5\ncolour = 1\n").unwrap_err();
+        let e =
+            user("[[psu]]\nid = \"p\"\ndescription = \"d\"\nvendor = \"v\"\nrating_w = 5\ncolour = 1\n").unwrap_err();
         assert!(e.0[0].message.contains("unknown field `colour`"), "{e}");
         assert_eq!(e.0[0].line, 6);
     }

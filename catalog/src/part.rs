@@ -78,6 +78,8 @@ impl fmt::Display for PartKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[allow(missing_docs)]
+// A catalog holds tens of parts: boxing the large variants would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyPart {
     Gpu(Gpu),
     Server(Server),
@@ -260,13 +262,25 @@ impl AnyPart {
             }
             AnyPart::Switch(s) => {
                 if s.port_group.is_empty() {
-                    c.problem("port_group", "a switch needs at least one port group".into(), "add [[switch.port_group]]");
+                    c.problem(
+                        "port_group",
+                        "a switch needs at least one port group".into(),
+                        "add [[switch.port_group]]",
+                    );
                 }
                 for (i, g) in s.port_group.iter().enumerate() {
                     let key = format!("port_group[{i}].cages");
-                    c.positive_at(KeyPath::root().key("port_group").index(i).key("cages"), &key, g.cages.value.into());
+                    c.positive_at(
+                        KeyPath::root().key("port_group").index(i).key("cages"),
+                        &key,
+                        g.cages.value.into(),
+                    );
                     if g.modes.is_empty() {
-                        c.problem("port_group", format!("port group {i} has no modes"), "add modes = [{ speed_gbps = 400, ports_per_cage = 2 }]");
+                        c.problem(
+                            "port_group",
+                            format!("port group {i} has no modes"),
+                            "add modes = [{ speed_gbps = 400, ports_per_cage = 2 }]",
+                        );
                     }
                     for (j, m) in g.modes.iter().enumerate() {
                         let path = KeyPath::root().key("port_group").index(i).key("modes").index(j);
@@ -279,7 +293,11 @@ impl AnyPart {
                 c.positive("typical_power_w", s.typical_power_w.value.0);
                 c.positive("max_power_w", s.max_power_w.value.0);
                 if s.typical_power_w.value > s.max_power_w.value {
-                    c.problem("typical_power_w", "typical power is above the maximum".into(), "typical power cannot exceed max_power_w");
+                    c.problem(
+                        "typical_power_w",
+                        "typical power is above the maximum".into(),
+                        "typical power cannot exceed max_power_w",
+                    );
                 }
             }
             AnyPart::Nic(n) => {
@@ -298,13 +316,21 @@ impl AnyPart {
                 c.positive("speed_gbps", cb.speed_gbps.value.0 as f64);
                 c.non_negative("power_per_end_w", cb.power_per_end_w.value.0);
                 if cb.lengths_m.value.is_empty() {
-                    c.problem("lengths_m", "a cable needs at least one orderable length".into(), "lengths_m = [1.0, 2.0]");
+                    c.problem(
+                        "lengths_m",
+                        "a cable needs at least one orderable length".into(),
+                        "lengths_m = [1.0, 2.0]",
+                    );
                 }
                 for l in &cb.lengths_m.value {
                     c.positive("lengths_m", l.0);
                 }
                 if cb.media == CableMedia::Fiber && cb.fiber.is_none() {
-                    c.problem("fiber", "a fibre cable must say its fibre type".into(), "fiber = \"multimode\" or \"singlemode\"");
+                    c.problem(
+                        "fiber",
+                        "a fibre cable must say its fibre type".into(),
+                        "fiber = \"multimode\" or \"singlemode\"",
+                    );
                 }
             }
             AnyPart::Psu(p) => c.positive("rating_w", p.rating_w.value.0),
@@ -319,15 +345,27 @@ impl AnyPart {
                 c.positive("rack_kw_max", k.rack_kw_max.value.0);
                 c.positive("default_rack_limit_kw", k.default_rack_limit_kw.value.0);
                 if k.rack_kw_min.value > k.rack_kw_max.value {
-                    c.problem("rack_kw_min", "rack_kw_min is above rack_kw_max".into(), "swap the two figures");
+                    c.problem(
+                        "rack_kw_min",
+                        "rack_kw_min is above rack_kw_max".into(),
+                        "swap the two figures",
+                    );
                 }
                 if let Some(f) = &k.liquid_heat_fraction
                     && !(f.value > 0.0 && f.value <= 1.0)
                 {
-                    c.problem("liquid_heat_fraction", format!("{} is not a share in (0, 1]", f.value), "give the share of heat into the liquid, e.g. 0.8");
+                    c.problem(
+                        "liquid_heat_fraction",
+                        format!("{} is not a share in (0, 1]", f.value),
+                        "give the share of heat into the liquid, e.g. 0.8",
+                    );
                 }
                 if k.kind == CoolingKind::Liquid && k.liquid_heat_fraction.is_none() {
-                    c.problem("liquid_heat_fraction", "liquid cooling needs the share of heat that goes into the liquid".into(), "add liquid_heat_fraction = 0.8");
+                    c.problem(
+                        "liquid_heat_fraction",
+                        "liquid cooling needs the share of heat that goes into the liquid".into(),
+                        "add liquid_heat_fraction = 0.8",
+                    );
                 }
                 if let Some(l) = &k.room_air_limit_kw {
                     c.positive("room_air_limit_kw", l.value.0);
@@ -341,7 +379,11 @@ impl AnyPart {
                 c.positive("current_a", p.current_a.value);
                 c.positive("outlets", p.outlets.value.into());
                 if !(p.continuous_fraction.value > 0.0 && p.continuous_fraction.value <= 1.0) {
-                    c.problem("continuous_fraction", "not a share in (0, 1]".into(), "e.g. 0.8 under the 80 % rule");
+                    c.problem(
+                        "continuous_fraction",
+                        "not a share in (0, 1]".into(),
+                        "e.g. 0.8 under the 80 % rule",
+                    );
                 }
             }
         }
@@ -366,7 +408,11 @@ fn collect_sourced(v: &serde_json::Value, prefix: String, out: &mut Vec<(String,
         }
         serde_json::Value::Object(m) => {
             for (k, v) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 collect_sourced(v, key, out);
             }
         }
@@ -398,8 +444,12 @@ impl Checker {
     }
 
     fn positive_at(&mut self, base: KeyPath, key: &str, value: f64) {
-        if !(value > 0.0) || !value.is_finite() {
-            let path = if base.0.is_empty() { KeyPath::root().key(key) } else { base.key(key.rsplit('.').next().unwrap_or(key)) };
+        if value.is_nan() || value <= 0.0 || value.is_infinite() {
+            let path = if base.0.is_empty() {
+                KeyPath::root().key(key)
+            } else {
+                base.key(key.rsplit('.').next().unwrap_or(key))
+            };
             self.problems.push(PartProblem {
                 key: path,
                 message: format!("`{key}` must be positive, found {value}"),
@@ -409,9 +459,12 @@ impl Checker {
     }
 
     fn non_negative(&mut self, key: &str, value: f64) {
-        if !(value >= 0.0) || !value.is_finite() {
-            self.problem(key, format!("`{key}` must not be negative, found {value}"), "give zero or more");
+        if value.is_nan() || value < 0.0 || value.is_infinite() {
+            self.problem(
+                key,
+                format!("`{key}` must not be negative, found {value}"),
+                "give zero or more",
+            );
         }
     }
 }
-

@@ -347,7 +347,11 @@ pub struct Cable {
 impl Cable {
     /// The longest orderable length.
     pub fn max_length(&self) -> Meters {
-        self.lengths_m.value.iter().copied().fold(Meters(0.0), |a, b| if b > a { b } else { a })
+        self.lengths_m
+            .value
+            .iter()
+            .copied()
+            .fold(Meters(0.0), |a, b| if b > a { b } else { a })
     }
 }
 

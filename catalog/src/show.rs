@@ -8,12 +8,27 @@ use std::fmt::Write;
 /// One line per part: id, kind, description.
 pub fn list_text(cat: &Catalog, kind: Option<PartKind>) -> String {
     let entries: Vec<&Entry> = cat.iter(kind).collect();
-    let width = entries.iter().map(|e| e.part.id().as_str().len()).max().unwrap_or(2).max(2);
+    let width = entries
+        .iter()
+        .map(|e| e.part.id().as_str().len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let mut out = String::new();
     let _ = writeln!(out, "{:<width$}  {:<11}  description", "id", "kind");
     for e in entries {
-        let origin = if e.origin.builtin { String::new() } else { format!("  (from {})", e.origin.file.name) };
-        let _ = writeln!(out, "{:<width$}  {:<11}  {}{origin}", e.part.id(), e.part.kind(), e.part.description());
+        let origin = if e.origin.builtin {
+            String::new()
+        } else {
+            format!("  (from {})", e.origin.file.name)
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<11}  {}{origin}",
+            e.part.id(),
+            e.part.kind(),
+            e.part.description()
+        );
     }
     out
 }
@@ -49,7 +64,13 @@ pub fn show_json(cat: &Catalog, entry: &Entry) -> Value {
 /// A part as text: each figure on its own line with its source or its estimate mark, then the sources cited.
 pub fn show_text(cat: &Catalog, entry: &Entry) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} ({}): {}", entry.part.id(), entry.part.kind(), entry.part.description());
+    let _ = writeln!(
+        out,
+        "{} ({}): {}",
+        entry.part.id(),
+        entry.part.kind(),
+        entry.part.description()
+    );
     let _ = writeln!(out, "defined in {}", entry.origin.file.name);
     if let Some(o) = &entry.overrides {
         let _ = writeln!(out, "replaces the part of the same id in {o}");
@@ -96,7 +117,11 @@ fn write_field(out: &mut String, key: &str, v: &Value, depth: usize) {
             if prov.is_empty() {
                 prov.push("no source given".to_string());
             }
-            let note = m.get("note").and_then(Value::as_str).map(|n| format!(" ({n})")).unwrap_or_default();
+            let note = m
+                .get("note")
+                .and_then(Value::as_str)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             let _ = writeln!(out, "{pad}{key}: {value}  [{}]{note}", prov.join("; "));
         }
         Value::Object(m) => {
@@ -119,7 +144,10 @@ fn write_field(out: &mut String, key: &str, v: &Value, depth: usize) {
 fn scalar(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(crate::units::trim_float).unwrap_or_else(|| n.to_string()),
+        Value::Number(n) => n
+            .as_f64()
+            .map(crate::units::trim_float)
+            .unwrap_or_else(|| n.to_string()),
         Value::Array(a) => format!("[{}]", a.iter().map(scalar).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
     }
@@ -131,9 +159,65 @@ fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
         .sourced_figures()
         .into_iter()
         .filter_map(|(_, s, _)| s)
-        .flat_map(|s| s.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>())
+        .flat_map(|s| {
+            s.split([',', ';'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        })
         .collect();
     ids.sort_by_key(|s| s.trim_start_matches('S').parse::<u32>().unwrap_or(u32::MAX));
     ids.dedup();
     ids
+}
+
+/// The whole catalog as Markdown: a section per kind, each part with every figure and its provenance, then the
+/// sources. `docs/catalog.md` is this text (a test keeps it in step with the data).
+pub fn markdown_reference(cat: &Catalog) -> String {
+    let mut out = String::from(
+        "# Built-in catalog\n\nGenerated from `catalog/data/*.toml` by `gigapod_catalog::show::markdown_reference` \
+         (regenerate: `UPDATE_DOCS=1 cargo test --test docs`). Each figure shows its source ids (see the list at \
+         the end) or ESTIMATE with the reasoning. User catalogs (`--catalog FILE.toml`) use the same keys; a bare \
+         value (`tdp_w = 700`) is accepted there, and a part with a built-in id replaces the built-in part whole.\n",
+    );
+    for kind in PartKind::ALL {
+        let entries: Vec<&Entry> = cat.iter(Some(kind)).collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {kind}\n");
+        let _ = writeln!(out, "| id | description |\n|---|---|");
+        for e in &entries {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} |",
+                e.part.id(),
+                e.part.description().replace('|', "/")
+            );
+        }
+        for e in entries {
+            let text = show_text(cat, e);
+            let body = text.split("\nsources:").next().unwrap_or(&text);
+            let _ = writeln!(out, "\n### `{}`\n\n```text\n{}\n```", e.part.id(), body.trim_end());
+        }
+    }
+    let _ = writeln!(out, "\n## Sources\n\n| id | class | title | where |\n|---|---|---|---|");
+    let mut sources: Vec<_> = cat.sources().collect();
+    sources.sort_by_key(|s| {
+        (
+            s.id.starts_with('B'),
+            s.id.trim_start_matches(['S', 'B']).parse::<u32>().unwrap_or(0),
+        )
+    });
+    for s in sources {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            s.id,
+            s.class,
+            s.title.replace('|', "/"),
+            s.url.as_deref().unwrap_or("").replace('|', "/")
+        );
+    }
+    out
 }

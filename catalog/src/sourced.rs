@@ -31,7 +31,7 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     /// A figure with a source id.
-    pub fn sourced(value: T, source: &str) -> Self {
+    pub fn with_source(value: T, source: &str) -> Self {
         Self {
             value,
             source: Some(source.to_string()),
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn several_sources() {
-        let s = Sourced::sourced(1u32, "S12, S13");
+        let s = Sourced::with_source(1u32, "S12, S13");
         assert_eq!(s.source_ids().collect::<Vec<_>>(), ["S12", "S13"]);
     }
 }

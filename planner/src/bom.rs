@@ -54,7 +54,15 @@ impl BomBuilder {
 /// Writes the BOM as CSV: `part_id,description,category,qty,unit_w,source,included_in`.
 pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["part_id", "description", "category", "qty", "unit_w", "source", "included_in"])?;
+    w.write_record([
+        "part_id",
+        "description",
+        "category",
+        "qty",
+        "unit_w",
+        "source",
+        "included_in",
+    ])?;
     for l in lines {
         w.write_record([
             l.part_id.as_str(),

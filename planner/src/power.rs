@@ -155,8 +155,7 @@ pub fn checks(r: &Resolved, p: &ServerPower, psu: &PsuCheck) -> Vec<Check> {
             } else {
                 format!(
                     "{:.0} W short; the server cannot lose {} supplies at this load",
-                    -psu.headroom_w.0,
-                    psu.redundant
+                    -psu.headroom_w.0, psu.redundant
                 )
             }
         ),

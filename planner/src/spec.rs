@@ -1,6 +1,6 @@
 //! The cluster spec: what the user asks for, parsed from TOML and checked against the catalog.
 //!
-//! Parsing ([`Spec::parse`]) catches syntax, types and unknown keys; resolving ([`Spec::resolve`]) catches
+//! Parsing ([`Spec::parse`]) catches syntax, types and unknown keys; resolving ([`SpecFile::resolve`]) catches
 //! everything that needs the catalog (unknown ids, a GPU count that is not a whole number of servers, a
 //! liquid-cooled server in an air-cooled hall). Both report [`Diagnostics`] that point at the file, line and key.
 
@@ -248,10 +248,16 @@ impl SpecFile {
         };
         let s = &self.spec;
         r.check_name(&s.name);
-        let server = r.part(&s.compute.server, "compute.server", PartKind::Server, |c, id| c.server(id));
-        let switch = r.part(&s.fabric.switch, "fabric.switch", PartKind::Switch, |c, id| c.switch(id));
+        let server = r.part(&s.compute.server, "compute.server", PartKind::Server, |c, id| {
+            c.server(id)
+        });
+        let switch = r.part(&s.fabric.switch, "fabric.switch", PartKind::Switch, |c, id| {
+            c.switch(id)
+        });
         let rack = r.part(&s.facility.rack, "facility.rack", PartKind::Rack, |c, id| c.rack(id));
-        let cooling = r.part(&s.facility.cooling, "facility.cooling", PartKind::Cooling, |c, id| c.cooling(id));
+        let cooling = r.part(&s.facility.cooling, "facility.cooling", PartKind::Cooling, |c, id| {
+            c.cooling(id)
+        });
 
         let per_su = r.count("compute.servers_per_su", s.compute.servers_per_su);
         let sizes = [
@@ -278,7 +284,10 @@ impl SpecFile {
                                 let down = n / per * per;
                                 r.error(
                                     &key,
-                                    &format!("{n} GPUs is not a whole number of `{}` servers ({per} GPUs each)", srv.id),
+                                    &format!(
+                                        "{n} GPUs is not a whole number of `{}` servers ({per} GPUs each)",
+                                        srv.id
+                                    ),
                                     &format!(
                                         "use a multiple of {per}: {} or {}",
                                         if down == 0 { per } else { down },
@@ -336,7 +345,9 @@ impl SpecFile {
         let parts = server.map(|srv| {
             (
                 r.part(srv.gpu.as_str(), "compute.server", PartKind::Gpu, |c, id| c.gpu(id)),
-                r.part(srv.fabric_nic.as_str(), "compute.server", PartKind::Nic, |c, id| c.nic(id)),
+                r.part(srv.fabric_nic.as_str(), "compute.server", PartKind::Nic, |c, id| {
+                    c.nic(id)
+                }),
                 r.part(srv.psu.as_str(), "compute.server", PartKind::Psu, |c, id| c.psu(id)),
             )
         });
@@ -362,7 +373,11 @@ impl SpecFile {
         let Some((Some(gpu), Some(nic), Some(psu))) = parts else {
             return Err(r.file.at(None, None, "the server's parts are incomplete").into());
         };
-        let storage_nic = server.storage_nic.as_ref().and_then(|id| catalog.nic(id.as_str())).cloned();
+        let storage_nic = server
+            .storage_nic
+            .as_ref()
+            .and_then(|id| catalog.nic(id.as_str()))
+            .cloned();
         let servers = u32::try_from(servers).unwrap_or(u32::MAX);
         let per_su = u32::try_from(per_su).unwrap_or(u32::MAX);
         Ok(Resolved {
@@ -403,7 +418,9 @@ impl<'a> Resolver<'a> {
     fn check_name(&mut self, name: &str) {
         let ok = !name.is_empty()
             && name.len() <= 128
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
             && name != "."
             && name != "..";
         if !ok {
@@ -418,7 +435,11 @@ impl<'a> Resolver<'a> {
     /// A positive count within the planner's limits.
     fn count(&mut self, key: &str, v: i64) -> Option<u64> {
         if v <= 0 {
-            self.error(key, &format!("`{key}` must be at least 1, found {v}"), "give a positive whole number");
+            self.error(
+                key,
+                &format!("`{key}` must be at least 1, found {v}"),
+                "give a positive whole number",
+            );
             None
         } else {
             Some(v as u64)
