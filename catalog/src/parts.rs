@@ -326,8 +326,11 @@ pub struct Cable {
     /// For fibre: the fibre type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fiber: Option<FiberMedia>,
-    /// Connector at each end, e.g. `osfp-twin to 2x osfp`.
-    pub ends: String,
+    /// Connector form at the first end (the switch side of a breakout), e.g. `osfp-twin`.
+    pub end_a: String,
+    /// Connector form at the other end(s), e.g. `osfp`: a cable whose `links` exceed what one `end_b` connector
+    /// carries is a breakout (one twin-port cage to two single-port NICs).
+    pub end_b: String,
     /// Logical links one cable carries (2 for twin-port switch-to-switch, 2 for a 1-to-2 splitter).
     pub links: Sourced<u32>,
     /// Speed of each link.
