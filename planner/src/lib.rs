@@ -20,6 +20,7 @@ pub mod bom;
 pub mod check;
 pub mod error;
 pub mod fabric;
+pub mod layout;
 pub mod media;
 pub mod output;
 pub mod plan;
