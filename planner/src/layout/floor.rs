@@ -54,6 +54,9 @@ pub struct RackPlan {
     pub u_used: u32,
 }
 
+/// A rack's devices with their lowest U, before the rack has a place on the floor.
+type Stacked<'a> = (Option<u32>, RackKind, Vec<(&'a Device, u32)>);
+
 struct Stack<'a> {
     devices: Vec<(&'a Device, u32)>,
     bottom: u32,
@@ -148,7 +151,7 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
     }
 
     // Racks of each SU, devices at their U.
-    let mut su_racks: Vec<Vec<(Option<u32>, RackKind, Vec<(&Device, u32)>)>> = Vec::new();
+    let mut su_racks: Vec<Vec<Stacked<'_>>> = Vec::new();
     for (su, layout) in &blocks {
         let mut servers = su.servers.iter();
         let mut racks = Vec::new();
