@@ -85,11 +85,11 @@ mod resilience;
 mod wiring;
 
 pub use analysis::{AnalysisOptions, CutResult, FabricAnalysis, analyse};
+pub use bisection::max_flow_between;
 pub use build::build;
-pub use design::FabricDesign;
+pub use design::{FabricDesign, MAX_ENDPOINTS};
 pub use error::FabricError;
 pub use export::{to_dot, to_graphml, write_dot, write_graphml};
-pub use bisection::max_flow_between;
 pub use graph::{Fabric, FabricSummary, Link, LinkCounts, LinkRole, Node, PortRef, Role, SwitchCounts};
 
 use gigapod_catalog::Switch;

@@ -1,0 +1,468 @@
+//! The fabric's checks: port budget, oversubscription per tier, bisection bandwidth, and resilience, all
+//! measured on the graph.
+
+use super::bisection::{Cut, balanced_cuts};
+use super::error::thousands;
+use super::flow::{FlowNetwork, Workspace};
+use super::graph::Fabric;
+use super::ports::port_budget_check;
+use super::resilience::{leaf_failure, random_link_failures, switch_failure_candidates};
+use super::wiring::wiring_check;
+use crate::check::{Check, Status};
+use gigapod_catalog::units::Gbps;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// How hard [`analyse`] looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisOptions {
+    /// Seeded random balanced cuts tried besides `su-halves` and `rail-halves`.
+    pub random_cuts: usize,
+    /// Seed of the random cuts and link failures (ChaCha8; the same seed gives the same cuts and links).
+    pub seed: u64,
+    /// Random switch-to-switch links failed together for `fabric.link_failures` (`k`).
+    pub link_failures: usize,
+    /// Try every spine and core for `fabric.switch_failure`, instead of one per class of interchangeable
+    /// switches (same result, see the symmetry argument in the module docs of `resilience`; for tests).
+    pub exhaustive_switch_failures: bool,
+    /// `fabric.switch_failure` and `fabric.link_failures` warn when the bisection after the failure keeps less
+    /// than this fraction of the intact bisection.
+    pub min_retained_fraction: f64,
+    /// Threads for the max-flows; 0 = as many as the machine has (one for small fabrics).
+    pub threads: usize,
+}
+
+impl Default for AnalysisOptions {
+    /// 4 random cuts, seed 1, 8 link failures, one switch per class, warn below half, all cores.
+    fn default() -> Self {
+        Self {
+            random_cuts: 4,
+            seed: 1,
+            link_failures: 8,
+            exhaustive_switch_failures: false,
+            min_retained_fraction: 0.5,
+            threads: 0,
+        }
+    }
+}
+
+/// The bandwidth measured across one cut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CutResult {
+    /// `su-halves`, `rail-halves`, `random-1`, ...
+    pub name: String,
+    /// Max-flow from one half to the other.
+    pub bisection_gbps: Gbps,
+}
+
+/// What [`analyse`] measured, with its checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FabricAnalysis {
+    /// Bisection bandwidth: the smallest max-flow over the balanced cuts tried.
+    pub bisection_gbps: Gbps,
+    /// The cut that gave it.
+    pub worst_cut: String,
+    /// Every cut tried, intact fabric.
+    pub cuts: Vec<CutResult>,
+    /// `floor(endpoints / 2) x port speed`.
+    pub full_bisection_gbps: Gbps,
+    /// Whether the bisection equals the full bisection.
+    pub non_blocking: bool,
+    /// Bisection (worst over the same cuts) after the worst single spine or core failure.
+    pub bisection_after_worst_switch_failure_gbps: Gbps,
+    /// The switch whose failure is worst.
+    pub worst_failed_switch: Option<String>,
+    /// Switch failures tried.
+    pub switch_failures_tried: u32,
+    /// Bisection (worst over the same cuts) after `failed_links` random switch-to-switch link failures.
+    pub bisection_after_link_failures_gbps: Gbps,
+    /// Links failed for that measure.
+    pub failed_links: u32,
+    /// Most endpoints one leaf failure disconnects (each endpoint has one link).
+    pub endpoints_lost_per_leaf_failure: u32,
+    /// Max-flow computations run.
+    pub max_flows: u32,
+    /// In this order: `fabric.port_budget`, `fabric.wiring` (balanced wiring), `fabric.oversubscription.leaf`,
+    /// `.spine` and (three tiers) `.core`, `fabric.bisection`, `fabric.switch_failure`, `fabric.link_failures`,
+    /// `fabric.leaf_failure`.
+    pub checks: Vec<Check>,
+}
+
+/// A failure scenario: capacities removed before the max-flow.
+enum Scenario {
+    Intact,
+    Switch(u32),
+    Links(Vec<(u32, u32, u64)>),
+}
+
+/// Measures a fabric: port budget, balanced wiring, oversubscription per tier as built, bisection bandwidth over
+/// balanced cuts (`su-halves`, `rail-halves` and `random_cuts` seeded random ones; the worst counts), the
+/// bisection after the worst single spine or core failure and after `link_failures` random link failures, and
+/// what one leaf failure cuts off.
+///
+/// Every bandwidth is a max-flow on the graph (Dinic over a compact array adjacency, `O(V^2 E)` worst case and a
+/// few milliseconds on the largest qm9700 fabric): `1 + switch candidates + 1` failure scenarios x
+/// `2 + random_cuts` cuts, spread over all cores. The switch candidates are one core and one spine per pod (one
+/// spine in two tiers): the construction makes every other spine or core interchangeable with one of them by a
+/// graph automorphism that fixes every endpoint (the argument is on `resilience::switch_failure_candidates`, and
+/// [`AnalysisOptions::exhaustive_switch_failures`] tries them all). On a 65,536-endpoint three-tier fabric the
+/// default options make 402 max-flows: about half a second on two cores.
+///
+/// ```
+/// # use gigapod_planner::fabric::{self, AnalysisOptions, FabricRequest, Tiers};
+/// # use gigapod_catalog::units::Gbps;
+/// # let sw = fabric::synthetic_switch("qm9700", 32, &[(800, 1), (400, 2)]);
+/// # let req = FabricRequest { switch: &sw, servers: 32, rails: 8, servers_per_su: 32, speed: Gbps(400),
+/// #     oversubscription: 2.0, rail_optimized: true, tiers: Tiers::Auto };
+/// let a = fabric::analyse(&fabric::build(&req)?, &AnalysisOptions::default());
+/// assert_eq!(a.bisection_gbps, Gbps(25_600)); // half of 51,200 at 2:1
+/// assert!(!a.non_blocking);
+/// assert!(a.checks.iter().any(|c| c.id == "fabric.bisection"));
+/// # Ok::<(), fabric::FabricError>(())
+/// ```
+pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
+    let mut checks = vec![port_budget_check(f), wiring_check(f)];
+    checks.extend(oversubscription_checks(f));
+
+    let net = FlowNetwork::new(f);
+    let cuts = balanced_cuts(f, opts.random_cuts, opts.seed);
+    let candidates = switch_failure_candidates(f, opts.exhaustive_switch_failures);
+    let links = random_link_failures(f, opts.link_failures, opts.seed);
+    let mut scenarios = vec![Scenario::Intact];
+    scenarios.extend(candidates.iter().map(|n| Scenario::Switch(n.index() as u32)));
+    if !links.is_empty() {
+        scenarios.push(Scenario::Links(links.clone()));
+    }
+    let flows = run_flows(&net, f.speed().0, &cuts, &scenarios, opts.threads);
+    let nc = cuts.len();
+    let row = |s: usize| &flows[s * nc..(s + 1) * nc];
+    let argmin = |r: &[u64]| (0..r.len()).min_by_key(|&i| r[i]).unwrap_or(0);
+
+    let intact = row(0);
+    let wc = argmin(intact);
+    let bisection = intact[wc];
+    let full = f.full_bisection().0;
+
+    let mut worst_switch: Option<(u64, usize, usize)> = None;
+    for (i, _) in candidates.iter().enumerate() {
+        let r = row(1 + i);
+        let c = argmin(r);
+        if worst_switch.is_none_or(|(v, _, _)| r[c] < v) {
+            worst_switch = Some((r[c], i, c));
+        }
+    }
+    let after_switch = worst_switch.map_or(bisection, |w| w.0);
+    let after_links = if links.is_empty() {
+        bisection
+    } else {
+        *row(scenarios.len() - 1).iter().min().unwrap_or(&0)
+    };
+
+    checks.push(bisection_check(f, bisection, full, &cuts[wc].name, nc));
+    checks.push(switch_failure_check(
+        f,
+        opts,
+        bisection,
+        worst_switch,
+        &candidates,
+        &cuts,
+    ));
+    checks.push(link_failure_check(opts, bisection, after_links, links.len()));
+    let lf = leaf_failure(f);
+    checks.push(leaf_failure_check(f, lf));
+
+    FabricAnalysis {
+        bisection_gbps: Gbps(bisection),
+        worst_cut: cuts[wc].name.clone(),
+        cuts: cuts
+            .iter()
+            .zip(intact)
+            .map(|(c, &v)| CutResult {
+                name: c.name.clone(),
+                bisection_gbps: Gbps(v),
+            })
+            .collect(),
+        full_bisection_gbps: Gbps(full),
+        non_blocking: bisection == full,
+        bisection_after_worst_switch_failure_gbps: Gbps(after_switch),
+        worst_failed_switch: worst_switch.map(|(_, i, _)| f.graph()[candidates[i]].name.clone()),
+        switch_failures_tried: candidates.len() as u32,
+        bisection_after_link_failures_gbps: Gbps(after_links),
+        failed_links: links.len() as u32,
+        endpoints_lost_per_leaf_failure: lf.endpoints,
+        max_flows: flows.len() as u32,
+        checks,
+    }
+}
+
+/// Runs every (scenario, cut) max-flow, in parallel; results row-major by scenario.
+fn run_flows(net: &FlowNetwork, speed: u64, cuts: &[Cut], scenarios: &[Scenario], threads: usize) -> Vec<u64> {
+    let tasks = scenarios.len() * cuts.len();
+    let results: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut ws = Workspace::default();
+        loop {
+            let t = next.fetch_add(1, Ordering::Relaxed);
+            if t >= tasks {
+                break;
+            }
+            let (cut, scenario) = (&cuts[t % cuts.len()], &scenarios[t / cuts.len()]);
+            ws.cap.clear();
+            ws.cap.extend_from_slice(&net.base_cap);
+            net.set_cut(&mut ws.cap, &cut.a, &cut.b, speed);
+            match scenario {
+                Scenario::Intact => {}
+                Scenario::Switch(v) => net.fail_node(&mut ws.cap, *v),
+                Scenario::Links(links) => {
+                    for &(u, v, c) in links {
+                        net.fail_link(&mut ws.cap, u, v, c);
+                    }
+                }
+            }
+            results[t].store(net.max_flow_in_place(&mut ws), Ordering::Relaxed);
+        }
+    };
+    // Threads pay off from a few million arc visits; below that, spawning costs more than it saves.
+    let threads = match threads {
+        0 if net.arcs() * tasks < 1 << 22 => 1,
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(tasks)
+    .max(1);
+    if threads == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(work);
+            }
+        });
+    }
+    results.into_iter().map(AtomicU64::into_inner).collect()
+}
+
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "n/a".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+fn gb(x: u64) -> String {
+    format!("{} Gb/s", thousands(x))
+}
+
+/// Per switch, the capacity of its links down (to the tier below) and up, from the graph.
+fn down_up(f: &Fabric) -> (Vec<u64>, Vec<u64>) {
+    let n = f.switch_counts.total as usize;
+    let (mut down, mut up) = (vec![0u64; n], vec![0u64; n]);
+    for e in f.graph().raw_edges() {
+        let (a, b) = (e.weight.a.node.index(), e.weight.b.node.index());
+        if a < n {
+            up[a] += e.weight.capacity.0;
+        }
+        down[b] += e.weight.capacity.0;
+    }
+    (down, up)
+}
+
+fn ratio_text(x: f64) -> String {
+    format!("{}:1", gigapod_catalog::units::trim_float((x * 100.0).round() / 100.0))
+}
+
+/// `fabric.oversubscription.leaf`, `.spine`, and `.core` (three tiers): downlink:uplink capacity of the worst
+/// switch of each tier, measured on the graph.
+fn oversubscription_checks(f: &Fabric) -> Vec<Check> {
+    let d = f.design();
+    let (down, up) = down_up(f);
+    let speed = f.speed().0.max(1);
+    let worst = |nodes: &mut dyn Iterator<Item = usize>| -> Option<(u64, u64)> {
+        nodes
+            .map(|i| (down[i], up[i]))
+            .max_by(|x, y| (x.0 as f64 / x.1.max(1) as f64).total_cmp(&(y.0 as f64 / y.1.max(1) as f64)))
+    };
+    let mut checks = Vec::new();
+    let asked = d.requested_oversubscription;
+    if let Some((dn, upc)) = worst(&mut f.leaves().map(|n| n.index())) {
+        let built = dn as f64 / upc.max(1) as f64;
+        let detail = format!(
+            "leaf downlink:uplink as built {}:{} links = {} (asked {})",
+            dn / speed,
+            upc / speed,
+            ratio_text(built),
+            ratio_text(asked)
+        );
+        let check = if upc > 0 && built <= asked + 1e-9 {
+            let note = if built < asked - 1e-9 {
+                "; uplinks are rounded up to whole ports, so the leaves are no worse than asked"
+            } else {
+                ""
+            };
+            Check::pass("fabric.oversubscription.leaf", format!("{detail}{note}"))
+        } else {
+            Check::fail("fabric.oversubscription.leaf", format!("{detail}: worse than asked"))
+        };
+        checks.push(check);
+    }
+    let top = |id: &str, role: &str, nodes: &mut dyn Iterator<Item = usize>| -> Check {
+        let most = nodes.map(|i| down[i]).max().unwrap_or(0) / speed;
+        Check::pass(
+            id,
+            format!(
+                "{role}s are the top tier: every link faces down ({most} of {} ports used at most)",
+                d.ports_per_switch
+            ),
+        )
+    };
+    if d.tiers == 2 {
+        checks.push(top(
+            "fabric.oversubscription.spine",
+            "spine",
+            &mut f.spines().map(|n| n.index()),
+        ));
+    } else {
+        if let Some((dn, upc)) = worst(&mut f.spines().map(|n| n.index())) {
+            let detail = format!("spine downlink:uplink as built {}:{} links", dn / speed, upc / speed);
+            checks.push(if upc >= dn {
+                Check::pass("fabric.oversubscription.spine", format!("{detail}: non-blocking"))
+            } else {
+                Check::fail(
+                    "fabric.oversubscription.spine",
+                    format!("{detail}: spines must be non-blocking"),
+                )
+            });
+        }
+        checks.push(top(
+            "fabric.oversubscription.core",
+            "core",
+            &mut f.cores().map(|n| n.index()),
+        ));
+    }
+    checks
+}
+
+fn bisection_check(f: &Fabric, bisection: u64, full: u64, worst: &str, cuts: usize) -> Check {
+    let asked = f.design().requested_oversubscription;
+    let target = full as f64 / asked;
+    let head = format!(
+        "worst of {cuts} balanced cuts ({worst}) carries {} of the {} full bisection ({})",
+        gb(bisection),
+        gb(full),
+        pct(bisection, full)
+    );
+    if bisection == full {
+        Check::pass("fabric.bisection", format!("{head}: non-blocking"))
+    } else if bisection as f64 + 0.5 >= target {
+        Check::pass(
+            "fabric.bisection",
+            format!(
+                "{head}: at least the {} that {} oversubscription allows",
+                gb(target.ceil() as u64),
+                ratio_text(asked)
+            ),
+        )
+    } else {
+        Check::fail(
+            "fabric.bisection",
+            format!(
+                "{head}: below the {} that {} oversubscription should give",
+                gb(target.ceil() as u64),
+                ratio_text(asked)
+            ),
+        )
+    }
+}
+
+fn retained_status(opts: &AnalysisOptions, after: u64, before: u64) -> Status {
+    if before == 0 || (after > 0 && after as f64 >= opts.min_retained_fraction * before as f64) {
+        Status::Pass
+    } else {
+        Status::Warn
+    }
+}
+
+fn switch_failure_check(
+    f: &Fabric,
+    opts: &AnalysisOptions,
+    bisection: u64,
+    worst: Option<(u64, usize, usize)>,
+    candidates: &[petgraph::graph::NodeIndex],
+    cuts: &[Cut],
+) -> Check {
+    let Some((after, i, c)) = worst else {
+        return Check::pass("fabric.switch_failure", "no spine or core to fail");
+    };
+    let name = &f.graph()[candidates[i]].name;
+    let how = if opts.exhaustive_switch_failures {
+        format!("{} spines and cores tried", candidates.len())
+    } else {
+        format!(
+            "{} tried, standing for all {} spines and cores by symmetry",
+            candidates.len(),
+            thousands((f.switch_counts.spine + f.switch_counts.core) as u64)
+        )
+    };
+    let status = retained_status(opts, after, bisection);
+    let mut msg = format!(
+        "after the worst single switch failure ({name}, cut {}) the bisection is {} of {} ({}); {how}",
+        cuts[c].name,
+        gb(after),
+        gb(bisection),
+        pct(after, bisection)
+    );
+    if status == Status::Warn {
+        msg.push_str(&format!(
+            "; below {:.0}%: add spines (a larger fabric.oversubscription or switch changes their number)",
+            opts.min_retained_fraction * 100.0
+        ));
+    }
+    Check::new("fabric.switch_failure", status, msg)
+}
+
+fn link_failure_check(opts: &AnalysisOptions, bisection: u64, after: u64, failed: usize) -> Check {
+    if failed == 0 {
+        return Check::pass("fabric.link_failures", "no link failures tried");
+    }
+    let status = retained_status(opts, after, bisection);
+    Check::new(
+        "fabric.link_failures",
+        status,
+        format!(
+            "after {failed} random switch-to-switch link failures (seed {}) the bisection is {} of {} ({})",
+            opts.seed,
+            gb(after),
+            gb(bisection),
+            pct(after, bisection)
+        ),
+    )
+}
+
+fn leaf_failure_check(f: &Fabric, lf: super::resilience::LeafFailure) -> Check {
+    let rails = f.design().rails;
+    let head = format!(
+        "one leaf failure disconnects up to {} endpoints ({} servers, up to {} of each server's {} fabric ports)",
+        lf.endpoints, lf.servers, lf.nics_per_server, rails
+    );
+    if lf.servers_isolated == 0 {
+        Check::pass(
+            "fabric.leaf_failure",
+            format!("{head}; every server keeps a path on its other rails"),
+        )
+    } else {
+        let advice = if rails > 1 {
+            "spread each server's NICs over several leaves (rail_optimized = true)"
+        } else {
+            "each server has a single fabric port"
+        };
+        Check::warn(
+            "fabric.leaf_failure",
+            format!(
+                "{head}; {} servers lose every fabric port: {advice}",
+                lf.servers_isolated
+            ),
+        )
+    }
+}
