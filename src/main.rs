@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
-use gigapod_planner::{Error, Report, Status, output, spec::Spec, summary};
+use gigapod_planner::{Error, Report, Status, fabric, output, spec::Spec, summary};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,6 +50,23 @@ enum Command {
         /// What to print on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Export the compute fabric graph for networkx, Gephi, yEd (GraphML) or Graphviz (DOT).
+    Export {
+        /// The cluster spec (TOML).
+        spec: PathBuf,
+        /// Write GraphML to FILE.
+        #[arg(long, value_name = "FILE", required_unless_present = "dot", conflicts_with = "dot")]
+        graphml: Option<PathBuf>,
+        /// Write Graphviz DOT to FILE.
+        #[arg(long, value_name = "FILE")]
+        dot: Option<PathBuf>,
+        /// Extra catalog files.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// List or show catalog parts.
     Catalog {
@@ -151,6 +168,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Format::Json => print!("{}", Report::new(&plan).to_json()),
             }
             Ok(status_code(plan.status()))
+        }
+        Command::Export {
+            spec,
+            graphml,
+            dot,
+            catalogs,
+            force,
+        } => {
+            let catalog = Catalog::load(&catalogs)?;
+            let spec = Spec::from_path(&spec)?;
+            let resolved = spec.resolve(&catalog)?;
+            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved)?;
+            let (path, text) = match (graphml, dot) {
+                (Some(p), _) => (p, fabric::to_graphml(&fabric)),
+                (None, Some(p)) => (p, fabric::to_dot(&fabric)),
+                (None, None) => unreachable!("clap requires --graphml or --dot"),
+            };
+            output::write_file(&path, text.as_bytes(), force)?;
+            let s = fabric.summary();
+            println!(
+                "wrote {} ({} nodes, {} links)",
+                path.display(),
+                s.endpoints + s.switches.total,
+                s.links.total
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Catalog { command } => match command {
             CatalogCommand::List { kind, catalogs, format } => {

@@ -155,3 +155,52 @@ fn user_catalog_overrides_a_builtin_part() {
     assert_eq!(v["power"]["psu_ok"], false);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn export_writes_graphml_and_dot_and_never_overwrites_silently() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = example("gigapod-h200-air.toml");
+    let g = t.path().join("f.graphml");
+    let o = gigapod(&["export", spec.to_str().unwrap(), "--graphml", g.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&g).unwrap();
+    assert!(text.contains("<graphml"));
+    // 256 endpoints + 12 switches; 512 links.
+    assert_eq!(text.matches("<node ").count(), 268);
+    assert_eq!(text.matches("<edge ").count(), 512);
+    let again = gigapod(&["export", spec.to_str().unwrap(), "--graphml", g.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let d = t.path().join("f.dot");
+    let o = gigapod(&["export", spec.to_str().unwrap(), "--dot", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(&d).unwrap().starts_with("graph")
+            || std::fs::read_to_string(&d).unwrap().contains("graph ")
+    );
+}
+
+#[test]
+fn report_has_the_fabric_contract_keys() {
+    let spec = example("gigapod-h200-air.toml");
+    let o = gigapod(&["check", spec.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["fabric"];
+    assert_eq!(f["tiers"], 2);
+    assert_eq!(f["switch_id"], "qm9700");
+    assert_eq!(f["port_speed_gbps"], 400);
+    assert_eq!(f["endpoints"], 256);
+    assert_eq!(f["switches"]["leaf"], 8);
+    assert_eq!(f["switches"]["spine"], 4);
+    assert_eq!(f["switches"]["core"], 0);
+    assert_eq!(f["switches"]["total"], 12);
+    assert_eq!(f["links"]["endpoint"], 256);
+    assert_eq!(f["links"]["leaf_spine"], 256);
+    assert_eq!(f["links"]["spine_core"], 0);
+    assert_eq!(f["links"]["total"], 512);
+    assert_eq!(f["oversubscription"], 1.0);
+    assert_eq!(f["bisection_gbps"], 51_200);
+    assert_eq!(f["full_bisection_gbps"], 51_200);
+    assert_eq!(f["non_blocking"], true);
+    assert!(f["bisection_after_worst_switch_failure_gbps"].as_u64().unwrap() < 51_200);
+}

@@ -244,6 +244,36 @@ impl SourceFile {
         Some(span)
     }
 
+    /// True when every key of `path` is written in the file (not defaulted).
+    pub fn has_key(&self, path: &KeyPath) -> bool {
+        let Ok(doc) = DeTable::parse(&self.text) else {
+            return false;
+        };
+        let mut value: Option<&DeValue<'_>> = None;
+        let mut table: Option<&DeTable<'_>> = Some(doc.get_ref());
+        for seg in &path.0 {
+            match seg {
+                KeySeg::Key(k) => {
+                    let t = match (table, value) {
+                        (Some(t), _) => t,
+                        (None, Some(DeValue::Table(t))) => t,
+                        _ => return false,
+                    };
+                    let Some(v) = t.get(k.as_str()) else { return false };
+                    value = Some(v.get_ref());
+                    table = None;
+                }
+                KeySeg::Index(i) => {
+                    let Some(DeValue::Array(a)) = value else { return false };
+                    let Some(item) = a.get(*i) else { return false };
+                    value = Some(item.get_ref());
+                    table = None;
+                }
+            }
+        }
+        true
+    }
+
     /// The deepest key path whose value contains the byte span.
     pub fn key_at(&self, span: Range<usize>) -> Option<KeyPath> {
         let doc = DeTable::parse(&self.text).ok()?;

@@ -15,6 +15,9 @@ pub enum Error {
         .0.display()
     )]
     OutputNotOurs(PathBuf),
+    /// The output file exists and `force` was not given.
+    #[error("error: {} exists\n  = help: pass --force to replace it, or choose another file name", .0.display())]
+    Exists(PathBuf),
     /// Writing an output failed (disk full, permissions).
     #[error("error: cannot write {}: {message}\n  = help: check the folder's permissions and free space", .path.display())]
     Write {

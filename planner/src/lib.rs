@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod bom;
+pub mod cabling;
 pub mod check;
 pub mod error;
 pub mod fabric;

@@ -71,6 +71,30 @@ pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBu
     Ok(written)
 }
 
+/// Writes one file atomically (temporary file in the same folder, then rename). An existing file is replaced only
+/// with `force`, so nothing the user wrote is overwritten without asking.
+pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
+    let err = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    if path.exists() && !force {
+        return Err(Error::Exists(path.to_path_buf()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(&dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
 /// Renders and writes a plan into `dir`.
 pub fn write_plan(plan: &Plan, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
     let files = render(plan)?;

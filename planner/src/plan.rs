@@ -3,8 +3,10 @@
 use crate::bom::{BomBuilder, BomLine};
 use crate::check::{Check, Status};
 use crate::error::Error;
+use crate::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest};
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
+use gigapod_catalog::diagnostic::KeyPath;
 use gigapod_catalog::units::{Kilowatts, Watts};
 use gigapod_catalog::{Catalog, Sourced};
 use serde::Serialize;
@@ -52,6 +54,10 @@ pub struct Plan {
     pub compute: ComputeSummary,
     /// Power.
     pub power: PowerSummary,
+    /// The compute fabric as built.
+    pub fabric: Fabric,
+    /// What the fabric measures.
+    pub fabric_analysis: FabricAnalysis,
     /// Bill of materials.
     pub bom: Vec<BomLine>,
     /// Every check, in the order they ran.
@@ -86,7 +92,9 @@ impl Plan {
 /// ```
 pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
     let r = spec.resolve(catalog)?;
-    let rails = r.server.fabric_nic_count.value;
+    let fabric = build_fabric(spec, &r)?;
+    let fabric_analysis = fabric::analyse(&fabric, &AnalysisOptions::default());
+    let rails = fabric.summary().rails;
     let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
     let compute = ComputeSummary {
         server_id: r.server.id.to_string(),
@@ -116,13 +124,51 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
         server,
         psu,
     };
-    let bom = build_bom(&r, &power);
+    checks.extend(fabric_analysis.checks.iter().cloned());
+    let bom = build_bom(&r, &power, &fabric);
     Ok(Plan {
         resolved: r,
         compute,
         power,
+        fabric,
+        fabric_analysis,
         bom,
         checks,
+    })
+}
+
+/// Builds the spec's compute fabric; an impossible fabric is an input error at the spec key at fault.
+pub fn build_fabric(spec: &SpecFile, r: &Resolved) -> Result<Fabric, Error> {
+    let req = FabricRequest {
+        switch: &r.switch,
+        servers: r.servers,
+        rails: r.server.fabric_nic_count.value * r.fabric_nic.ports.value,
+        servers_per_su: r.servers_per_su,
+        speed: r.nic_speed,
+        oversubscription: r.spec.fabric.oversubscription,
+        rail_optimized: r.spec.fabric.rail_optimized,
+        tiers: r.spec.fabric.tiers,
+    };
+    fabric::build(&req).map_err(|e| {
+        // A defaulted key (the switch, say) is not in the file: point at the size the user wrote instead.
+        let mut key = KeyPath::dotted(e.key());
+        if !spec.source.has_key(&key) {
+            let c = &r.spec.compute;
+            let size = [
+                ("compute.scalable_units", c.scalable_units),
+                ("compute.servers", c.servers),
+                ("compute.gpus", c.gpus),
+            ];
+            if let Some((k, _)) = size.iter().find(|(_, v)| v.is_some()) {
+                key = KeyPath::dotted(k);
+            }
+        }
+        Error::Input(
+            spec.source
+                .at_key(&key, e.to_string())
+                .with_help("change the key above as the message says; docs/spec.md describes every key")
+                .into(),
+        )
     })
 }
 
@@ -135,7 +181,7 @@ fn provenance<T>(s: &Sourced<T>) -> String {
     }
 }
 
-fn build_bom(r: &Resolved, power: &PowerSummary) -> Vec<BomLine> {
+fn build_bom(r: &Resolved, power: &PowerSummary, fabric: &Fabric) -> Vec<BomLine> {
     let mut b = BomBuilder::default();
     let servers = u64::from(r.servers);
     let s = &r.server;
@@ -190,6 +236,19 @@ fn build_bom(r: &Resolved, power: &PowerSummary) -> Vec<BomLine> {
         unit_w: None::<Watts>,
         source: provenance(&r.psu.rating_w),
         included_in: inside,
+    });
+    // Every fabric switch is the same part: one line, counted on the graph.
+    b.add(BomLine {
+        part_id: r.switch.id.to_string(),
+        description: r.switch.description.clone(),
+        category: "switch".into(),
+        qty: fabric.switches().len() as u64,
+        unit_w: Some(match r.spec.facility.power_basis {
+            crate::spec::PowerBasis::Max => r.switch.max_power_w.value,
+            crate::spec::PowerBasis::Typical => r.switch.typical_power_w.value,
+        }),
+        source: provenance(&r.switch.max_power_w),
+        included_in: None,
     });
     b.finish()
 }

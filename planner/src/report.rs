@@ -5,9 +5,11 @@
 
 use crate::bom::BomLine;
 use crate::check::{Check, Status};
+use crate::fabric::{CutResult, FabricSummary};
 use crate::plan::{ComputeSummary, Plan};
 use crate::power::{PowerItem, PsuCheck};
 use crate::spec::PowerBasis;
+use gigapod_catalog::units::Gbps;
 use gigapod_catalog::units::{Kilowatts, Watts};
 use serde::Serialize;
 
@@ -27,12 +29,42 @@ pub struct Report<'a> {
     pub status: Status,
     /// Size.
     pub compute: &'a ComputeSummary,
+    /// The compute fabric.
+    pub fabric: FabricReport<'a>,
     /// Power.
     pub power: PowerReport<'a>,
     /// Bill of materials.
     pub bom: &'a [BomLine],
     /// Checks.
     pub checks: &'a [Check],
+}
+
+/// `fabric.*`: the counts of the graph and what max-flow measured on it.
+#[derive(Debug, Serialize)]
+pub struct FabricReport<'a> {
+    /// Counts: tiers, switch, speed, endpoints, switches and links per tier, oversubscription as built.
+    #[serde(flatten)]
+    pub summary: FabricSummary,
+    /// Bisection over the worst balanced cut tried, by max-flow.
+    pub bisection_gbps: Gbps,
+    /// The cut that gave it.
+    pub worst_cut: &'a str,
+    /// Every cut tried.
+    pub cuts: &'a [CutResult],
+    /// Bisection equals the full bisection.
+    pub non_blocking: bool,
+    /// Bisection after the worst single spine or core failure.
+    pub bisection_after_worst_switch_failure_gbps: Gbps,
+    /// That switch.
+    pub worst_failed_switch: Option<&'a str>,
+    /// Switch failures tried (one per symmetry class).
+    pub switch_failures_tried: u32,
+    /// Bisection after random link failures.
+    pub bisection_after_link_failures_gbps: Gbps,
+    /// Links failed for that.
+    pub failed_links: u32,
+    /// Endpoints one leaf failure disconnects.
+    pub endpoints_lost_per_leaf_failure: u32,
 }
 
 /// `power.*`.
@@ -70,6 +102,22 @@ impl<'a> Report<'a> {
             generator: format!("gigapod {}", env!("CARGO_PKG_VERSION")),
             status: plan.status(),
             compute: &plan.compute,
+            fabric: {
+                let a = &plan.fabric_analysis;
+                FabricReport {
+                    summary: plan.fabric.summary(),
+                    bisection_gbps: a.bisection_gbps,
+                    worst_cut: &a.worst_cut,
+                    cuts: &a.cuts,
+                    non_blocking: a.non_blocking,
+                    bisection_after_worst_switch_failure_gbps: a.bisection_after_worst_switch_failure_gbps,
+                    worst_failed_switch: a.worst_failed_switch.as_deref(),
+                    switch_failures_tried: a.switch_failures_tried,
+                    bisection_after_link_failures_gbps: a.bisection_after_link_failures_gbps,
+                    failed_links: a.failed_links,
+                    endpoints_lost_per_leaf_failure: a.endpoints_lost_per_leaf_failure,
+                }
+            },
             power: PowerReport {
                 basis: p.server.basis,
                 server_w: p.server.server_w,

@@ -20,6 +20,33 @@ pub fn text(plan: &Plan) -> String {
         "  compute   {} x {} = {} GPUs ({}), {} scalable unit(s) of {} servers{last}",
         c.servers, c.server_id, c.gpus, c.gpu_id, c.scalable_units, c.servers_per_su
     );
+    let f = plan.fabric.summary();
+    let a = &plan.fabric_analysis;
+    let _ = writeln!(
+        out,
+        "  fabric    {}-tier {} at {} Gb/s: {} leaf, {} spine, {} core; {} endpoint + {} leaf-spine + {} spine-core links",
+        f.tiers,
+        f.switch_id,
+        f.port_speed_gbps.0,
+        f.switches.leaf,
+        f.switches.spine,
+        f.switches.core,
+        f.links.endpoint,
+        f.links.leaf_spine,
+        f.links.spine_core
+    );
+    let _ = writeln!(
+        out,
+        "  bisection {} Gb/s measured by max-flow (full {} Gb/s, {}); {} Gb/s after the worst switch failure",
+        a.bisection_gbps.0,
+        a.full_bisection_gbps.0,
+        if a.non_blocking {
+            "non-blocking".to_string()
+        } else {
+            format!("{:.2}:1 as built", f.oversubscription)
+        },
+        a.bisection_after_worst_switch_failure_gbps.0
+    );
     let est = if p.server.estimate { " (estimate)" } else { "" };
     let _ = writeln!(
         out,

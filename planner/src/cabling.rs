@@ -1,0 +1,320 @@
+//! The cable plan: every fabric link with its two ends at their racks and U, its routed length, and the cable
+//! or optics it gets.
+//!
+//! Cages that share links must share a medium: a twin-port cage holds one module or one cable for both its ports,
+//! and a module at one end of a fibre needs a module of the same type at the other. So cages are grouped by the
+//! links between them (union-find), and each group gets one medium, chosen by [`crate::media::choose`] for its
+//! longest link. A group of one switch cage and one far cage can take a twin-to-twin copper cable; a switch cage
+//! and two NIC ports a breakout; anything larger needs optics. `O(links x alpha(links))`.
+
+use crate::fabric::{Fabric, LinkRole, Role};
+use crate::layout::Layout;
+use crate::media::{self, CageRun, MediaChoice, NoMedia};
+use gigapod_catalog::Catalog;
+use gigapod_catalog::units::{Meters, Watts};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One link as cabled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CableRun {
+    /// Label printed on the cable: `C000123` (a breakout's links share one).
+    pub label: String,
+    /// Lower-tier device (server or switch) name.
+    pub a_device: String,
+    /// Its port as on the faceplate (`nic3`, `12/1`).
+    pub a_port: String,
+    /// Its rack id.
+    pub a_rack: String,
+    /// Its lowest U.
+    pub a_u: u32,
+    /// Upper-tier device name.
+    pub b_device: String,
+    /// Its port.
+    pub b_port: String,
+    /// Its rack id.
+    pub b_rack: String,
+    /// Its lowest U.
+    pub b_u: u32,
+    /// `dac`, `acc`, `aoc` or `optic`.
+    pub media: &'static str,
+    /// The cable or fibre part.
+    pub part_id: String,
+    /// Orderable length.
+    pub length_m: Meters,
+    /// Routed length before rounding up to an orderable length.
+    pub routed_m: Meters,
+    /// Which tiers it joins.
+    pub role: LinkRole,
+}
+
+/// The whole cable plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CablePlan {
+    /// Every link.
+    pub runs: Vec<CableRun>,
+    /// Physical cables (a breakout or twin-to-twin cable carries two links; a fibre one), by media kind.
+    pub by_type: BTreeMap<&'static str, u64>,
+    /// Physical cables in all.
+    pub total: u64,
+    /// Cables and fibres by part id and orderable length (m, as text for stable keys).
+    pub cables_by_length: BTreeMap<(String, String), u64>,
+    /// Transceivers by part id.
+    pub transceivers: BTreeMap<String, u64>,
+    /// Power of the pluggables (modules and active cable ends) in each device, by device name.
+    #[serde(skip)]
+    pub pluggable_w: HashMap<String, Watts>,
+}
+
+struct Dsu {
+    parent: Vec<u32>,
+}
+
+impl Dsu {
+    fn find(&mut self, x: u32) -> u32 {
+        let mut r = x;
+        while self.parent[r as usize] != r {
+            r = self.parent[r as usize];
+        }
+        let mut x = x;
+        while self.parent[x as usize] != r {
+            let next = self.parent[x as usize];
+            self.parent[x as usize] = r;
+            x = next;
+        }
+        r
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra as usize] = rb;
+        }
+    }
+}
+
+/// The device name of a fabric node in the layout: `srv12` for server 12's NIC ports, the node name for switches.
+pub fn device_name(fabric: &Fabric, node: petgraph::graph::NodeIndex) -> String {
+    let n = fabric.node(node);
+    match (n.role, n.server) {
+        (Role::Endpoint, Some(s)) => server_name(s),
+        _ => n.name.clone(),
+    }
+}
+
+/// The name of server `index` (0-based): `srv1`, `srv2`, ...
+pub fn server_name(index: u32) -> String {
+    format!("srv{}", index + 1)
+}
+
+/// What the plan needs to know of the cage forms and pluggable power.
+#[derive(Debug, Clone)]
+pub struct CageForms<'a> {
+    /// The switch's cage form at the link speed (`osfp-twin`).
+    pub switch_form: &'a str,
+    /// Logical ports per switch cage at the link speed.
+    pub ports_per_cage: u32,
+    /// The server NIC's form (`osfp`).
+    pub nic_form: &'a str,
+}
+
+/// Builds the cable plan of a fabric on a layout.
+pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageForms<'_>) -> Result<CablePlan, NoMedia> {
+    let g = fabric.graph();
+    let ppc = forms.ports_per_cage.max(1);
+    // Cage ids: switch cages first (node, port / ppc), then one per NIC port.
+    let switches = fabric.switches().len() as u32;
+    let max_port = g
+        .edge_references()
+        .map(|e| e.weight().b.port.max(e.weight().a.port))
+        .max()
+        .unwrap_or(0);
+    let cages_per_switch = max_port / ppc + 1;
+    let cage_of = |node: petgraph::graph::NodeIndex, port: u32| -> u32 {
+        let i = node.index() as u32;
+        if i < switches {
+            i * cages_per_switch + port / ppc
+        } else {
+            switches * cages_per_switch + (i - switches)
+        }
+    };
+    let total_cages = switches * cages_per_switch + fabric.endpoints().len() as u32;
+    let mut dsu = Dsu {
+        parent: (0..total_cages).collect(),
+    };
+    for e in g.edge_references() {
+        let l = e.weight();
+        dsu.union(cage_of(l.a.node, l.a.port), cage_of(l.b.node, l.b.port));
+    }
+    // Group the links by component, with their routed lengths.
+    struct Group {
+        links: Vec<(petgraph::graph::EdgeIndex, f64)>,
+        cages: Vec<u32>,
+        to_nic: bool,
+    }
+    let mut groups: HashMap<u32, Group> = HashMap::new();
+    let mut names: HashMap<petgraph::graph::NodeIndex, String> = HashMap::new();
+    let mut name = |n: petgraph::graph::NodeIndex| names.entry(n).or_insert_with(|| device_name(fabric, n)).clone();
+    for e in g.edge_references() {
+        let l = e.weight();
+        let (da, db) = (name(l.a.node), name(l.b.node));
+        let length = layout.cable_length(&da, &db).unwrap_or(0.0);
+        let root = dsu.find(cage_of(l.a.node, l.a.port));
+        let grp = groups.entry(root).or_insert_with(|| Group {
+            links: Vec::new(),
+            cages: Vec::new(),
+            to_nic: false,
+        });
+        grp.links.push((e.id(), length));
+        for c in [cage_of(l.a.node, l.a.port), cage_of(l.b.node, l.b.port)] {
+            if !grp.cages.contains(&c) {
+                grp.cages.push(c);
+            }
+        }
+        grp.to_nic |= l.role == LinkRole::Endpoint;
+    }
+    let mut roots: Vec<u32> = groups.keys().copied().collect();
+    roots.sort_unstable();
+
+    let mut out = CablePlan {
+        runs: Vec::with_capacity(g.edge_count()),
+        by_type: BTreeMap::new(),
+        total: 0,
+        cables_by_length: BTreeMap::new(),
+        transceivers: BTreeMap::new(),
+        pluggable_w: HashMap::new(),
+    };
+    let mut label_no = 0u64;
+    let switch_cage_limit = switches * cages_per_switch;
+    // Memoise choices: groups of the same shape and length get the same medium.
+    let mut memo: HashMap<(bool, u32, bool, u64), MediaChoice> = HashMap::new();
+    for root in roots {
+        let grp = &groups[&root];
+        let longest = grp.links.iter().map(|(_, l)| *l).fold(0.0, f64::max);
+        let switch_cages = grp.cages.iter().filter(|&&c| c < switch_cage_limit).count() as u32;
+        let nic_cages = grp.cages.len() as u32 - switch_cages;
+        let one_far_cage = grp.cages.len() == 2;
+        let key = (
+            grp.to_nic,
+            grp.links.len() as u32,
+            one_far_cage,
+            (longest * 1000.0).round() as u64,
+        );
+        let choice = match memo.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let run = CageRun {
+                    a_form: forms.switch_form,
+                    b_form: if grp.to_nic { forms.nic_form } else { forms.switch_form },
+                    links: grp.links.len() as u32,
+                    one_far_cage,
+                    speed: fabric.speed(),
+                    length: Meters(longest),
+                };
+                let c = media::choose(catalog, &run)?;
+                memo.insert(key, c.clone());
+                c
+            }
+        };
+        let kind = choice.kind();
+        // One label per physical cable.
+        let (part_id, length_m, per_cable) = match &choice {
+            MediaChoice::Cable {
+                cable_id,
+                length_m,
+                cables,
+                ..
+            } => (
+                cable_id.clone(),
+                *length_m,
+                grp.links.len().div_ceil((*cables).max(1) as usize),
+            ),
+            MediaChoice::Optics { fiber_id, length_m, .. } => (fiber_id.clone(), *length_m, 1),
+        };
+        let mut cable_label = String::new();
+        for (i, (edge, routed)) in grp.links.iter().enumerate() {
+            if i % per_cable.max(1) == 0 {
+                label_no += 1;
+                cable_label = format!("C{label_no:06}");
+                *out.by_type.entry(kind).or_default() += 1;
+                out.total += 1;
+                *out.cables_by_length
+                    .entry((part_id.clone(), format!("{}", length_m.0)))
+                    .or_default() += 1;
+            }
+            let l = g[*edge];
+            let (da, db) = (name(l.a.node), name(l.b.node));
+            let (pa, pb) = (layout.placement(&da), layout.placement(&db));
+            let rack =
+                |p: Option<crate::layout::Placement>| p.map(|p| layout.racks[p.rack].id.clone()).unwrap_or_default();
+            out.runs.push(CableRun {
+                label: cable_label.clone(),
+                a_port: fabric.port_label(l.a),
+                a_rack: rack(pa),
+                a_u: pa.map_or(0, |p| p.u),
+                a_device: da,
+                b_port: fabric.port_label(l.b),
+                b_rack: rack(pb),
+                b_u: pb.map_or(0, |p| p.u),
+                b_device: db,
+                media: kind,
+                part_id: part_id.clone(),
+                length_m,
+                routed_m: Meters((routed * 100.0).round() / 100.0),
+                role: l.role,
+            });
+        }
+        // Pluggables: modules in every cage of an optical group, active ends of copper.
+        let mut add_w = |cage: u32, w: Watts| {
+            let node = if cage < switch_cage_limit {
+                petgraph::graph::NodeIndex::new((cage / cages_per_switch) as usize)
+            } else {
+                petgraph::graph::NodeIndex::new((cage - switch_cage_limit + switches) as usize)
+            };
+            *out.pluggable_w.entry(name(node)).or_insert(Watts(0.0)) += w;
+        };
+        match &choice {
+            MediaChoice::Optics {
+                a_transceiver,
+                b_transceiver,
+                ..
+            } => {
+                let a = catalog
+                    .transceiver(a_transceiver)
+                    .map_or(Watts(0.0), |t| t.power_w.value);
+                let b = catalog
+                    .transceiver(b_transceiver)
+                    .map_or(Watts(0.0), |t| t.power_w.value);
+                *out.transceivers.entry(a_transceiver.clone()).or_default() += u64::from(switch_cages);
+                if nic_cages > 0 {
+                    *out.transceivers.entry(b_transceiver.clone()).or_default() += u64::from(nic_cages);
+                }
+                for &c in &grp.cages {
+                    add_w(c, if c < switch_cage_limit { a } else { b });
+                }
+            }
+            MediaChoice::Cable { cable_id, .. } => {
+                // Passive copper draws ~0 W per end, active copper and AOC a few watts: all from the catalog.
+                let per_end = catalog.cable(cable_id).map_or(Watts(0.0), |c| c.power_per_end_w.value);
+                for &c in &grp.cages {
+                    add_w(c, per_end);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Total pluggable power of a set of devices.
+pub fn pluggable_total(plan: &CablePlan) -> Watts {
+    plan.pluggable_w.values().copied().sum()
+}
+
+/// Speed-independent summary line for logs and tests: `dac 128, optic 384`.
+pub fn describe(plan: &CablePlan) -> String {
+    plan.by_type
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
