@@ -318,3 +318,32 @@ pub fn describe(plan: &CablePlan) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Writes the cable plan as CSV, a line per link:
+/// `a_rack,a_u,a_device,a_port,b_rack,b_u,b_device,b_port,media,length_m,label,part_id,routed_m,role`.
+pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
+        "part_id", "routed_m", "role",
+    ])?;
+    for r in &plan.runs {
+        w.write_record([
+            r.a_rack.as_str(),
+            &r.a_u.to_string(),
+            &r.a_device,
+            &r.a_port,
+            &r.b_rack,
+            &r.b_u.to_string(),
+            &r.b_device,
+            &r.b_port,
+            r.media,
+            &format!("{}", r.length_m.0),
+            &r.label,
+            &r.part_id,
+            &format!("{:.2}", r.routed_m.0),
+            r.role.as_str(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

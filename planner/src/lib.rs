@@ -19,8 +19,10 @@
 pub mod bom;
 pub mod cabling;
 pub mod check;
+pub mod devices;
 pub mod error;
 pub mod fabric;
+pub mod facility;
 pub mod layout;
 pub mod media;
 pub mod output;

@@ -29,6 +29,10 @@ pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
         path: PathBuf::from("bom.csv"),
         message: e.to_string(),
     })?;
+    let cables = crate::cabling::to_csv(&plan.cables).map_err(|e| Error::Write {
+        path: PathBuf::from("cables.csv"),
+        message: e.to_string(),
+    })?;
     Ok(vec![
         OutputFile {
             name: "report.json",
@@ -37,6 +41,10 @@ pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
         OutputFile {
             name: "bom.csv",
             bytes: bom,
+        },
+        OutputFile {
+            name: "cables.csv",
+            bytes: cables,
         },
     ])
 }

@@ -1,12 +1,17 @@
 //! From a resolved spec to a checked plan: the model every output is drawn from.
 
 use crate::bom::{BomBuilder, BomLine};
+use crate::cabling::{self, CablePlan, CageForms};
 use crate::check::{Check, Status};
 use crate::error::Error;
 use crate::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest};
+use crate::facility::{self, FacilityPower};
+use crate::layout::{self, Layout, LayoutError};
+use crate::media::{self, CageRun};
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
+use gigapod_catalog::units::Meters;
 use gigapod_catalog::units::{Kilowatts, Watts};
 use gigapod_catalog::{Catalog, Sourced};
 use serde::Serialize;
@@ -58,6 +63,14 @@ pub struct Plan {
     pub fabric: Fabric,
     /// What the fabric measures.
     pub fabric_analysis: FabricAnalysis,
+    /// Racks, devices at their U, and the floor.
+    pub layout: Layout,
+    /// Every link with its ends, length and medium.
+    pub cables: CablePlan,
+    /// Power per rack, row and cluster; heat; feeds.
+    pub facility: FacilityPower,
+    /// Out-of-band management switches.
+    pub management_switches: u32,
     /// Bill of materials.
     pub bom: Vec<BomLine>,
     /// Every check, in the order they ran.
@@ -125,16 +138,128 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
         psu,
     };
     checks.extend(fabric_analysis.checks.iter().cloned());
-    let bom = build_bom(&r, &power, &fabric);
+
+    let devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
+    let switch_form = r
+        .switch
+        .port_group
+        .iter()
+        .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
+        .map_or("osfp-twin", |g| g.form.as_str());
+    let forms = CageForms {
+        switch_form,
+        ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
+        nic_form: &r.fabric_nic.form,
+    };
+    let weights = devices.layout_input.weights;
+    // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
+    let link_cost = |length: f64| {
+        let run = CageRun {
+            a_form: forms.switch_form,
+            b_form: forms.nic_form,
+            links: forms.ports_per_cage,
+            one_far_cage: false,
+            speed: r.nic_speed,
+            length: Meters(length),
+        };
+        let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
+            Ok("dac") => weights.dac,
+            Ok("acc") => weights.acc,
+            Ok("aoc") => weights.aoc,
+            Ok(_) => weights.optic,
+            Err(_) => weights.optic * 100.0,
+        };
+        medium + weights.per_metre * length
+    };
+    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, &e))?;
+    let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
+        Error::Input(
+            spec.source
+                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
+                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
+                .into(),
+        )
+    })?;
+    let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
+    let limits = facility::Limits {
+        rack_kw: r.rack_limit,
+        rack_units: r.rack.rack_units.value.0,
+        rack_kg: r.rack.max_weight_kg.value,
+        room_kw: devices
+            .layout_input
+            .limits
+            .room_kw
+            .map(gigapod_catalog::units::Kilowatts),
+        class_range_kw: (r.cooling.rack_kw_min.value, r.cooling.rack_kw_max.value),
+        cooling: r.cooling.kind,
+    };
+    checks.extend(facility::checks(&layout, &facility, &limits));
+    let st = &layout.stats;
+    checks.push(Check::verdict(
+        "layout.solver",
+        st.solver_cost <= st.first_fit_cost + 1e-9,
+        format!(
+            "layout cost {:.1} against {:.1} for first-fit decreasing ({} racks for the SUs); {}",
+            st.solver_cost,
+            st.first_fit_cost,
+            st.first_fit_racks,
+            if st.optimal {
+                "proven optimal for each SU block (gap 0)".to_string()
+            } else {
+                format!("gap at most {:.1} %", st.gap * 100.0)
+            }
+        ),
+    ));
+    let management_switches = devices.management_switches;
+    let bom = build_bom(
+        &r,
+        &power,
+        &fabric,
+        &layout,
+        &cables,
+        &facility,
+        management_switches,
+        catalog,
+    );
     Ok(Plan {
         resolved: r,
         compute,
         power,
         fabric,
         fabric_analysis,
+        layout,
+        cables,
+        facility,
+        management_switches,
         bom,
         checks,
     })
+}
+
+fn layout_error(spec: &SpecFile, e: &LayoutError) -> Error {
+    let (key, help) = match e {
+        LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack units" => (
+            "facility.rack",
+            "choose a taller rack (`gigapod catalog list --kind rack`)",
+        ),
+        LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack weight limit" => {
+            ("facility.rack", "choose a rack with a higher load rating")
+        }
+        LayoutError::ServerDoesNotFit { .. } => (
+            "facility.rack_power_limit_kw",
+            "raise the rack power limit, or choose liquid cooling or a lower-power server",
+        ),
+        LayoutError::SwitchDoesNotFit { .. } | LayoutError::NetworkDoesNotFit { .. } => (
+            "facility.rack_power_limit_kw",
+            "raise the rack power limit or choose a larger rack",
+        ),
+        LayoutError::Solver(_) => ("facility", "report this as a bug with the spec attached"),
+    };
+    let mut path = KeyPath::dotted(key);
+    if !spec.source.has_key(&path) {
+        path = KeyPath::dotted("facility");
+    }
+    Error::Input(spec.source.at_key(&path, e.to_string()).with_help(help).into())
 }
 
 /// Builds the spec's compute fabric; an impossible fabric is an input error at the spec key at fault.
@@ -181,7 +306,17 @@ fn provenance<T>(s: &Sourced<T>) -> String {
     }
 }
 
-fn build_bom(r: &Resolved, power: &PowerSummary, fabric: &Fabric) -> Vec<BomLine> {
+#[allow(clippy::too_many_arguments)]
+fn build_bom(
+    r: &Resolved,
+    power: &PowerSummary,
+    fabric: &Fabric,
+    layout: &Layout,
+    cables: &CablePlan,
+    facility: &FacilityPower,
+    management_switches: u32,
+    catalog: &Catalog,
+) -> Vec<BomLine> {
     let mut b = BomBuilder::default();
     let servers = u64::from(r.servers);
     let s = &r.server;
@@ -248,6 +383,60 @@ fn build_bom(r: &Resolved, power: &PowerSummary, fabric: &Fabric) -> Vec<BomLine
             crate::spec::PowerBasis::Typical => r.switch.typical_power_w.value,
         }),
         source: provenance(&r.switch.max_power_w),
+        included_in: None,
+    });
+    let mgmt = &r.management_switch;
+    b.add(BomLine {
+        part_id: mgmt.id.to_string(),
+        description: mgmt.description.clone(),
+        category: "switch".into(),
+        qty: u64::from(management_switches),
+        unit_w: Some(mgmt.max_power_w.value),
+        source: provenance(&mgmt.max_power_w),
+        included_in: None,
+    });
+    for (id, qty) in &cables.transceivers {
+        if let Some(t) = catalog.transceiver(id) {
+            b.add(BomLine {
+                part_id: id.clone(),
+                description: t.description.clone(),
+                category: "transceiver".into(),
+                qty: *qty,
+                unit_w: Some(t.power_w.value),
+                source: provenance(&t.power_w),
+                included_in: None,
+            });
+        }
+    }
+    for ((id, length), qty) in &cables.cables_by_length {
+        if let Some(c) = catalog.cable(id) {
+            b.add(BomLine {
+                part_id: format!("{id}-{length}m"),
+                description: format!("{}, {length} m", c.description),
+                category: "cable".into(),
+                qty: *qty,
+                unit_w: None,
+                source: provenance(&c.lengths_m),
+                included_in: None,
+            });
+        }
+    }
+    b.add(BomLine {
+        part_id: r.rack.id.to_string(),
+        description: r.rack.description.clone(),
+        category: "rack".into(),
+        qty: layout.racks.len() as u64,
+        unit_w: None,
+        source: provenance(&r.rack.rack_units),
+        included_in: None,
+    });
+    b.add(BomLine {
+        part_id: r.pdu.id.to_string(),
+        description: r.pdu.description.clone(),
+        category: "pdu".into(),
+        qty: u64::from(facility.pdus),
+        unit_w: None,
+        source: provenance(&r.pdu.current_a),
         included_in: None,
     });
     b.finish()

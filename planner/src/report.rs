@@ -6,12 +6,14 @@
 use crate::bom::BomLine;
 use crate::check::{Check, Status};
 use crate::fabric::{CutResult, FabricSummary};
+use crate::layout::{LayoutStats, PlacedDevice};
 use crate::plan::{ComputeSummary, Plan};
 use crate::power::{PowerItem, PsuCheck};
 use crate::spec::PowerBasis;
-use gigapod_catalog::units::Gbps;
+use gigapod_catalog::units::{Gbps, Kilograms};
 use gigapod_catalog::units::{Kilowatts, Watts};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Version of the report's shape; bumped when a key is renamed or removed.
 pub const SCHEMA_VERSION: &str = "1";
@@ -33,6 +35,12 @@ pub struct Report<'a> {
     pub fabric: FabricReport<'a>,
     /// Power.
     pub power: PowerReport<'a>,
+    /// Racks and the floor.
+    pub racks: RacksReport<'a>,
+    /// Cables by medium.
+    pub cables: CablesReport<'a>,
+    /// How the layout was solved.
+    pub layout: &'a LayoutStats,
     /// Bill of materials.
     pub bom: &'a [BomLine],
     /// Checks.
@@ -67,6 +75,71 @@ pub struct FabricReport<'a> {
     pub endpoints_lost_per_leaf_failure: u32,
 }
 
+/// `racks.*`.
+#[derive(Debug, Serialize)]
+pub struct RacksReport<'a> {
+    /// Racks in all.
+    pub count: u32,
+    /// Racks holding servers.
+    pub compute: u32,
+    /// Racks holding only switches.
+    pub network: u32,
+    /// Rows on the floor.
+    pub rows: u32,
+    /// The highest rack power.
+    pub max_kw: Kilowatts,
+    /// The rack power limit in force.
+    pub limit_kw: Kilowatts,
+    /// kW per row.
+    pub rows_kw: &'a [Kilowatts],
+    /// Every rack.
+    pub list: Vec<RackEntry<'a>>,
+}
+
+/// One entry of `racks.list[]`.
+#[derive(Debug, Serialize)]
+pub struct RackEntry<'a> {
+    /// `R02-07`.
+    pub id: &'a str,
+    /// `compute` or `network`.
+    pub kind: crate::layout::RackKind,
+    /// Row (0-based).
+    pub row: u32,
+    /// Position in the row (0-based).
+    pub position: u32,
+    /// Scalable unit, for compute racks.
+    pub su: Option<u32>,
+    /// IT power.
+    pub kw: Kilowatts,
+    /// Heat into liquid.
+    pub liquid_kw: Kilowatts,
+    /// Heat into room air.
+    pub room_kw: Kilowatts,
+    /// Equipment mass.
+    pub kg: Kilograms,
+    /// PDUs per feed (A and B each carry the rack alone).
+    pub pdus_per_feed: u32,
+    /// Rack units used.
+    pub u_used: u32,
+    /// Rack units in the rack.
+    pub u_total: u32,
+    /// Devices at their U.
+    pub devices: &'a [PlacedDevice],
+}
+
+/// `cables.*`.
+#[derive(Debug, Serialize)]
+pub struct CablesReport<'a> {
+    /// Physical cables and fibres.
+    pub total: u64,
+    /// By medium: `dac`, `acc`, `aoc`, `optic` (fibres; the transceivers are in the BOM).
+    pub by_type: &'a BTreeMap<&'static str, u64>,
+    /// Transceivers by part id.
+    pub transceivers: &'a BTreeMap<String, u64>,
+    /// Longest routed link, m.
+    pub longest_m: f64,
+}
+
 /// `power.*`.
 #[derive(Debug, Serialize)]
 pub struct PowerReport<'a> {
@@ -90,6 +163,18 @@ pub struct PowerReport<'a> {
     pub psu_ok: bool,
     /// All servers.
     pub compute_kw: Kilowatts,
+    /// Switches and every pluggable module or active cable end.
+    pub network_kw: Kilowatts,
+    /// Compute plus network.
+    pub it_kw: Kilowatts,
+    /// The IT load as heat, BTU/h.
+    pub heat_btu_per_hour: f64,
+    /// Heat into the liquid loop (liquid cooling).
+    pub liquid_kw: Kilowatts,
+    /// Heat into the room air.
+    pub room_kw: Kilowatts,
+    /// PDUs in all (A and B feeds).
+    pub pdus: u32,
 }
 
 impl<'a> Report<'a> {
@@ -128,8 +213,61 @@ impl<'a> Report<'a> {
                 server_breakdown: &p.server.breakdown,
                 psu: &p.psu,
                 psu_ok: p.psu.ok,
-                compute_kw: p.compute,
+                compute_kw: plan.facility.compute_kw,
+                network_kw: plan.facility.network_kw,
+                it_kw: plan.facility.it_kw,
+                heat_btu_per_hour: plan.facility.heat_btu_per_hour,
+                liquid_kw: plan.facility.liquid_kw,
+                room_kw: plan.facility.room_kw,
+                pdus: plan.facility.pdus,
             },
+            racks: {
+                let racks = &plan.layout.racks;
+                let compute = racks
+                    .iter()
+                    .filter(|r| r.kind == crate::layout::RackKind::Compute)
+                    .count() as u32;
+                RacksReport {
+                    count: racks.len() as u32,
+                    compute,
+                    network: racks.len() as u32 - compute,
+                    rows: plan.layout.rows,
+                    max_kw: plan
+                        .facility
+                        .racks
+                        .iter()
+                        .map(|r| r.kw)
+                        .fold(Kilowatts(0.0), |a, b| if b > a { b } else { a }),
+                    limit_kw: plan.resolved.rack_limit,
+                    rows_kw: &plan.facility.rows_kw,
+                    list: racks
+                        .iter()
+                        .zip(&plan.facility.racks)
+                        .map(|(r, p)| RackEntry {
+                            id: &r.id,
+                            kind: r.kind,
+                            row: r.row,
+                            position: r.position,
+                            su: r.su,
+                            kw: p.kw,
+                            liquid_kw: p.liquid_kw,
+                            room_kw: p.room_kw,
+                            kg: p.kg,
+                            pdus_per_feed: p.pdus_per_feed,
+                            u_used: r.u_used,
+                            u_total: plan.resolved.rack.rack_units.value.0,
+                            devices: &r.devices,
+                        })
+                        .collect(),
+                }
+            },
+            cables: CablesReport {
+                total: plan.cables.total,
+                by_type: &plan.cables.by_type,
+                transceivers: &plan.cables.transceivers,
+                longest_m: plan.cables.runs.iter().map(|r| r.routed_m.0).fold(0.0, f64::max),
+            },
+            layout: &plan.layout.stats,
             bom: &plan.bom,
             checks: &plan.checks,
         }

@@ -120,6 +120,12 @@ pub struct FacilitySpec {
     pub rack_power_limit_kw: Option<f64>,
     /// `max` or `typical`.
     pub power_basis: PowerBasis,
+    /// Catalog id of the rack PDU; each rack gets A and B feeds of these.
+    pub pdu: String,
+    /// Catalog id of the out-of-band management switch.
+    pub management_switch: String,
+    /// Racks per row at most (a scalable unit is never split across rows).
+    pub racks_per_row: i64,
 }
 
 impl Default for FacilitySpec {
@@ -129,6 +135,9 @@ impl Default for FacilitySpec {
             rack: "rack-48u".into(),
             rack_power_limit_kw: None,
             power_basis: PowerBasis::Max,
+            pdu: "pdu-3ph-415v-60a".into(),
+            management_switch: "sn2201".into(),
+            racks_per_row: 16,
         }
     }
 }
@@ -201,6 +210,10 @@ pub struct Resolved {
     pub rack: Rack,
     /// The cooling class.
     pub cooling: gigapod_catalog::Cooling,
+    /// The rack PDU.
+    pub pdu: gigapod_catalog::Pdu,
+    /// The out-of-band management switch.
+    pub management_switch: Switch,
     /// Servers in the cluster.
     pub servers: u32,
     /// Servers per scalable unit.
@@ -258,6 +271,14 @@ impl SpecFile {
         let cooling = r.part(&s.facility.cooling, "facility.cooling", PartKind::Cooling, |c, id| {
             c.cooling(id)
         });
+        let pdu = r.part(&s.facility.pdu, "facility.pdu", PartKind::Pdu, |c, id| c.pdu(id));
+        let mgmt = r.part(
+            &s.facility.management_switch,
+            "facility.management_switch",
+            PartKind::Switch,
+            |c, id| c.switch(id),
+        );
+        let racks_per_row = r.count("facility.racks_per_row", s.facility.racks_per_row);
 
         let per_su = r.count("compute.servers_per_su", s.compute.servers_per_su);
         let sizes = [
@@ -370,6 +391,9 @@ impl SpecFile {
             (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => (a, b, c, d, e, f),
             _ => return Err(r.file.at(None, None, "the spec is incomplete").into()),
         };
+        let (Some(pdu), Some(mgmt), Some(_)) = (pdu, mgmt, racks_per_row) else {
+            return Err(r.file.at(None, None, "the spec is incomplete").into());
+        };
         let Some((Some(gpu), Some(nic), Some(psu))) = parts else {
             return Err(r.file.at(None, None, "the server's parts are incomplete").into());
         };
@@ -390,6 +414,8 @@ impl SpecFile {
             switch: switch.clone(),
             rack: rack.clone(),
             cooling: cooling.clone(),
+            pdu: pdu.clone(),
+            management_switch: mgmt.clone(),
             servers,
             servers_per_su: per_su,
             scalable_units: servers.div_ceil(per_su),

@@ -67,6 +67,39 @@ pub fn text(plan: &Plan) -> String {
             format!("FAIL, {:.0} W short", -p.psu.headroom_w.0)
         }
     );
+    let fp = &plan.facility;
+    let max_kw = fp.racks.iter().map(|r| r.kw.0).fold(0.0, f64::max);
+    let compute_racks = plan
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == crate::layout::RackKind::Compute)
+        .count();
+    let _ = writeln!(
+        out,
+        "  racks     {} ({} compute, {} network) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on A/B feeds",
+        plan.layout.racks.len(),
+        compute_racks,
+        plan.layout.racks.len() - compute_racks,
+        plan.layout.rows,
+        max_kw,
+        plan.resolved.rack_limit.0,
+        fp.pdus
+    );
+    let _ = writeln!(
+        out,
+        "  IT power  {:.1} kW ({:.1} compute + {:.1} network incl. optics), {:.0} BTU/h",
+        fp.it_kw.0, fp.compute_kw.0, fp.network_kw.0, fp.heat_btu_per_hour
+    );
+    let by_type: Vec<String> = plan.cables.by_type.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let modules: u64 = plan.cables.transceivers.values().sum();
+    let _ = writeln!(
+        out,
+        "  cables    {} ({}), {} transceivers",
+        plan.cables.total,
+        by_type.join(", "),
+        modules
+    );
     let (pass, warn, fail) = plan.checks.iter().fold((0, 0, 0), |(p, w, f), c| match c.status {
         Status::Pass => (p + 1, w, f),
         Status::Warn => (p, w + 1, f),

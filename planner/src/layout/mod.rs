@@ -79,7 +79,8 @@ pub struct SuDevices {
 
 /// Relative costs the layout minimises. They are weights, not money: a rack position against a link of each
 /// medium. The defaults say a rack costs as much as about 2.5 optical links and an optical link (two modules
-/// and a fibre) costs about eight passive copper ones.
+/// and a fibre) costs about eight passive copper ones; length adds a little, so that of two equal layouts the
+/// one with shorter runs wins.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CostWeights {
     /// One rack.
@@ -92,6 +93,8 @@ pub struct CostWeights {
     pub aoc: f64,
     /// One optical link (transceivers and fibre).
     pub optic: f64,
+    /// Each metre of any link (tray fill, fibre and copper length): breaks ties towards shorter runs.
+    pub per_metre: f64,
 }
 
 impl Default for CostWeights {
@@ -102,6 +105,7 @@ impl Default for CostWeights {
             acc: 2.5,
             aoc: 5.0,
             optic: 8.0,
+            per_metre: 0.05,
         }
     }
 }

@@ -1,0 +1,205 @@
+//! The plan's physical devices: servers, fabric switches and management switches, with their names, footprints
+//! and power, grouped as the layout places them.
+//!
+//! Switch footprints for placement carry the worst case of their pluggables (every cage at the most power-hungry
+//! module the catalog has for its form), because the media are chosen only once the layout gives lengths: a rack
+//! that fits with that worst case fits with whatever the cable plan then picks.
+
+use crate::cabling::server_name;
+use crate::fabric::{Fabric, Role};
+use crate::facility::DevicePower;
+use crate::layout::{Device, DeviceKind, Footprint, LayoutInput, RackLimits, Routing, SuDevices};
+use crate::spec::{PowerBasis, Resolved};
+use gigapod_catalog::units::{Kilowatts, Watts};
+use gigapod_catalog::{Catalog, CoolingKind, PartKind, Switch};
+use std::collections::HashMap;
+
+/// Ports one management switch serves (its RJ45 ports), from the catalog: the slowest port group's capacity.
+fn management_ports(s: &Switch) -> u32 {
+    s.port_group
+        .iter()
+        .filter_map(|g| {
+            g.modes
+                .iter()
+                .map(|m| (m.speed_gbps, g.cages.value * m.ports_per_cage))
+                .min_by_key(|(speed, _)| *speed)
+        })
+        .min_by_key(|(speed, _)| *speed)
+        .map_or(1, |(_, ports)| ports.max(1))
+}
+
+fn switch_w(s: &Switch, basis: PowerBasis) -> Watts {
+    match basis {
+        PowerBasis::Max => s.max_power_w.value,
+        PowerBasis::Typical => s.typical_power_w.value,
+    }
+}
+
+/// The most a cage of this form can draw in pluggables, from the catalog's modules (and the cage's power class
+/// when the catalog gives it).
+fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
+    let mut total = Watts(0.0);
+    for g in &s.port_group {
+        let module = catalog
+            .iter(Some(PartKind::Transceiver))
+            .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
+            .filter(|t| t.form == g.form)
+            .map(|t| t.power_w.value)
+            .fold(Watts(0.0), |a, b| if b > a { b } else { a });
+        let cap = s.cage_power_limit_w.as_ref().map_or(module, |c| c.value);
+        let per_cage = if module > cap { cap } else { module };
+        total += per_cage * f64::from(g.cages.value);
+    }
+    total
+}
+
+/// Devices, their power, and the layout's input.
+#[derive(Debug, Clone)]
+pub struct Devices {
+    /// What the layout places.
+    pub layout_input: LayoutInput,
+    /// Final power of each device before pluggables (the cable plan adds those), by name.
+    pub power: HashMap<String, DevicePower>,
+    /// Management switches in all.
+    pub management_switches: u32,
+}
+
+/// Builds the devices of a plan.
+pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) -> Devices {
+    let basis = r.spec.facility.power_basis;
+    let server_liquid = if r.server.cooling == CoolingKind::Liquid && r.cooling.kind == CoolingKind::Liquid {
+        r.cooling.liquid_heat_fraction.as_ref().map_or(0.0, |f| f.value)
+    } else {
+        0.0
+    };
+    let server_kw = Kilowatts::from(server_w).0;
+    let server_fp = Footprint {
+        u: f64::from(r.server.rack_units.value.0),
+        kw: server_kw,
+        kg: r.server.weight_kg.value.0,
+        room_kw: server_kw * (1.0 - server_liquid),
+    };
+    let switch_base = switch_w(&r.switch, basis);
+    let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch)).0;
+    let switch_fp = Footprint {
+        u: f64::from(r.switch.rack_units.value.0),
+        kw: switch_layout_kw,
+        kg: r.switch.weight_kg.value.0,
+        room_kw: switch_layout_kw,
+    };
+    let mgmt = &r.management_switch;
+    let mgmt_w = switch_w(mgmt, basis);
+    let mgmt_fp = Footprint {
+        u: f64::from(mgmt.rack_units.value.0),
+        kw: Kilowatts::from(mgmt_w).0,
+        kg: mgmt.weight_kg.value.0,
+        room_kw: Kilowatts::from(mgmt_w).0,
+    };
+    let mgmt_ports = management_ports(mgmt);
+
+    let mut power = HashMap::new();
+    let device = |name: String, kind: DeviceKind, part: &str, fp: Footprint| Device {
+        name,
+        kind,
+        part_id: part.to_string(),
+        footprint: fp,
+    };
+    let servers_per_su = r.servers_per_su;
+    let mut sus: Vec<SuDevices> = (0..r.scalable_units)
+        .map(|su| SuDevices {
+            su,
+            servers: Vec::new(),
+            network: Vec::new(),
+        })
+        .collect();
+    for s in 0..r.servers {
+        let name = server_name(s);
+        power.insert(
+            name.clone(),
+            DevicePower {
+                w: server_w,
+                liquid_fraction: server_liquid,
+                kg: r.server.weight_kg.value,
+                compute: true,
+            },
+        );
+        sus[(s / servers_per_su) as usize].servers.push(device(
+            name,
+            DeviceKind::Server,
+            r.server.id.as_str(),
+            server_fp,
+        ));
+    }
+    let switch_power = DevicePower {
+        w: switch_base,
+        liquid_fraction: 0.0,
+        kg: r.switch.weight_kg.value,
+        compute: false,
+    };
+    let mut global = Vec::new();
+    for n in fabric.switches() {
+        let node = fabric.node(n);
+        let kind = match node.role {
+            Role::Leaf => DeviceKind::Leaf,
+            Role::Spine => DeviceKind::Spine,
+            _ => DeviceKind::Core,
+        };
+        power.insert(node.name.clone(), switch_power);
+        let d = device(node.name.clone(), kind, r.switch.id.as_str(), switch_fp);
+        match (node.role, node.su) {
+            (Role::Leaf, Some(su)) if (su as usize) < sus.len() => sus[su as usize].network.push(d),
+            _ => global.push(d),
+        }
+    }
+    // Out-of-band management: one port per server BMC and per switch, in each SU and among the global switches.
+    let mgmt_power = DevicePower {
+        w: mgmt_w,
+        liquid_fraction: 0.0,
+        kg: mgmt.weight_kg.value,
+        compute: false,
+    };
+    let mut management_switches = 0;
+    let mut add_mgmt = |ports: usize, tag: String, into: &mut Vec<Device>| {
+        let count = ports.div_ceil(mgmt_ports as usize);
+        for i in 0..count {
+            let name = format!("oob-{tag}-{}", i + 1);
+            power.insert(name.clone(), mgmt_power);
+            into.push(device(name, DeviceKind::Management, mgmt.id.as_str(), mgmt_fp));
+            management_switches += 1;
+        }
+    };
+    for su in &mut sus {
+        let ports = su.servers.len() + su.network.len();
+        let tag = format!("su{}", su.su + 1);
+        add_mgmt(ports, tag, &mut su.network);
+    }
+    let global_ports = global.len();
+    add_mgmt(global_ports, "core".into(), &mut global);
+
+    let room_kw = (r.cooling.kind == CoolingKind::Liquid)
+        .then(|| r.cooling.room_air_limit_kw.as_ref().map(|l| l.value.0))
+        .flatten();
+    let layout_input = LayoutInput {
+        limits: RackLimits {
+            u: f64::from(r.rack.rack_units.value.0),
+            kw: r.rack_limit.0,
+            kg: r.rack.max_weight_kg.value.0,
+            room_kw,
+        },
+        sus,
+        global_network: global,
+        rails: fabric.summary().rails,
+        routing: Routing::new(
+            r.rack.rack_units.value.0,
+            r.rack.width_mm.value.0 / 1000.0,
+            r.rack.depth_mm.value.0 / 1000.0,
+        ),
+        row_racks: r.spec.facility.racks_per_row.clamp(1, 10_000) as u32,
+        weights: Default::default(),
+    };
+    Devices {
+        layout_input,
+        power,
+        management_switches,
+    }
+}
