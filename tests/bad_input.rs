@@ -109,7 +109,15 @@ fn run_all(dir: &str, args: impl Fn(&str) -> Vec<String>) {
 
 #[test]
 fn bad_specs_exit_2_with_a_located_message() {
-    run_all("spec", |p| vec!["check".into(), p.into()]);
+    // A spec may come with a catalog of its own: `name.catalog` beside `name.toml`.
+    run_all("spec", |p| {
+        let mut args = vec!["check".to_string(), p.to_string()];
+        let catalog = Path::new(p).with_extension("catalog");
+        if catalog.exists() {
+            args.extend(["--catalog".to_string(), catalog.display().to_string()]);
+        }
+        args
+    });
 }
 
 #[test]
