@@ -1,9 +1,9 @@
 //! The plan's physical devices: servers, fabric switches and management switches, with their names, footprints
 //! and power, grouped as the layout places them.
 //!
-//! Switch footprints for placement carry the worst case of their pluggables (every cage at the most power-hungry
-//! module the catalog has for its form), because the media are chosen only once the layout gives lengths: a rack
-//! that fits with that worst case fits with whatever the cable plan then picks.
+//! Footprints for placement carry the worst case of the pluggables (every switch cage and every server NIC port
+//! at the most power-hungry module the catalog has for its form), because the media are chosen only once the
+//! layout gives lengths: a rack that fits with that worst case fits with whatever the cable plan then picks.
 
 use crate::cabling::server_name;
 use crate::fabric::{Fabric, Role};
@@ -53,6 +53,18 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
     total
 }
 
+/// The most the pluggables in a server's fabric NIC ports can draw: one module per port at the most
+/// power-hungry module the catalog has for the NIC's form.
+fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
+    let module = catalog
+        .iter(Some(PartKind::Transceiver))
+        .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
+        .filter(|t| t.form == r.fabric_nic.form)
+        .map(|t| t.power_w.value)
+        .fold(Watts(0.0), |a, b| if b > a { b } else { a });
+    module * f64::from(r.server.fabric_nic_count.value * r.fabric_nic.ports.value)
+}
+
 /// Devices, their power, and the layout's input.
 #[derive(Debug, Clone)]
 pub struct Devices {
@@ -73,11 +85,13 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         0.0
     };
     let server_kw = Kilowatts::from(server_w).0;
+    // The NIC-side modules sit in the server's rack and are air-cooled.
+    let nic_plug_kw = Kilowatts::from(worst_nic_w(catalog, r)).0;
     let server_fp = Footprint {
         u: f64::from(r.server.rack_units.value.0),
-        kw: server_kw,
+        kw: server_kw + nic_plug_kw,
         kg: r.server.weight_kg.value.0,
-        room_kw: server_kw * (1.0 - server_liquid),
+        room_kw: server_kw * (1.0 - server_liquid) + nic_plug_kw,
     };
     let switch_base = switch_w(&r.switch, basis);
     let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch)).0;

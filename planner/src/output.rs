@@ -73,7 +73,7 @@ pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBu
             .map_err(io(dir))?;
         tmp.write_all(&f.bytes).map_err(io(&target))?;
         tmp.as_file().sync_all().map_err(io(&target))?;
-        tmp.persist(&target).map_err(|e| io(&target)(e.error))?;
+        publish(tmp, &target).map_err(io(&target))?;
         written.push(target);
     }
     Ok(written)
@@ -99,7 +99,19 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
+    publish(tmp, path).map_err(err)?;
+    Ok(())
+}
+
+/// Gives a finished temporary file the permissions of an ordinary file (temporary files are created private)
+/// and renames it into place.
+fn publish(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist(target).map_err(|e| e.error)?;
     Ok(())
 }
 

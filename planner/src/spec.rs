@@ -137,7 +137,7 @@ impl Default for FacilitySpec {
             power_basis: PowerBasis::Max,
             pdu: "pdu-3ph-415v-60a".into(),
             management_switch: "sn2201".into(),
-            racks_per_row: 16,
+            racks_per_row: 24,
         }
     }
 }

@@ -198,7 +198,7 @@ fn infeasible_limits_say_which_constraint_fails_and_by_how_much() {
     let base = "name = \"x\"\n[compute]\nserver = \"dgx-h100\"\nservers = 4\n[facility]\n";
     let e = plan_err(&format!("{base}rack_power_limit_kw = 8.0\n"));
     assert!(
-        e.contains("one server draws 10.20 kW, 2.20 kW more than the rack limit of 8.00 kW"),
+        e.contains("one server with its NIC modules draws 10.27 kW, 2.27 kW more than the rack limit of 8.00 kW"),
         "{e}"
     );
     assert!(e.contains("t.toml:6:"), "{e}");

@@ -175,7 +175,7 @@ pub fn solve(
 fn over_by(s: &Footprint, l: &RackLimits, binding: &str) -> String {
     match binding {
         "rack power limit" => format!(
-            "one server draws {:.2} kW, {:.2} kW more than the rack limit of {:.2} kW",
+            "one server with its NIC modules draws {:.2} kW, {:.2} kW more than the rack limit of {:.2} kW",
             s.kw,
             s.kw - l.kw,
             l.kw
