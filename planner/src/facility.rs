@@ -197,6 +197,17 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
             limits.rack_kg.0
         ),
     ));
+    if limits.cooling == CoolingKind::Liquid {
+        let (l, l_id) = worst(&|r| r.liquid_kw.0);
+        out.push(Check::verdict(
+            "cooling.liquid",
+            l <= limits.rack_kw.0 + 1e-9,
+            format!(
+                "the most heat a rack puts into the liquid loop is {l:.1} kW ({l_id}); the loop takes {:.1} kW per rack",
+                limits.rack_kw.0
+            ),
+        ));
+    }
     if let Some(room) = limits.room_kw {
         let (r, r_id) = worst(&|r| r.room_kw.0);
         out.push(Check::verdict(
