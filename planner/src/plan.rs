@@ -105,6 +105,7 @@ impl Plan {
 /// ```
 pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
     let r = spec.resolve(catalog)?;
+    check_media_exist(spec, &r, catalog)?;
     let fabric = build_fabric(spec, &r)?;
     let fabric_analysis = fabric::analyse(&fabric, &AnalysisOptions::default());
     let rails = fabric.summary().rails;
@@ -234,6 +235,55 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
         bom,
         checks,
     })
+}
+
+/// Fails early, before any fabric work, when the catalog has no medium at all for the fabric's links.
+fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<(), Error> {
+    let Some(group) = r
+        .switch
+        .port_group
+        .iter()
+        .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
+    else {
+        return Ok(()); // the fabric builder reports the unsupported speed, with the speeds that work
+    };
+    let links = r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1);
+    for (b_form, one_far_cage, what) in [
+        (r.fabric_nic.form.as_str(), false, "server-to-leaf"),
+        (group.form.as_str(), true, "switch-to-switch"),
+    ] {
+        let run = CageRun {
+            a_form: &group.form,
+            b_form,
+            links,
+            one_far_cage,
+            speed: r.nic_speed,
+            length: Meters(0.5),
+        };
+        if let Err(e) = media::choose(catalog, &run) {
+            let key = KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted("fabric.switch")) {
+                "fabric.switch"
+            } else {
+                "compute.server"
+            });
+            return Err(Error::Input(
+                spec.source
+                    .at_key(
+                        &key,
+                        format!(
+                            "the catalog has no cable or transceiver for {what} links at {} between `{}` and `{b_form}` ({e})",
+                            r.nic_speed, group.form
+                        ),
+                    )
+                    .with_help(format!(
+                        "add cables and transceivers for {} links with --catalog FILE.toml (docs/catalog.md shows the keys), or choose a server and switch whose links the catalog can cable",
+                        r.nic_speed
+                    ))
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn layout_error(spec: &SpecFile, e: &LayoutError) -> Error {
