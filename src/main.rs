@@ -1,6 +1,8 @@
 //! `gigapod`: the command line. It parses arguments, calls the library and prints; all the work is in
 //! `gigapod-planner` and `gigapod-catalog`.
 
+mod spinner;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
 use gigapod_planner::{Error, Report, Status, fabric, output, spec::Spec, summary};
@@ -147,7 +149,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         } => {
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
-            let plan = gigapod_planner::plan(&spec, &catalog)?;
+            let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             let dir = out.unwrap_or_else(|| output::default_dir(&plan));
             output::write_plan(&plan, &dir, force)?;
             match format {
@@ -162,7 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Check { spec, catalogs, format } => {
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
-            let plan = gigapod_planner::plan(&spec, &catalog)?;
+            let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             match format {
                 Format::Text => print!("{}", summary::text(&plan)),
                 Format::Json => print!("{}", Report::new(&plan).to_json()),

@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench -p gigapod-planner --bench fabric_full --no-run
 //! /usr/bin/time -v target/release/deps/fabric_full-* --bench
+//! FABRIC_SWITCH=q3400-ra FABRIC_SUS=1296 /usr/bin/time -v target/release/deps/fabric_full-* --bench  # 746,496
 //! ```
 
 use gigapod_catalog::units::Gbps;
@@ -16,13 +17,24 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(256);
-    let switch = fabric::synthetic_switch("qm9700", 32, &[(400, 2), (200, 4)]);
+    // FABRIC_SWITCH=q3400-ra: the 144-port XDR switch at 800G, SUs of 72 servers (the DGX B300 XDR SU), whose
+    // 3-tier maximum is 144 SUs = 746,496 endpoints.
+    let xdr = std::env::var("FABRIC_SWITCH").is_ok_and(|s| s == "q3400-ra");
+    let (switch, speed, per_su) = if xdr {
+        (fabric::synthetic_switch("q3400-ra", 72, &[(800, 2)]), Gbps(800), 72)
+    } else {
+        (
+            fabric::synthetic_switch("qm9700", 32, &[(400, 2), (200, 4)]),
+            Gbps(400),
+            32,
+        )
+    };
     let req = FabricRequest {
         switch: &switch,
-        servers: sus * 32,
+        servers: sus * per_su,
         rails: 8,
-        servers_per_su: 32,
-        speed: Gbps(400),
+        servers_per_su: per_su,
+        speed,
         oversubscription: 1.0,
         rail_optimized: true,
         tiers: Tiers::Auto,

@@ -28,13 +28,15 @@ pub mod media;
 pub mod output;
 pub mod plan;
 pub mod power;
+pub mod progress;
 pub mod report;
 pub mod spec;
 pub mod summary;
 
 pub use check::{Check, Status};
 pub use error::Error;
-pub use plan::{Plan, plan};
+pub use plan::{Plan, plan, plan_with};
+pub use progress::{Progress, Silent};
 pub use report::Report;
 
 /// The README's code blocks, compiled and run as doctests so the library example cannot rot.

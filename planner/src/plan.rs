@@ -104,9 +104,28 @@ impl Plan {
 /// assert_eq!(p.compute.gpus, 256);
 /// ```
 pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
+    plan_with(spec, catalog, &crate::progress::Silent)
+}
+
+/// [`plan`], reporting each step to `progress` as it starts.
+pub fn plan_with(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
+    let result = plan_steps(spec, catalog, progress);
+    progress.finish();
+    result
+}
+
+fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
+    const STEPS: usize = 5;
     let r = spec.resolve(catalog)?;
     check_media_exist(spec, &r, catalog)?;
+    let endpoints = u64::from(r.servers) * u64::from(r.server.fabric_nic_count.value * r.fabric_nic.ports.value);
+    progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
     let fabric = build_fabric(spec, &r)?;
+    progress.step(
+        2,
+        STEPS,
+        &format!("max-flow checks of the fabric ({} switches)", fabric.switches().len()),
+    );
     let fabric_analysis = fabric::analyse(&fabric, &AnalysisOptions::default());
     let rails = fabric.summary().rails;
     let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
@@ -140,6 +159,11 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
     };
     checks.extend(fabric_analysis.checks.iter().cloned());
 
+    progress.step(
+        3,
+        STEPS,
+        &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
+    );
     let devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
     let switch_form = r
         .switch
@@ -173,6 +197,7 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
         medium + weights.per_metre * length
     };
     let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, &e))?;
+    progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
         Error::Input(
             spec.source
@@ -181,6 +206,7 @@ pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
                 .into(),
         )
     })?;
+    progress.step(5, STEPS, "power, feeds and the bill of materials");
     let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
     let limits = facility::Limits {
         rack_kw: r.rack_limit,
