@@ -129,34 +129,32 @@ pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
     let candidates = switch_failure_candidates(f, opts.exhaustive_switch_failures);
     let links = random_link_failures(f, opts.link_failures, opts.seed);
     let mut scenarios = vec![Scenario::Intact];
-    scenarios.extend(candidates.iter().map(|n| Scenario::Switch(n.index() as u32)));
     if !links.is_empty() {
         scenarios.push(Scenario::Links(links.clone()));
     }
-    let flows = run_flows(&net, f.speed().0, &cuts, &scenarios, opts.threads);
     let nc = cuts.len();
+    let all: Vec<(usize, usize)> = (0..scenarios.len())
+        .flat_map(|s| (0..nc).map(move |c| (s, c)))
+        .collect();
+    let flows = run_flows(&net, f.speed().0, &cuts, &scenarios, &all, opts.threads);
+    let mut max_flows = flows.len();
     let row = |s: usize| &flows[s * nc..(s + 1) * nc];
     let argmin = |r: &[u64]| (0..r.len()).min_by_key(|&i| r[i]).unwrap_or(0);
 
-    let intact = row(0);
-    let wc = argmin(intact);
+    let intact = row(0).to_vec();
+    let wc = argmin(&intact);
     let bisection = intact[wc];
     let full = f.full_bisection().0;
-
-    let mut worst_switch: Option<(u64, usize, usize)> = None;
-    for (i, _) in candidates.iter().enumerate() {
-        let r = row(1 + i);
-        let c = argmin(r);
-        if worst_switch.is_none_or(|(v, _, _)| r[c] < v) {
-            worst_switch = Some((r[c], i, c));
-        }
-    }
-    let after_switch = worst_switch.map_or(bisection, |w| w.0);
     let after_links = if links.is_empty() {
         bisection
     } else {
-        *row(scenarios.len() - 1).iter().min().unwrap_or(&0)
+        *row(1).iter().min().unwrap_or(&0)
     };
+
+    let (worst_switch, switch_flows) =
+        worst_switch_failure(&net, f.speed().0, &cuts, &intact, &candidates, opts.threads);
+    max_flows += switch_flows;
+    let after_switch = worst_switch.map_or(bisection, |w| w.0);
 
     checks.push(bisection_check(f, bisection, full, &cuts[wc].name, nc));
     checks.push(switch_failure_check(
@@ -176,8 +174,8 @@ pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
         worst_cut: cuts[wc].name.clone(),
         cuts: cuts
             .iter()
-            .zip(intact)
-            .map(|(c, &v)| CutResult {
+            .zip(intact.iter().copied())
+            .map(|(c, v)| CutResult {
                 name: c.name.clone(),
                 bisection_gbps: Gbps(v),
             })
@@ -190,14 +188,73 @@ pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
         bisection_after_link_failures_gbps: Gbps(after_links),
         failed_links: links.len() as u32,
         endpoints_lost_per_leaf_failure: lf.endpoints,
-        max_flows: flows.len() as u32,
+        max_flows: max_flows as u32,
         checks,
     }
 }
 
-/// Runs every (scenario, cut) max-flow, in parallel; results row-major by scenario.
-fn run_flows(net: &FlowNetwork, speed: u64, cuts: &[Cut], scenarios: &[Scenario], threads: usize) -> Vec<u64> {
-    let tasks = scenarios.len() * cuts.len();
+/// The worst single switch failure over every cut, by branch and bound.
+///
+/// Removing a switch lowers a max-flow by at most the flow that can cross it, which is at most half the capacity
+/// of its links (what enters leaves again). So `intact[c] - capacity(s) / 2` bounds the flow after failing `s`
+/// on cut `c` from below. The (switch, cut) pairs are taken in increasing order of that bound, in batches, and a
+/// pair whose bound is not below the worst flow found so far cannot be the worst and is skipped. The answer is
+/// exact; on non-blocking fabrics, where every spine's bound is tight, one batch settles it. Returns the worst
+/// `(flow, candidate, cut)` and the max-flows run.
+fn worst_switch_failure(
+    net: &FlowNetwork,
+    speed: u64,
+    cuts: &[Cut],
+    intact: &[u64],
+    candidates: &[petgraph::graph::NodeIndex],
+    threads: usize,
+) -> (Option<(u64, usize, usize)>, usize) {
+    let mut pairs: Vec<(u64, usize, usize)> = Vec::with_capacity(candidates.len() * cuts.len());
+    for (i, n) in candidates.iter().enumerate() {
+        let through = net.node_capacity(n.index() as u32) / 2;
+        for (c, &flow) in intact.iter().enumerate() {
+            pairs.push((flow.saturating_sub(through), i, c));
+        }
+    }
+    pairs.sort_unstable();
+    let scenarios: Vec<Scenario> = candidates.iter().map(|n| Scenario::Switch(n.index() as u32)).collect();
+    let batch = 4 * threads.max(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut worst: Option<(u64, usize, usize)> = None;
+    let mut runs = 0;
+    let mut next = 0;
+    while next < pairs.len() {
+        let todo: Vec<(usize, usize)> = pairs[next..]
+            .iter()
+            .take_while(|(bound, _, _)| worst.is_none_or(|(w, _, _)| *bound < w))
+            .take(batch)
+            .map(|&(_, i, c)| (i, c))
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        next += todo.len();
+        runs += todo.len();
+        let flows = run_flows(net, speed, cuts, &scenarios, &todo, threads);
+        for (&(i, c), flow) in todo.iter().zip(flows) {
+            if worst.is_none_or(|(w, wi, wc)| (flow, i, c) < (w, wi, wc)) {
+                worst = Some((flow, i, c));
+            }
+        }
+    }
+    (worst, runs)
+}
+
+/// Runs the (scenario, cut) max-flows of `tasks`, in parallel; results in task order.
+fn run_flows(
+    net: &FlowNetwork,
+    speed: u64,
+    cuts: &[Cut],
+    scenarios: &[Scenario],
+    tasks: &[(usize, usize)],
+    threads: usize,
+) -> Vec<u64> {
+    let jobs = tasks;
+    let tasks = jobs.len();
     let results: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
@@ -207,7 +264,8 @@ fn run_flows(net: &FlowNetwork, speed: u64, cuts: &[Cut], scenarios: &[Scenario]
             if t >= tasks {
                 break;
             }
-            let (cut, scenario) = (&cuts[t % cuts.len()], &scenarios[t / cuts.len()]);
+            let (s, c) = jobs[t];
+            let (cut, scenario) = (&cuts[c], &scenarios[s]);
             ws.cap.clear();
             ws.cap.extend_from_slice(&net.base_cap);
             net.set_cut(&mut ws.cap, &cut.a, &cut.b, speed);
@@ -464,5 +522,49 @@ fn leaf_failure_check(f: &Fabric, lf: super::resilience::LeafFailure) -> Check {
                 lf.servers_isolated
             ),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fabric::{FabricRequest, Tiers, build, synthetic_switch};
+
+    /// Branch and bound finds the same worst failure as running every (switch, cut) pair.
+    #[test]
+    fn bounded_search_equals_brute_force() {
+        let sw = synthetic_switch("k16", 8, &[(400, 2)]);
+        for (servers, per_su, ratio, tiers) in [
+            (40, 8, 1.0, Tiers::Auto),
+            (44, 8, 2.0, Tiers::Auto),
+            (37, 6, 1.5, Tiers::Three),
+            (64, 8, 3.0, Tiers::Three),
+            (21, 8, 1.0, Tiers::Two),
+        ] {
+            let f = build(&FabricRequest {
+                switch: &sw,
+                servers,
+                rails: 2,
+                servers_per_su: per_su,
+                speed: Gbps(400),
+                oversubscription: ratio,
+                rail_optimized: true,
+                tiers,
+            })
+            .unwrap();
+            let net = FlowNetwork::new(&f);
+            let cuts = balanced_cuts(&f, 4, 7);
+            let intact_tasks: Vec<(usize, usize)> = (0..cuts.len()).map(|c| (0, c)).collect();
+            let intact = run_flows(&net, 400, &cuts, &[Scenario::Intact], &intact_tasks, 1);
+            let candidates = switch_failure_candidates(&f, true);
+            let scenarios: Vec<Scenario> = candidates.iter().map(|n| Scenario::Switch(n.index() as u32)).collect();
+            let all: Vec<(usize, usize)> = (0..scenarios.len())
+                .flat_map(|s| (0..cuts.len()).map(move |c| (s, c)))
+                .collect();
+            let brute = run_flows(&net, 400, &cuts, &scenarios, &all, 1).into_iter().min();
+            let (bounded, runs) = worst_switch_failure(&net, 400, &cuts, &intact, &candidates, 1);
+            assert_eq!(bounded.map(|w| w.0), brute, "{servers} servers at {ratio}:1");
+            assert!(runs <= all.len());
+        }
     }
 }

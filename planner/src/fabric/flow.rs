@@ -144,6 +144,13 @@ impl FlowNetwork {
     }
 
     /// Removes switch `v`: every arc into or out of it gets capacity 0.
+    /// Total capacity of the arcs leaving `v` (each undirected link counted once).
+    pub fn node_capacity(&self, v: u32) -> u64 {
+        (self.start[v as usize]..self.start[v as usize + 1])
+            .map(|a| self.base_cap[a as usize])
+            .sum()
+    }
+
     pub fn fail_node(&self, cap: &mut [u64], v: u32) {
         for a in self.start[v as usize]..self.start[v as usize + 1] {
             cap[a as usize] = 0;
