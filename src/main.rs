@@ -5,7 +5,7 @@ mod spinner;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
-use gigapod_planner::{Error, Report, Status, fabric, output, spec::Spec, summary};
+use gigapod_planner::{Error, Report, Status, compare, fabric, output, size, spec::Spec, summary};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,6 +20,13 @@ struct Cli {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TableFormat {
+    Text,
+    Csv,
     Json,
 }
 
@@ -69,6 +76,54 @@ enum Command {
         /// Replace FILE if it exists.
         #[arg(long)]
         force: bool,
+    },
+    /// Compare designs side by side: several specs, and sweeps of spec keys.
+    Compare {
+        /// Cluster specs (TOML).
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// KEY=VALUES, e.g. scalable_units=1..8, cooling=air,liquid, oversubscription=1,2 (repeatable).
+        #[arg(long = "sweep", value_name = "KEY=VALUES")]
+        sweeps: Vec<String>,
+        /// Extra catalog files (parts and [[price]] lists).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Also write a bar chart of the designs as SVG.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
+        /// Replace the chart file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TableFormat,
+    },
+    /// The largest cluster of a server that fits a power budget, with its plan.
+    Size {
+        /// Power budget in MW: IT power, or facility power when --pue is given.
+        #[arg(long = "power-mw", value_name = "MW")]
+        power_mw: f64,
+        /// Cooling class: air or liquid.
+        #[arg(long)]
+        cooling: String,
+        /// Server id.
+        #[arg(long)]
+        server: String,
+        /// Facility PUE: the budget is then facility power and the IT budget MW / PUE.
+        #[arg(long)]
+        pue: Option<f64>,
+        /// Fabric switch id.
+        #[arg(long)]
+        switch: Option<String>,
+        /// Rack power limit in kW.
+        #[arg(long = "rack-power-limit-kw", value_name = "KW")]
+        rack_power_limit_kw: Option<f64>,
+        /// Extra catalog files.
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// List or show catalog parts.
     Catalog {
@@ -196,6 +251,78 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 s.links.total
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Compare {
+            specs,
+            sweeps,
+            catalogs,
+            chart,
+            force,
+            format,
+        } => {
+            let catalog = Catalog::load(&catalogs)?;
+            let sweeps = sweeps
+                .iter()
+                .map(|s| compare::Sweep::parse(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let specs = specs
+                .iter()
+                .map(|p| Spec::from_path(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let variants = compare::variants(&specs, &sweeps)?;
+            let rows = compare::compare(&variants, &catalog);
+            if let Some(path) = chart {
+                output::write_file(&path, compare::chart_svg(&rows).as_bytes(), force)?;
+            }
+            match format {
+                TableFormat::Text => print!("{}", compare::to_text(&rows)),
+                TableFormat::Csv => {
+                    let bytes = compare::to_csv(&rows).map_err(|e| argument_error(e.to_string(), String::new()))?;
+                    print!("{}", String::from_utf8_lossy(&bytes));
+                }
+                TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
+            }
+            let all_ok = rows.iter().all(|r| r.status == "pass" || r.status == "warn");
+            Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Size {
+            power_mw,
+            cooling,
+            server,
+            pue,
+            switch,
+            rack_power_limit_kw,
+            catalogs,
+            format,
+        } => {
+            let catalog = Catalog::load(&catalogs)?;
+            let req = size::SizeRequest {
+                power_mw,
+                pue,
+                cooling,
+                server,
+                switch,
+                rack_power_limit_kw,
+            };
+            let (plan, search) = size::size(&req, &catalog)?;
+            match format {
+                Format::Text => {
+                    println!(
+                        "largest cluster within {:.1} kW of IT power: {} x {} ({} GPUs), {:.1} kW; one more server needs {}",
+                        search.it_budget_kw,
+                        plan.compute.servers,
+                        plan.compute.server_id,
+                        plan.compute.gpus,
+                        plan.facility.it_kw.0,
+                        search
+                            .next_it_kw
+                            .map_or("a design that cannot be built".into(), |kw| format!("{kw:.1} kW"))
+                    );
+                    print!("{}", summary::text(&plan));
+                }
+                Format::Json => print!("{}", Report::new(&plan).to_json()),
+            }
+            Ok(status_code(plan.status()))
         }
         Command::Catalog { command } => match command {
             CatalogCommand::List { kind, catalogs, format } => {

@@ -54,6 +54,7 @@ pub struct Entry {
 pub struct Catalog {
     entries: BTreeMap<PartId, Entry>,
     sources: BTreeMap<String, (Source, SourceFile)>,
+    prices: BTreeMap<PartId, (Price, Origin)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -61,6 +62,8 @@ pub struct Catalog {
 struct CatalogFile {
     #[serde(default)]
     source: Vec<Source>,
+    #[serde(default)]
+    price: Vec<Price>,
     #[serde(default)]
     gpu: Vec<Gpu>,
     #[serde(default)]
@@ -83,8 +86,11 @@ struct CatalogFile {
     pdu: Vec<Pdu>,
 }
 
+/// A part with its kind and its index among the file's parts of that kind (for error positions).
+type TaggedPart = (PartKind, usize, AnyPart);
+
 impl CatalogFile {
-    fn into_parts(self) -> (Vec<Source>, Vec<(PartKind, usize, AnyPart)>) {
+    fn into_parts(self) -> (Vec<Source>, Vec<Price>, Vec<TaggedPart>) {
         fn tag<T>(kind: PartKind, v: Vec<T>, f: fn(T) -> AnyPart, out: &mut Vec<(PartKind, usize, AnyPart)>) {
             out.extend(v.into_iter().enumerate().map(|(i, p)| (kind, i, f(p))));
         }
@@ -99,7 +105,7 @@ impl CatalogFile {
         tag(PartKind::Rack, self.rack, AnyPart::Rack, &mut out);
         tag(PartKind::Cooling, self.cooling, AnyPart::Cooling, &mut out);
         tag(PartKind::Pdu, self.pdu, AnyPart::Pdu, &mut out);
-        (self.source, out)
+        (self.source, self.price, out)
     }
 }
 
@@ -159,7 +165,28 @@ impl Catalog {
                     continue;
                 }
             };
-            let (sources, parts) = parsed.into_parts();
+            let (sources, prices, parts) = parsed.into_parts();
+            for (i, p) in prices.into_iter().enumerate() {
+                let path = KeyPath::root().key("price").index(i);
+                if !(p.usd.value.is_finite() && p.usd.value >= 0.0)
+                    || p.usd_per_m
+                        .as_ref()
+                        .is_some_and(|m| !(m.value.is_finite() && m.value >= 0.0))
+                {
+                    diags.push(
+                        file.at_key(&path.key("usd"), format!("price of `{}` is not a sum of money", p.part))
+                            .with_help("give zero or a positive number of US dollars"),
+                    );
+                    continue;
+                }
+                // A later file's price replaces an earlier one: price lists are layered like catalogs.
+                let origin = Origin {
+                    file: file.clone(),
+                    path,
+                    builtin: is_builtin,
+                };
+                cat.prices.insert(p.part.clone(), (p, origin));
+            }
             for (i, s) in sources.into_iter().enumerate() {
                 if let Some((_, first)) = cat.sources.get(&s.id)
                     && first.name == file.name
@@ -246,6 +273,18 @@ impl Catalog {
 
     fn reference_problems(&self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
+        for (id, (_, origin)) in &self.prices {
+            if !self.entries.contains_key(id) {
+                let mut d = origin
+                    .file
+                    .at_key(&origin.path.key("part"), format!("price for unknown part `{id}`"));
+                d.help = Some(match did_you_mean(id.as_str(), self.ids(None)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "price a part of the catalog (`gigapod catalog list`)".into(),
+                });
+                diags.push(d);
+            }
+        }
         for entry in self.entries.values() {
             let file = &entry.origin.file;
             for r in entry.part.references() {
@@ -312,6 +351,11 @@ impl Catalog {
     /// A cited source by id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.get(id).map(|(s, _)| s)
+    }
+
+    /// The price of a part, if a price list gives one.
+    pub fn price(&self, id: &str) -> Option<&Price> {
+        self.prices.get(&PartId::from(id)).map(|(p, _)| p)
     }
 
     /// Every cited source.

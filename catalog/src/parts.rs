@@ -466,3 +466,28 @@ pub struct Source {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
+/// A price for a part, from a user's price list (the built-in catalog carries none: no public list prices are in
+/// the reference set). Prices live apart from parts so that a price list is a file of its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// The part priced.
+    pub part: PartId,
+    /// Price of one unit in US dollars (for a cable family: the fixed part of one cable).
+    pub usd: Sourced<f64>,
+    /// For cables and fibres: dollars per metre of length, added to `usd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd_per_m: Option<Sourced<f64>>,
+}
+
+impl Price {
+    /// The price of one unit, for a cable of `length` (ignored for parts without a per-metre price).
+    pub fn of(&self, length: Option<Meters>) -> f64 {
+        self.usd.value
+            + self
+                .usd_per_m
+                .as_ref()
+                .map_or(0.0, |p| p.value * length.map_or(0.0, |l| l.0))
+    }
+}

@@ -4,7 +4,7 @@ use gigapod_catalog::units::Watts;
 use serde::Serialize;
 
 /// One line of the bill of materials.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct BomLine {
     /// Catalog id.
     pub part_id: String,
@@ -21,6 +21,12 @@ pub struct BomLine {
     pub source: String,
     /// True for parts inside another line's part (a server's GPUs, NICs and PSUs): counted, not ordered apart.
     pub included_in: Option<String>,
+    /// The catalog id when `part_id` names a length bin of it (`mcp7y00-2.5m` is `mcp7y00`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// For cables and fibres: the length of each.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_m: Option<gigapod_catalog::units::Meters>,
 }
 
 /// Builds the lines, merging repeated part ids.

@@ -19,6 +19,8 @@
 pub mod bom;
 pub mod cabling;
 pub mod check;
+pub mod compare;
+pub mod cost;
 pub mod devices;
 pub mod error;
 pub mod fabric;
@@ -30,6 +32,7 @@ pub mod plan;
 pub mod power;
 pub mod progress;
 pub mod report;
+pub mod size;
 pub mod spec;
 pub mod summary;
 

@@ -71,6 +71,8 @@ pub struct Plan {
     pub facility: FacilityPower,
     /// Out-of-band management switches.
     pub management_switches: u32,
+    /// CapEx, OpEx and TCO, when the spec has a `[cost]` section.
+    pub cost: Option<crate::cost::CostReport>,
     /// Bill of materials.
     pub bom: Vec<BomLine>,
     /// Every check, in the order they ran.
@@ -248,6 +250,28 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         management_switches,
         catalog,
     );
+    let cost = r.spec.cost.as_ref().map(|c| {
+        crate::cost::compute(
+            &bom,
+            catalog,
+            c,
+            facility.it_kw.0,
+            compute.gpus,
+            u64::from(compute.servers),
+        )
+    });
+    if let Some(c) = &cost
+        && !c.complete
+    {
+        checks.push(Check::warn(
+            "cost.prices",
+            format!(
+                "{} ordered part(s) have no price and are left out of the totals: {}",
+                c.unpriced.len(),
+                c.unpriced.join(", ")
+            ),
+        ));
+    }
     Ok(Plan {
         resolved: r,
         compute,
@@ -258,6 +282,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         cables,
         facility,
         management_switches,
+        cost,
         bom,
         checks,
     })
@@ -408,6 +433,7 @@ fn build_bom(
         unit_w: Some(power.server.server_w),
         source: server_source,
         included_in: None,
+        ..Default::default()
     });
     let inside = Some(s.id.to_string());
     b.add(BomLine {
@@ -418,6 +444,7 @@ fn build_bom(
         unit_w: Some(r.gpu.tdp_w.value),
         source: provenance(&r.gpu.tdp_w),
         included_in: inside.clone(),
+        ..Default::default()
     });
     b.add(BomLine {
         part_id: r.fabric_nic.id.to_string(),
@@ -427,6 +454,7 @@ fn build_bom(
         unit_w: Some(r.fabric_nic.power_w.value),
         source: provenance(&r.fabric_nic.power_w),
         included_in: inside.clone(),
+        ..Default::default()
     });
     if let (Some(nic), Some(n)) = (&r.storage_nic, &s.storage_nic_count) {
         b.add(BomLine {
@@ -437,6 +465,7 @@ fn build_bom(
             unit_w: Some(nic.power_w.value),
             source: provenance(&nic.power_w),
             included_in: inside.clone(),
+            ..Default::default()
         });
     }
     b.add(BomLine {
@@ -447,6 +476,7 @@ fn build_bom(
         unit_w: None::<Watts>,
         source: provenance(&r.psu.rating_w),
         included_in: inside,
+        ..Default::default()
     });
     // Every fabric switch is the same part: one line, counted on the graph.
     b.add(BomLine {
@@ -460,6 +490,7 @@ fn build_bom(
         }),
         source: provenance(&r.switch.max_power_w),
         included_in: None,
+        ..Default::default()
     });
     let mgmt = &r.management_switch;
     b.add(BomLine {
@@ -470,6 +501,7 @@ fn build_bom(
         unit_w: Some(mgmt.max_power_w.value),
         source: provenance(&mgmt.max_power_w),
         included_in: None,
+        ..Default::default()
     });
     for (id, qty) in &cables.transceivers {
         if let Some(t) = catalog.transceiver(id) {
@@ -481,6 +513,7 @@ fn build_bom(
                 unit_w: Some(t.power_w.value),
                 source: provenance(&t.power_w),
                 included_in: None,
+                ..Default::default()
             });
         }
     }
@@ -494,6 +527,8 @@ fn build_bom(
                 unit_w: None,
                 source: provenance(&c.lengths_m),
                 included_in: None,
+                catalog_id: Some(id.clone()),
+                length_m: length.parse().ok().map(Meters),
             });
         }
     }
@@ -505,6 +540,7 @@ fn build_bom(
         unit_w: None,
         source: provenance(&r.rack.rack_units),
         included_in: None,
+        ..Default::default()
     });
     b.add(BomLine {
         part_id: r.pdu.id.to_string(),
@@ -514,6 +550,7 @@ fn build_bom(
         unit_w: None,
         source: provenance(&r.pdu.current_a),
         included_in: None,
+        ..Default::default()
     });
     b.finish()
 }

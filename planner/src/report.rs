@@ -41,6 +41,9 @@ pub struct Report<'a> {
     pub cables: CablesReport<'a>,
     /// How the layout was solved.
     pub layout: &'a LayoutStats,
+    /// CapEx, OpEx, TCO (when the spec has `[cost]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<&'a crate::cost::CostReport>,
     /// Bill of materials.
     pub bom: &'a [BomLine],
     /// Checks.
@@ -268,6 +271,7 @@ impl<'a> Report<'a> {
                 longest_m: plan.cables.runs.iter().map(|r| r.routed_m.0).fold(0.0, f64::max),
             },
             layout: &plan.layout.stats,
+            cost: plan.cost.as_ref(),
             bom: &plan.bom,
             checks: &plan.checks,
         }

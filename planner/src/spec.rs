@@ -36,6 +36,9 @@ pub struct Spec {
     /// Cooling, racks and power basis.
     #[serde(default)]
     pub facility: FacilitySpec,
+    /// Economic inputs for CapEx, OpEx and TCO; without it the plan has no cost section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::CostSpec>,
 }
 
 /// `[compute]`: which server and how many.
@@ -361,6 +364,16 @@ impl SpecFile {
                 &format!("a rack power limit of {kw} kW cannot hold any device"),
                 "give a positive limit, e.g. 50.0, or leave the key out to use the cooling class's default",
             );
+        }
+
+        if let Some(c) = &s.cost {
+            for (key, message) in c.problems() {
+                r.error(
+                    &format!("cost.{key}"),
+                    &message,
+                    "docs/spec.md describes the [cost] keys",
+                );
+            }
         }
 
         let parts = server.map(|srv| {

@@ -100,6 +100,22 @@ pub fn text(plan: &Plan) -> String {
         by_type.join(", "),
         modules
     );
+    if let Some(c) = &plan.cost {
+        let _ = writeln!(
+            out,
+            "  cost      CapEx {:.2} M$, OpEx {:.2} M$/year, TCO {:.2} M$ over {} years, {:.2} $ per GPU-hour{}",
+            c.capex.total_usd / 1e6,
+            c.opex_per_year.total_usd / 1e6,
+            c.tco_usd / 1e6,
+            c.years,
+            c.usd_per_gpu_hour,
+            if c.complete {
+                ""
+            } else {
+                " (incomplete: unpriced parts)"
+            }
+        );
+    }
     let (pass, warn, fail) = plan.checks.iter().fold((0, 0, 0), |(p, w, f), c| match c.status {
         Status::Pass => (p + 1, w, f),
         Status::Warn => (p, w + 1, f),

@@ -2,7 +2,8 @@
 //!
 //! Full SUs are identical, so their block program is solved once and repeated; every distinct SU shape (the
 //! partial last SU) is solved once. Network racks take the spines, cores and their management switches, filled in
-//! order, and stand in the middle row(s); SU rows are split evenly before and after them. Rows alternate their
+//! order, and stand in the middle row(s), centred on the SU rows; SU rows are split evenly before and after
+//! them. Rows alternate their
 //! facing so that aisles alternate cold (fronts) and hot (backs).
 
 use super::block::{self, BlockInput, BlockLayout, Footprint};
@@ -220,6 +221,11 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
         Sus(Vec<usize>),
         Net(Vec<usize>),
     }
+    let su_row_width = su_rows
+        .iter()
+        .map(|row| row.iter().map(|&s| su_racks[s].len() as u32).sum::<u32>())
+        .max()
+        .unwrap_or(0);
     let half = su_rows.len() / 2;
     let mut rows: Vec<Row> = Vec::new();
     let mut su_iter = su_rows.into_iter();
@@ -276,6 +282,8 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
                 }
             }
             Row::Net(ids) => {
+                // Centre the network racks on the SU rows, so the spines face the middle of the leaves.
+                position = (su_row_width.saturating_sub(ids.len() as u32)) / 2;
                 for &i in ids {
                     place(r as u32, position, None, RackKind::Network, &net_racks[i]);
                     position += 1;

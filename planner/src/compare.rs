@@ -1,0 +1,499 @@
+//! What-if: several designs side by side, from several specs and sweeps of spec keys.
+//!
+//! A sweep `KEY=VALUES` replaces one key of every spec with each value in turn (`scalable_units=1..8`,
+//! `cooling=air,liquid`, `oversubscription=1,2`); several sweeps multiply. Every design is planned in memory; one
+//! that cannot be planned, or fails a check, keeps its row and says why.
+
+use crate::check::Status;
+use crate::error::Error;
+use crate::plan::{Plan, plan};
+use crate::spec::{Spec, SpecFile};
+use gigapod_catalog::diagnostic::{Diagnostic, Diagnostics};
+use gigapod_catalog::{Catalog, SourceFile};
+use serde::Serialize;
+
+/// Short names a sweep may use for spec keys.
+const SHORT_KEYS: &[(&str, &str)] = &[
+    ("server", "compute.server"),
+    ("scalable_units", "compute.scalable_units"),
+    ("servers", "compute.servers"),
+    ("gpus", "compute.gpus"),
+    ("servers_per_su", "compute.servers_per_su"),
+    ("switch", "fabric.switch"),
+    ("oversubscription", "fabric.oversubscription"),
+    ("rail_optimized", "fabric.rail_optimized"),
+    ("tiers", "fabric.tiers"),
+    ("cooling", "facility.cooling"),
+    ("rack", "facility.rack"),
+    ("rack_power_limit_kw", "facility.rack_power_limit_kw"),
+    ("power_basis", "facility.power_basis"),
+    ("pdu", "facility.pdu"),
+    ("racks_per_row", "facility.racks_per_row"),
+    ("energy_usd_per_kwh", "cost.energy_usd_per_kwh"),
+    ("pue", "cost.pue"),
+    ("years", "cost.years"),
+    ("utilisation", "cost.utilisation"),
+];
+
+/// Largest number of designs one comparison plans.
+pub const MAX_DESIGNS: usize = 256;
+
+/// One sweep: a spec key and the values it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    /// Dotted spec key, e.g. `facility.cooling`.
+    pub key: String,
+    /// The values, as TOML values.
+    pub values: Vec<toml::Value>,
+}
+
+fn argument_error(message: String, help: &str) -> Diagnostics {
+    Diagnostic::file("<command line>", message).with_help(help).into()
+}
+
+impl Sweep {
+    /// Parses `KEY=VALUES`: `a,b,c` or an integer range `1..8` (inclusive).
+    ///
+    /// ```
+    /// use gigapod_planner::compare::Sweep;
+    /// let s = Sweep::parse("scalable_units=1..4").unwrap();
+    /// assert_eq!((s.key.as_str(), s.values.len()), ("compute.scalable_units", 4));
+    /// let c = Sweep::parse("cooling=air,liquid").unwrap();
+    /// assert_eq!(c.values[1].as_str(), Some("liquid"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Sweep, Diagnostics> {
+        let help = "write KEY=VALUES, e.g. scalable_units=1..8, cooling=air,liquid or oversubscription=1,2";
+        let (key, values) = text
+            .split_once('=')
+            .ok_or_else(|| argument_error(format!("`{text}` is not a sweep"), help))?;
+        let key = key.trim();
+        let full = if key.contains('.') {
+            key.to_string()
+        } else {
+            SHORT_KEYS
+                .iter()
+                .find(|(short, _)| *short == key)
+                .map(|(_, full)| full.to_string())
+                .ok_or_else(|| {
+                    let names: Vec<&str> = SHORT_KEYS.iter().map(|(s, _)| *s).collect();
+                    argument_error(
+                        format!("unknown sweep key `{key}`"),
+                        &format!(
+                            "use a dotted spec key (compute.servers) or one of: {}",
+                            names.join(", ")
+                        ),
+                    )
+                })?
+        };
+        let mut out = Vec::new();
+        if let Some((a, b)) = values.split_once("..") {
+            let (a, b): (i64, i64) = match (a.trim().parse(), b.trim().parse()) {
+                (Ok(a), Ok(b)) if a <= b => (a, b),
+                _ => {
+                    return Err(argument_error(
+                        format!("`{values}` is not a range of whole numbers"),
+                        help,
+                    ));
+                }
+            };
+            if (b - a) as usize >= MAX_DESIGNS {
+                return Err(argument_error(
+                    format!("the range {values} has more than {MAX_DESIGNS} values"),
+                    help,
+                ));
+            }
+            out.extend((a..=b).map(toml::Value::Integer));
+        } else {
+            for v in values.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                out.push(parse_value(v));
+            }
+        }
+        if out.is_empty() {
+            return Err(argument_error(format!("the sweep `{text}` has no values"), help));
+        }
+        Ok(Sweep { key: full, values: out })
+    }
+}
+
+fn parse_value(v: &str) -> toml::Value {
+    if let Ok(i) = v.parse::<i64>() {
+        toml::Value::Integer(i)
+    } else if let Ok(f) = v.parse::<f64>() {
+        toml::Value::Float(f)
+    } else if let Ok(b) = v.parse::<bool>() {
+        toml::Value::Boolean(b)
+    } else {
+        toml::Value::String(v.to_string())
+    }
+}
+
+/// One design to plan.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// `spec.toml` or `spec.toml cooling=liquid scalable_units=2`.
+    pub label: String,
+    /// Its spec (or why it could not be made).
+    pub spec: Result<SpecFile, Diagnostics>,
+}
+
+/// Every combination of the sweeps applied to every spec.
+pub fn variants(specs: &[SpecFile], sweeps: &[Sweep]) -> Result<Vec<Variant>, Diagnostics> {
+    let combos: usize = sweeps.iter().map(|s| s.values.len()).product::<usize>() * specs.len();
+    if combos > MAX_DESIGNS {
+        return Err(argument_error(
+            format!("{combos} designs to plan; the comparison takes at most {MAX_DESIGNS}"),
+            "sweep fewer values",
+        ));
+    }
+    let mut out = Vec::new();
+    for base in specs {
+        let table: toml::Table = toml::from_str(&base.source.text).map_err(|e| base.source.from_toml(&e))?;
+        let mut partial: Vec<(String, toml::Table)> = vec![(base.source.name.clone(), table)];
+        for sweep in sweeps {
+            let mut next = Vec::new();
+            for (label, t) in &partial {
+                for v in &sweep.values {
+                    let mut t = t.clone();
+                    set_key(&mut t, &sweep.key, v.clone());
+                    let short = sweep.key.rsplit('.').next().unwrap_or(&sweep.key);
+                    let shown = match v {
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    next.push((format!("{label} {short}={shown}"), t));
+                }
+            }
+            partial = next;
+        }
+        for (label, t) in partial {
+            let text = toml::to_string(&t).unwrap_or_default();
+            let spec = Spec::parse(SourceFile::new(label.clone(), text));
+            out.push(Variant { label, spec });
+        }
+    }
+    Ok(out)
+}
+
+fn set_key(t: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().unwrap_or(key);
+    let mut cur = t;
+    for p in parts {
+        let entry = cur
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        let toml::Value::Table(next) = entry else { return };
+        cur = next;
+    }
+    // The size is exactly one of three keys: sweeping one replaces the others.
+    if ["scalable_units", "servers", "gpus"].contains(&last) {
+        for k in ["scalable_units", "servers", "gpus"] {
+            cur.remove(k);
+        }
+    }
+    cur.insert(last.to_string(), value);
+}
+
+/// One row of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesignRow {
+    /// Which design.
+    pub design: String,
+    /// `pass`, `warn`, `fail`, or `error` when it could not be planned.
+    pub status: String,
+    /// Why not: the failing checks, or the error.
+    pub why_not: String,
+    /// Servers.
+    pub servers: u32,
+    /// GPUs.
+    pub gpus: u64,
+    /// Fabric and management switches.
+    pub switches: u64,
+    /// Transceivers.
+    pub optics: u64,
+    /// Cables and fibres.
+    pub cables: u64,
+    /// Racks.
+    pub racks: u32,
+    /// IT power.
+    pub it_kw: f64,
+    /// Hardware and one-time software CapEx (when priced).
+    pub capex_usd: Option<f64>,
+    /// TCO (when the spec has `[cost]`).
+    pub tco_usd: Option<f64>,
+    /// TCO per useful GPU-hour.
+    pub usd_per_gpu_hour: Option<f64>,
+}
+
+impl DesignRow {
+    fn from_plan(design: String, p: &Plan) -> Self {
+        let failing: Vec<&str> = p
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| c.id.as_str())
+            .collect();
+        DesignRow {
+            design,
+            status: p.status().to_string(),
+            why_not: failing.join(" "),
+            servers: p.compute.servers,
+            gpus: p.compute.gpus,
+            switches: p.fabric.switches().len() as u64 + u64::from(p.management_switches),
+            optics: p.cables.transceivers.values().sum(),
+            cables: p.cables.total,
+            racks: p.layout.racks.len() as u32,
+            it_kw: p.facility.it_kw.0,
+            capex_usd: p.cost.as_ref().map(|c| c.capex.total_usd),
+            tco_usd: p.cost.as_ref().map(|c| c.tco_usd),
+            usd_per_gpu_hour: p.cost.as_ref().map(|c| c.usd_per_gpu_hour),
+        }
+    }
+
+    fn error(design: String, e: &dyn std::fmt::Display) -> Self {
+        let msg = e.to_string();
+        let first = msg
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ")
+            .to_string();
+        DesignRow {
+            design,
+            status: "error".into(),
+            why_not: first,
+            servers: 0,
+            gpus: 0,
+            switches: 0,
+            optics: 0,
+            cables: 0,
+            racks: 0,
+            it_kw: 0.0,
+            capex_usd: None,
+            tco_usd: None,
+            usd_per_gpu_hour: None,
+        }
+    }
+}
+
+/// Plans every design.
+pub fn compare(variants: &[Variant], catalog: &Catalog) -> Vec<DesignRow> {
+    variants
+        .iter()
+        .map(|v| match &v.spec {
+            Err(e) => DesignRow::error(v.label.clone(), e),
+            Ok(spec) => match plan(spec, catalog) {
+                Ok(p) => DesignRow::from_plan(v.label.clone(), &p),
+                Err(Error::Input(d)) => DesignRow::error(v.label.clone(), &d),
+                Err(e) => DesignRow::error(v.label.clone(), &e),
+            },
+        })
+        .collect()
+}
+
+fn money(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{:.2}", v / 1e6))
+}
+
+/// The rows as an aligned text table.
+pub fn to_text(rows: &[DesignRow]) -> String {
+    let width = rows.iter().map(|r| r.design.len()).max().unwrap_or(6).max(6);
+    let mut out = format!(
+        "{:<width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>6}  {:>6}  {:>6}  {:>9}  {:>8}  {:>8}  {:>9}  why not\n",
+        "design",
+        "status",
+        "servers",
+        "GPUs",
+        "switches",
+        "optics",
+        "cables",
+        "racks",
+        "IT kW",
+        "CapEx M$",
+        "TCO M$",
+        "$/GPU-h"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:<width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>6}  {:>6}  {:>6}  {:>9.1}  {:>8}  {:>8}  {:>9}  {}\n",
+            r.design,
+            r.status,
+            r.servers,
+            r.gpus,
+            r.switches,
+            r.optics,
+            r.cables,
+            r.racks,
+            r.it_kw,
+            money(r.capex_usd),
+            money(r.tco_usd),
+            r.usd_per_gpu_hour.map_or("-".into(), |v| format!("{v:.3}")),
+            r.why_not
+        ));
+    }
+    out
+}
+
+/// The rows as CSV.
+pub fn to_csv(rows: &[DesignRow]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A bar chart of the designs: one panel per measure (switches, optics, racks, IT kW, TCO), one bar per design.
+pub fn chart_svg(rows: &[DesignRow]) -> String {
+    use std::fmt::Write;
+    type Measure = (&'static str, fn(&DesignRow) -> f64);
+    let measures: [Measure; 5] = [
+        ("switches", |r| r.switches as f64),
+        ("optics", |r| r.optics as f64),
+        ("racks", |r| f64::from(r.racks)),
+        ("IT kW", |r| r.it_kw),
+        ("TCO M$", |r| r.tco_usd.unwrap_or(0.0) / 1e6),
+    ];
+    let colours = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    ];
+    let (panel_w, panel_h, top, left) = (220.0, 180.0, 60.0, 20.0);
+    let legend_h = 18.0 * rows.len() as f64 + 20.0;
+    let width = left * 2.0 + panel_w * measures.len() as f64;
+    let height = top + panel_h + 40.0 + legend_h;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="{}" y="24" text-anchor="middle" font-size="15">Designs compared</text>"##,
+        width / 2.0
+    );
+    for (m, (name, f)) in measures.iter().enumerate() {
+        let x0 = left + panel_w * m as f64;
+        let max = rows.iter().map(f).fold(0.0, f64::max).max(1e-9);
+        let bar_w = (panel_w - 40.0) / rows.len().max(1) as f64;
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" text-anchor="middle" font-size="13">{name}</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#444"/>"##,
+            x0 + panel_w / 2.0,
+            top - 8.0,
+            x0 + 20.0,
+            top + panel_h,
+            x0 + panel_w - 20.0,
+            top + panel_h
+        );
+        for (i, r) in rows.iter().enumerate() {
+            let v = f(r);
+            let h = v / max * (panel_h - 16.0);
+            let x = x0 + 20.0 + bar_w * i as f64 + 2.0;
+            let _ = write!(
+                s,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="9">{}</text>"##,
+                top + panel_h - h,
+                (bar_w - 4.0).max(1.0),
+                colours[i % colours.len()],
+                x + (bar_w - 4.0) / 2.0,
+                top + panel_h - h - 3.0,
+                if v >= 100.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1}")
+                }
+            );
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + panel_h + 36.0 + 18.0 * i as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="{left}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}">{} ({})</text>"##,
+            y - 10.0,
+            colours[i % colours.len()],
+            left + 18.0,
+            y,
+            escape(&r.design),
+            r.status
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> SpecFile {
+        Spec::parse(SourceFile::new(
+            "pod.toml",
+            "name = \"pod\"\n[compute]\nserver = \"g593-h200\"\nservers = 16\n",
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn sweeps_multiply_and_replace_the_size_key() {
+        let v = variants(
+            &[base()],
+            &[
+                Sweep::parse("scalable_units=1..2").unwrap(),
+                Sweep::parse("cooling=air,liquid").unwrap(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[3].label, "pod.toml scalable_units=2 cooling=liquid");
+        let s = &v[3].spec.as_ref().unwrap().spec;
+        assert_eq!((s.compute.scalable_units, s.compute.servers), (Some(2), None));
+        assert_eq!(s.facility.cooling, "liquid");
+    }
+
+    #[test]
+    fn every_design_passes_or_says_why_not() {
+        let v = variants(
+            &[base()],
+            &[
+                Sweep::parse("oversubscription=1,2").unwrap(),
+                Sweep::parse("rack_power_limit_kw=50,5").unwrap(),
+            ],
+        )
+        .unwrap();
+        let rows = compare(&v, Catalog::builtin());
+        assert_eq!(rows.len(), 4);
+        for r in &rows {
+            match r.status.as_str() {
+                "pass" | "warn" => assert!(r.why_not.is_empty()),
+                _ => assert!(!r.why_not.is_empty(), "{r:?}"),
+            }
+        }
+        // 5 kW racks cannot hold a 10 kW server: an error row that says so.
+        assert!(rows[1].why_not.contains("no rack can hold"), "{:?}", rows[1]);
+        // 2:1 needs fewer fabric switches than 1:1 for the same servers... or as many: never more.
+        assert!(rows[2].switches <= rows[0].switches);
+    }
+
+    #[test]
+    fn bad_sweeps_are_argument_errors() {
+        assert!(Sweep::parse("colour=red").is_err());
+        assert!(Sweep::parse("servers=8..1").is_err());
+        assert!(Sweep::parse("servers").is_err());
+        assert!(Sweep::parse("servers=1..100000").is_err());
+    }
+
+    #[test]
+    fn chart_is_well_formed_enough() {
+        let v = variants(&[base()], &[Sweep::parse("servers=8,16").unwrap()]).unwrap();
+        let svg = chart_svg(&compare(&v, Catalog::builtin()));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        assert_eq!(svg.matches("<rect").count(), 1 + 5 * 2 + 2);
+    }
+}
