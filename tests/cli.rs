@@ -204,3 +204,55 @@ fn report_has_the_fabric_contract_keys() {
     assert_eq!(f["non_blocking"], true);
     assert!(f["bisection_after_worst_switch_failure_gbps"].as_u64().unwrap() < 51_200);
 }
+
+#[test]
+fn compare_sweeps_and_prices() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = t.path().join("pod.toml");
+    std::fs::write(
+        &spec,
+        "name = \"pod\"\n[compute]\nserver = \"dgx-h100\"\nservers = 8\n[cost]\nenergy_usd_per_kwh = 0.1\npue = 1.4\n",
+    )
+    .unwrap();
+    let prices = t.path().join("prices.toml");
+    std::fs::write(&prices, "[[price]]\npart = \"dgx-h100\"\nusd = 100\n").unwrap();
+    let chart = t.path().join("chart.svg");
+    let o = gigapod(&[
+        "compare",
+        spec.to_str().unwrap(),
+        "--sweep",
+        "servers=8,16",
+        "--sweep",
+        "oversubscription=1,2",
+        "--catalog",
+        prices.to_str().unwrap(),
+        "--chart",
+        chart.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2]["design"].as_str().unwrap().rsplit(' ').nth(1), Some("servers=16"));
+    assert_eq!(rows[2]["servers"], 16);
+    // Only the servers are priced: CapEx is exactly 16 x 100 $.
+    assert_eq!(rows[2]["capex_usd"].as_f64(), Some(1600.0));
+    assert!(std::fs::read_to_string(&chart).unwrap().starts_with("<svg"));
+    let csv = gigapod(&["compare", spec.to_str().unwrap(), "--sweep", "servers=8,16", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(csv.stdout.as_slice());
+    assert_eq!(r.records().count(), 2);
+    let bad = gigapod(&["compare", spec.to_str().unwrap(), "--sweep", "colour=red"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn size_finds_the_largest_cluster_under_a_budget() {
+    let o = gigapod(&["size", "--power-mw", "0.5", "--cooling", "liquid", "--server", "dgx-b200", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["power"]["it_kw"].as_f64().unwrap() <= 500.0);
+    assert!(v["compute"]["servers"].as_u64().unwrap() >= 20);
+    let none = gigapod(&["size", "--power-mw", "0.001", "--cooling", "liquid", "--server", "dgx-b200"]);
+    assert_eq!(none.status.code(), Some(2));
+}
