@@ -200,10 +200,17 @@ impl SourceFile {
     pub fn from_toml(&self, err: &toml::de::Error) -> Diagnostic {
         let span = err.span();
         let key = span.clone().and_then(|s| self.key_at(s)).map(|p| p.to_string());
-        let message = err.message().trim().replace('\n', " ");
+        let mut message = err.message().trim().replace('\n', " ");
+        if message.starts_with("duplicate key")
+            && let Some(name) = span.clone().and_then(|s| self.text.get(s)).map(str::trim)
+            && !name.is_empty()
+            && !message.contains(name)
+        {
+            message = format!("duplicate key `{name}`");
+        }
         let help = help_for_toml_message(&message);
         let mut d = self.at(span, key, message);
-        d.help = help;
+        d.help = Some(help);
         d
     }
 
@@ -350,17 +357,24 @@ fn walk_value(v: &DeValue<'_>, span: &Range<usize>, path: &mut KeyPath) {
     }
 }
 
-fn help_for_toml_message(message: &str) -> Option<String> {
-    if message.starts_with("unknown field") {
-        Some("remove the key or correct its spelling; the expected keys are listed above".into())
-    } else if message.starts_with("missing field") {
-        Some("add the key; docs/spec.md and docs/catalog.md list every key".into())
-    } else if message.starts_with("invalid type") {
-        Some("give the value the type named above (strings in quotes, numbers without)".into())
-    } else if message.contains("expected") || message.contains("invalid") {
-        Some("fix the TOML syntax at the caret".into())
+fn help_for_toml_message(message: &str) -> String {
+    let m = message;
+    if m.starts_with("unknown field") {
+        "remove the key or correct its spelling; the expected keys are listed above".into()
+    } else if m.starts_with("missing field") {
+        "add the key; docs/spec.md and docs/catalog.md list every key".into()
+    } else if m.starts_with("invalid type") {
+        "give the value the type named above (strings in quotes, numbers without)".into()
+    } else if m.starts_with("unknown variant") {
+        "use one of the values listed above".into()
+    } else if m.starts_with("invalid value") || m.contains("out of range") {
+        "give a value within the range the key takes (docs/spec.md, docs/catalog.md)".into()
+    } else if m.contains("duplicate key") {
+        "each key appears once per table: remove one of the two".into()
+    } else if m.contains("overflow") {
+        "the number is too large for its type: give a realistic value".into()
     } else {
-        None
+        "fix the TOML at the caret (https://toml.io describes the syntax)".into()
     }
 }
 

@@ -212,7 +212,7 @@ impl AnyPart {
                 c.positive("cpu_tdp_w", s.cpu_tdp_w.value.0);
                 c.positive("fabric_nic_count", s.fabric_nic_count.value.into());
                 c.positive("psu_count", s.psu_count.value.into());
-                c.positive("rack_units", s.rack_units.value.0.into());
+                c.rack_units("rack_units", s.rack_units.value.0);
                 c.positive("weight_kg", s.weight_kg.value.0);
                 if s.psu_redundant.value >= s.psu_count.value {
                     c.problem(
@@ -268,13 +268,15 @@ impl AnyPart {
                         "add [[switch.port_group]]",
                     );
                 }
+                let mut ports = 0u64;
                 for (i, g) in s.port_group.iter().enumerate() {
-                    let key = format!("port_group[{i}].cages");
                     c.positive_at(
-                        KeyPath::root().key("port_group").index(i).key("cages"),
-                        &key,
+                        KeyPath::root().key("port_group").index(i),
+                        "cages",
                         g.cages.value.into(),
                     );
+                    let per_cage = g.modes.iter().map(|m| u64::from(m.ports_per_cage)).max().unwrap_or(0);
+                    ports += u64::from(g.cages.value) * per_cage;
                     if g.modes.is_empty() {
                         c.problem(
                             "port_group",
@@ -288,7 +290,16 @@ impl AnyPart {
                         c.positive_at(path, "ports_per_cage", m.ports_per_cage.into());
                     }
                 }
-                c.positive("rack_units", s.rack_units.value.0.into());
+                if ports > MAX_SWITCH_PORTS {
+                    c.problem(
+                        "port_group",
+                        format!(
+                            "{ports} logical ports is beyond any switch (the planner takes at most {MAX_SWITCH_PORTS})"
+                        ),
+                        "check the cages and ports_per_cage figures",
+                    );
+                }
+                c.rack_units("rack_units", s.rack_units.value.0);
                 c.positive("weight_kg", s.weight_kg.value.0);
                 c.positive("typical_power_w", s.typical_power_w.value.0);
                 c.positive("max_power_w", s.max_power_w.value.0);
@@ -335,7 +346,7 @@ impl AnyPart {
             }
             AnyPart::Psu(p) => c.positive("rating_w", p.rating_w.value.0),
             AnyPart::Rack(r) => {
-                c.positive("rack_units", r.rack_units.value.0.into());
+                c.rack_units("rack_units", r.rack_units.value.0);
                 c.positive("width_mm", r.width_mm.value.0);
                 c.positive("depth_mm", r.depth_mm.value.0);
                 c.positive("max_weight_kg", r.max_weight_kg.value.0);
@@ -425,6 +436,14 @@ fn collect_sourced(v: &serde_json::Value, prefix: String, out: &mut Vec<(String,
     }
 }
 
+/// No catalog figure (watts, kilograms, metres, gigabytes...) reaches this: larger values are typing mistakes,
+/// and refusing them keeps every sum and every printed figure sane.
+pub const MAX_FIGURE: f64 = 1e9;
+/// Taller than any rack or device.
+pub const MAX_RACK_UNITS: u32 = 100;
+/// More logical ports than any switch has (a 144-port XDR switch split to 200G has 576).
+pub const MAX_SWITCH_PORTS: u64 = 100_000;
+
 #[derive(Default)]
 struct Checker {
     problems: Vec<PartProblem>,
@@ -444,17 +463,32 @@ impl Checker {
     }
 
     fn positive_at(&mut self, base: KeyPath, key: &str, value: f64) {
-        if value.is_nan() || value <= 0.0 || value.is_infinite() {
-            let path = if base.0.is_empty() {
-                KeyPath::root().key(key)
-            } else {
-                base.key(key.rsplit('.').next().unwrap_or(key))
-            };
+        let path = base.key(key);
+        if value.is_nan() || value <= 0.0 {
             self.problems.push(PartProblem {
                 key: path,
                 message: format!("`{key}` must be positive, found {value}"),
                 help: Some("give a quantity greater than zero".into()),
             });
+        } else if value > MAX_FIGURE {
+            self.problems.push(PartProblem {
+                key: path,
+                message: format!("`{key}` = {value:e} is beyond any real part"),
+                help: Some(format!(
+                    "catalog figures are at most {MAX_FIGURE:e} in their unit: check the unit in the key name"
+                )),
+            });
+        }
+    }
+
+    fn rack_units(&mut self, key: &str, u: u32) {
+        self.positive(key, u.into());
+        if u > MAX_RACK_UNITS {
+            self.problem(
+                key,
+                format!("{u} U is taller than any rack"),
+                &format!("give at most {MAX_RACK_UNITS} U"),
+            );
         }
     }
 

@@ -195,15 +195,16 @@ impl Switch {
     /// assert_eq!(cat.switch("qm9700").unwrap().ports_at(Gbps(400)), 64);
     /// ```
     pub fn ports_at(&self, speed: Gbps) -> u32 {
+        // Saturating: validation caps a switch at MAX_SWITCH_PORTS, but this must not overflow on any input.
         self.port_group
             .iter()
             .filter_map(|g| {
                 g.modes
                     .iter()
                     .find(|m| m.speed_gbps == speed)
-                    .map(|m| g.cages.value * m.ports_per_cage)
+                    .map(|m| g.cages.value.saturating_mul(m.ports_per_cage))
             })
-            .sum()
+            .fold(0u32, u32::saturating_add)
     }
 
     /// Logical ports per cage at `speed` in the first group that runs that speed (2 for a twin-port OSFP at

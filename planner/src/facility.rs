@@ -66,6 +66,9 @@ pub struct FacilityPower {
     pub pdus: u32,
 }
 
+/// Most PDUs one feed of a rack may need: a rack has room for a few vertical PDUs per side, not more.
+pub const MAX_PDUS_PER_FEED: u32 = 4;
+
 /// The rack limits the checks hold the plan to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
@@ -132,7 +135,10 @@ pub fn compute(
     }
     let it = compute_w + network_w;
     FacilityPower {
-        pdus: racks.iter().map(|r| 2 * r.pdus_per_feed).sum(),
+        pdus: racks
+            .iter()
+            .map(|r| r.pdus_per_feed.saturating_mul(2))
+            .fold(0u32, u32::saturating_add),
         racks,
         rows_kw,
         compute_kw: compute_w.into(),

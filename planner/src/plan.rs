@@ -120,7 +120,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     const STEPS: usize = 5;
     let r = spec.resolve(catalog)?;
     check_media_exist(spec, &r, catalog)?;
-    let endpoints = u64::from(r.servers) * u64::from(r.server.fabric_nic_count.value * r.fabric_nic.ports.value);
+    let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
     let fabric = build_fabric(spec, &r)?;
     progress.step(
@@ -198,7 +198,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         };
         medium + weights.per_metre * length
     };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, &e))?;
+    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, &e))?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
         Error::Input(
@@ -210,6 +210,28 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     })?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
+    if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
+        && worst.pdus_per_feed > facility::MAX_PDUS_PER_FEED
+    {
+        let message = format!(
+            "PDU `{}` carries {:.2} kW continuously: rack {} ({:.1} kW) would need {} of them per feed, more than the {} a rack holds",
+            r.pdu.id,
+            r.pdu.continuous_capacity().0,
+            worst.id,
+            worst.kw.0,
+            worst.pdus_per_feed,
+            facility::MAX_PDUS_PER_FEED
+        );
+        return Err(catalog_or_spec_error(
+            spec,
+            catalog,
+            r.pdu.id.as_str(),
+            "current_a",
+            "facility.pdu",
+            message,
+            "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
+        ));
+    }
     let limits = facility::Limits {
         rack_kw: r.rack_limit,
         rack_units: r.rack.rack_units.value.0,
@@ -337,7 +359,56 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
     Ok(())
 }
 
-fn layout_error(spec: &SpecFile, e: &LayoutError) -> Error {
+/// An error caused by a part's figure: pointed at the part in its catalog file when a user catalog defined it
+/// (that is where the fix is), else at the spec key that chose the part.
+#[allow(clippy::too_many_arguments)]
+fn catalog_or_spec_error(
+    spec: &SpecFile,
+    catalog: &Catalog,
+    part: &str,
+    figure: &str,
+    spec_key: &str,
+    message: String,
+    help: &str,
+) -> Error {
+    if let Some(entry) = catalog.get(part)
+        && !entry.origin.builtin
+    {
+        let d = entry
+            .origin
+            .file
+            .at_key(&entry.origin.path.key(figure), message)
+            .with_help(help);
+        return Error::Input(d.into());
+    }
+    let mut path = KeyPath::dotted(spec_key);
+    if !spec.source.has_key(&path) {
+        path = KeyPath::dotted(spec_key.split('.').next().unwrap_or(spec_key));
+    }
+    Error::Input(spec.source.at_key(&path, message).with_help(help).into())
+}
+
+fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Error {
+    if let LayoutError::ServerDoesNotFit { limit, .. } = e {
+        let figure = match *limit {
+            "rack units" => Some("rack_units"),
+            "rack weight limit" => Some("max_weight_kg"),
+            _ => None,
+        };
+        if let Some(figure) = figure
+            && catalog.get(r.rack.id.as_str()).is_some_and(|x| !x.origin.builtin)
+        {
+            return catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "a rack must hold at least one server: raise this figure or choose another rack",
+            );
+        }
+    }
     let (key, help) = match e {
         LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack units" => (
             "facility.rack",
@@ -368,7 +439,7 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved) -> Result<Fabric, Error> {
     let req = FabricRequest {
         switch: &r.switch,
         servers: r.servers,
-        rails: r.server.fabric_nic_count.value * r.fabric_nic.ports.value,
+        rails: r.rails,
         servers_per_su: r.servers_per_su,
         speed: r.nic_speed,
         oversubscription: r.spec.fabric.oversubscription,

@@ -15,6 +15,13 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
 
+/// Largest oversubscription accepted: beyond it a leaf would have almost no uplinks.
+pub const MAX_OVERSUBSCRIPTION: f64 = 64.0;
+/// Largest rack power limit accepted, kW.
+pub const MAX_RACK_KW: f64 = 1000.0;
+/// Most fabric NIC ports (rails) a server may have.
+pub const MAX_RAILS: u64 = 64;
+
 /// Largest spec file accepted.
 pub const MAX_SPEC_FILE_BYTES: u64 = 1024 * 1024;
 /// Largest cluster accepted, in servers: beyond any three-tier fat-tree of the catalog's switches
@@ -225,6 +232,8 @@ pub struct Resolved {
     pub scalable_units: u32,
     /// The rack power limit in force (spec, else the cooling class's default).
     pub rack_limit: Kilowatts,
+    /// Fabric NIC ports per server (rails): NICs x ports per NIC.
+    pub rails: u32,
     /// Speed of one fabric NIC port.
     pub nic_speed: Gbps,
 }
@@ -301,7 +310,7 @@ impl SpecFile {
                 let key = format!("compute.{key}");
                 if let Some(n) = r.count(&key, *v) {
                     servers = match (*key).rsplit('.').next() {
-                        Some("scalable_units") => per_su.map(|p| n * p),
+                        Some("scalable_units") => per_su.map(|p| n.saturating_mul(p)),
                         Some("gpus") => server.and_then(|srv| {
                             let per = u64::from(srv.gpu_count.value);
                             if n % per != 0 {
@@ -349,11 +358,27 @@ impl SpecFile {
         }
 
         let ratio = s.fabric.oversubscription;
-        if !(ratio.is_finite() && ratio >= 1.0) {
+        if !ratio.is_finite() || ratio > MAX_OVERSUBSCRIPTION {
+            r.error(
+                "fabric.oversubscription",
+                &format!("oversubscription {ratio} is not a ratio a fabric can be built to"),
+                &format!("give a ratio from 1.0 (non-blocking) to {MAX_OVERSUBSCRIPTION}, e.g. 2.0 for 2:1"),
+            );
+        } else if ratio < 1.0 {
             r.error(
                 "fabric.oversubscription",
                 &format!("oversubscription {ratio} is below 1:1"),
                 "give 1.0 for a non-blocking fabric, or a larger ratio such as 2.0 for 2:1",
+            );
+        }
+        if let Some(kw) = s.facility.rack_power_limit_kw
+            && kw.is_finite()
+            && kw > MAX_RACK_KW
+        {
+            r.error(
+                "facility.rack_power_limit_kw",
+                &format!("a rack power limit of {kw} kW is beyond any rack"),
+                &format!("give at most {MAX_RACK_KW} kW"),
             );
         }
         if let Some(kw) = s.facility.rack_power_limit_kw
@@ -396,6 +421,19 @@ impl SpecFile {
             );
         }
 
+        if let (Some(srv), Some((_, Some(nic), _))) = (server, &parts) {
+            let rails = u64::from(srv.fabric_nic_count.value) * u64::from(nic.ports.value);
+            if rails > MAX_RAILS {
+                r.error(
+                    "compute.server",
+                    &format!(
+                        "`{}` has {rails} fabric ports ({} NICs x {} ports): the planner takes at most {MAX_RAILS}",
+                        srv.id, srv.fabric_nic_count.value, nic.ports.value
+                    ),
+                    "check the server's fabric_nic_count and its NIC's ports in the catalog",
+                );
+            }
+        }
         if !r.diags.is_empty() {
             return Err(Diagnostics(r.diags));
         }
@@ -437,6 +475,7 @@ impl SpecFile {
                 .rack_power_limit_kw
                 .map(Kilowatts)
                 .unwrap_or(cooling.default_rack_limit_kw.value),
+            rails: (u64::from(server.fabric_nic_count.value) * u64::from(nic.ports.value)) as u32,
             nic_speed: nic.port_speed_gbps.value,
         })
     }
