@@ -85,7 +85,7 @@ enum Command {
         /// KEY=VALUES, e.g. scalable_units=1..8, cooling=air,liquid, oversubscription=1,2 (repeatable).
         #[arg(long = "sweep", value_name = "KEY=VALUES")]
         sweeps: Vec<String>,
-        /// Extra catalog files (parts and [[price]] lists).
+        /// Extra catalog files (parts and `[[price]]` lists).
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
         /// Also write a bar chart of the designs as SVG.
