@@ -234,12 +234,22 @@ fn compare_sweeps_and_prices() {
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows[2]["design"].as_str().unwrap().rsplit(' ').nth(1), Some("servers=16"));
+    assert_eq!(
+        rows[2]["design"].as_str().unwrap().rsplit(' ').nth(1),
+        Some("servers=16")
+    );
     assert_eq!(rows[2]["servers"], 16);
     // Only the servers are priced: CapEx is exactly 16 x 100 $.
     assert_eq!(rows[2]["capex_usd"].as_f64(), Some(1600.0));
     assert!(std::fs::read_to_string(&chart).unwrap().starts_with("<svg"));
-    let csv = gigapod(&["compare", spec.to_str().unwrap(), "--sweep", "servers=8,16", "--format", "csv"]);
+    let csv = gigapod(&[
+        "compare",
+        spec.to_str().unwrap(),
+        "--sweep",
+        "servers=8,16",
+        "--format",
+        "csv",
+    ]);
     let mut r = csv::Reader::from_reader(csv.stdout.as_slice());
     assert_eq!(r.records().count(), 2);
     let bad = gigapod(&["compare", spec.to_str().unwrap(), "--sweep", "colour=red"]);
@@ -248,11 +258,29 @@ fn compare_sweeps_and_prices() {
 
 #[test]
 fn size_finds_the_largest_cluster_under_a_budget() {
-    let o = gigapod(&["size", "--power-mw", "0.5", "--cooling", "liquid", "--server", "dgx-b200", "--format", "json"]);
+    let o = gigapod(&[
+        "size",
+        "--power-mw",
+        "0.5",
+        "--cooling",
+        "liquid",
+        "--server",
+        "dgx-b200",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["power"]["it_kw"].as_f64().unwrap() <= 500.0);
     assert!(v["compute"]["servers"].as_u64().unwrap() >= 20);
-    let none = gigapod(&["size", "--power-mw", "0.001", "--cooling", "liquid", "--server", "dgx-b200"]);
+    let none = gigapod(&[
+        "size",
+        "--power-mw",
+        "0.001",
+        "--cooling",
+        "liquid",
+        "--server",
+        "dgx-b200",
+    ]);
     assert_eq!(none.status.code(), Some(2));
 }
