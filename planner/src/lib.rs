@@ -31,6 +31,7 @@ pub mod output;
 pub mod plan;
 pub mod power;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod size;
 pub mod spec;

@@ -33,7 +33,11 @@ pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
         path: PathBuf::from("cables.csv"),
         message: e.to_string(),
     })?;
-    Ok(vec![
+    let topology = crate::render::topology::svg(plan);
+    let racks = crate::render::racks::svg(plan);
+    let floorplan = crate::render::floorplan::svg(plan);
+    let report_html = crate::render::html::report(plan, &topology, &racks, &floorplan);
+    let mut files = vec![
         OutputFile {
             name: "report.json",
             bytes: report,
@@ -46,7 +50,41 @@ pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
             name: "cables.csv",
             bytes: cables,
         },
-    ])
+        OutputFile {
+            name: "bom.md",
+            bytes: crate::render::bom_md::markdown(plan).into_bytes(),
+        },
+        OutputFile {
+            name: "topology.svg",
+            bytes: topology.into_bytes(),
+        },
+        OutputFile {
+            name: "racks.svg",
+            bytes: racks.into_bytes(),
+        },
+        OutputFile {
+            name: "floorplan.svg",
+            bytes: floorplan.into_bytes(),
+        },
+        OutputFile {
+            name: "report.html",
+            bytes: report_html.into_bytes(),
+        },
+        OutputFile {
+            name: "topology.conf",
+            bytes: crate::render::slurm::topology_conf(plan).into_bytes(),
+        },
+        OutputFile {
+            name: "ibnetdiscover.topo",
+            bytes: crate::render::ibnet::topology(plan).into_bytes(),
+        },
+    ];
+    files.extend(
+        crate::render::netbox::files(plan)
+            .into_iter()
+            .map(|(name, bytes)| OutputFile { name, bytes }),
+    );
+    Ok(files)
 }
 
 /// The default output folder of a plan: `./<name>-plan/`.

@@ -1,0 +1,377 @@
+//! `report.html`: one self-contained page (inline CSS and SVG, no script, nothing fetched) with the summary, the
+//! checks, the three drawings, the power table and the bill of materials. It prints on A4/Letter landscape.
+
+use super::bom_md::{cable_bins, metres, watts};
+use super::draw::digits;
+use crate::check::Status;
+use crate::layout::RackKind;
+use crate::plan::Plan;
+use std::fmt::Write;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "\
+:root{--ink:#0f172a;--muted:#475569;--line:#e2e8f0;--pass:#15803d;--warn:#b45309;--fail:#b91c1c}
+*{box-sizing:border-box}
+body{margin:0;font-family:'DejaVu Sans',Verdana,Arial,Helvetica,sans-serif;color:var(--ink);background:#f8fafc;font-size:14px;line-height:1.45}
+header{background:#0f172a;color:#fff;padding:20px 32px}
+header h1{margin:0 0 4px;font-size:24px}
+header p{margin:0;color:#cbd5e1}
+nav{background:#1e293b;padding:8px 32px}
+nav a{color:#e2e8f0;margin-right:18px;text-decoration:none;font-size:13px}
+main{padding:8px 32px 40px;max-width:1600px}
+section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin:18px 0}
+h2{margin:0 0 12px;font-size:19px}
+h3{margin:18px 0 8px;font-size:15px}
+table{border-collapse:collapse;font-size:13px;margin:4px 0 8px}
+th,td{border-bottom:1px solid var(--line);padding:5px 10px;text-align:left;vertical-align:top}
+th{background:#f1f5f9;font-weight:bold}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.over td{background:#fef2f2;color:var(--fail);font-weight:bold}
+.kv th{width:260px;background:none;color:var(--muted);font-weight:normal}
+.badge{display:inline-block;min-width:44px;text-align:center;border-radius:4px;padding:1px 6px;color:#fff;font-size:12px;font-weight:bold}
+.pass{background:var(--pass)}.warn{background:var(--warn)}.fail{background:var(--fail)}
+.status{display:inline-block;margin-top:8px;padding:3px 10px;border-radius:4px;font-weight:bold}
+.drawing{overflow:auto;max-height:900px;border:1px solid var(--line);border-radius:6px;background:#fff}
+.drawing svg{display:block}
+pre{background:#f1f5f9;padding:12px;border-radius:6px;overflow:auto;font-size:12px}
+.muted{color:var(--muted)}
+footer{color:var(--muted);font-size:12px;padding:0 32px 24px}
+@media print{body{background:#fff}nav{display:none}section{break-inside:auto;border:none}
+.drawing{overflow:visible;max-height:none;border:none}.drawing svg{max-width:100%;height:auto}}
+";
+
+fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+    }
+}
+
+fn kv(out: &mut String, k: &str, v: &str) {
+    let _ = writeln!(out, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
+}
+
+/// Renders `report.html` around the three drawings (as rendered by [`super::topology::svg`] and friends).
+pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &str) -> String {
+    let mut out = String::new();
+    let name = escape(plan.name());
+    let status = plan.status();
+    let c = &plan.compute;
+    let s = plan.fabric.summary();
+    let a = &plan.fabric_analysis;
+    let fp = &plan.facility;
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"gigapod {}\">\n<title>{name} · gigapod plan</title>\n<style>\n{CSS}</style>\n</head>\n<body>",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "<header><h1>{name}</h1><p>{} × {} · {} GPUs · {} scalable unit(s) · planned by gigapod {}</p>\
+         <span class=\"status {}\">plan status: {}</span></header>",
+        digits(u64::from(c.servers)),
+        escape(&c.server_id),
+        digits(c.gpus),
+        c.scalable_units,
+        env!("CARGO_PKG_VERSION"),
+        status_class(status),
+        status.to_string().to_uppercase()
+    );
+    let _ = writeln!(
+        out,
+        "<nav><a href=\"#summary\">Summary</a><a href=\"#checks\">Checks</a><a href=\"#topology\">Topology</a>\
+         <a href=\"#racks\">Racks</a><a href=\"#floorplan\">Floor plan</a><a href=\"#power\">Power</a>\
+         <a href=\"#bom\">Bill of materials</a></nav>\n<main>"
+    );
+
+    // Summary.
+    let _ = writeln!(out, "<section id=\"summary\"><h2>Summary</h2><table class=\"kv\">");
+    kv(
+        &mut out,
+        "Compute",
+        &format!(
+            "{} × {} ({} × {} = {} GPUs), {} SU(s) of {} servers",
+            digits(u64::from(c.servers)),
+            c.server_id,
+            c.gpus_per_server,
+            c.gpu_id,
+            digits(c.gpus),
+            c.scalable_units,
+            c.servers_per_su
+        ),
+    );
+    kv(
+        &mut out,
+        "Fabric",
+        &format!(
+            "{}-tier fat-tree of {} at {} Gb/s: {} leaf, {} spine, {} core; {} links",
+            s.tiers,
+            s.switch_id,
+            s.port_speed_gbps.0,
+            s.switches.leaf,
+            s.switches.spine,
+            s.switches.core,
+            digits(u64::from(s.links.total))
+        ),
+    );
+    kv(
+        &mut out,
+        "Bisection (max-flow)",
+        &format!(
+            "{} Gb/s of {} Gb/s full ({}); {} Gb/s after the worst switch failure",
+            digits(a.bisection_gbps.0),
+            digits(a.full_bisection_gbps.0),
+            if a.non_blocking {
+                "non-blocking"
+            } else {
+                "oversubscribed"
+            },
+            digits(a.bisection_after_worst_switch_failure_gbps.0)
+        ),
+    );
+    kv(
+        &mut out,
+        "Server power",
+        &format!(
+            "{:.0} W on the {} basis{}; PSU {}",
+            plan.power.server.server_w.0,
+            plan.power.server.basis,
+            if plan.power.server.estimate { " (estimate)" } else { "" },
+            if plan.power.psu.ok {
+                "redundancy OK"
+            } else {
+                "redundancy FAILS"
+            }
+        ),
+    );
+    kv(
+        &mut out,
+        "IT power",
+        &format!(
+            "{:.1} kW ({:.1} compute + {:.1} network incl. optics); {} BTU/h",
+            fp.it_kw.0,
+            fp.compute_kw.0,
+            fp.network_kw.0,
+            digits(fp.heat_btu_per_hour.round() as u64)
+        ),
+    );
+    let max_kw = fp.racks.iter().map(|r| r.kw.0).fold(0.0, f64::max);
+    kv(
+        &mut out,
+        "Racks",
+        &format!(
+            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on A/B feeds",
+            plan.layout.racks.len(),
+            plan.layout.rows,
+            max_kw,
+            plan.resolved.rack_limit.0,
+            fp.pdus
+        ),
+    );
+    let by_type: Vec<String> = plan
+        .cables
+        .by_type
+        .iter()
+        .map(|(k, v)| format!("{} {k}", digits(*v)))
+        .collect();
+    kv(
+        &mut out,
+        "Cables",
+        &format!(
+            "{} ({}), {} transceivers",
+            digits(plan.cables.total),
+            by_type.join(", "),
+            digits(plan.cables.transceivers.values().sum())
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "</table>\n<h3>As printed by <code>gigapod plan</code></h3>\n<pre>{}</pre></section>",
+        escape(&crate::summary::text(plan))
+    );
+
+    // Checks.
+    let _ = writeln!(
+        out,
+        "<section id=\"checks\"><h2>Checks</h2><table><tr><th>Status</th><th>Check</th><th>Finding</th></tr>"
+    );
+    for ch in &plan.checks {
+        let _ = writeln!(
+            out,
+            "<tr><td><span class=\"badge {}\">{}</span></td><td><code>{}</code></td><td>{}</td></tr>",
+            status_class(ch.status),
+            ch.status,
+            escape(&ch.id),
+            escape(&ch.message)
+        );
+    }
+    let _ = writeln!(out, "</table></section>");
+
+    // Drawings.
+    for (id, title, svg, note) in [
+        (
+            "topology",
+            "Fabric topology",
+            topology_svg,
+            "Switches by tier, servers by scalable unit; numbers on bundles count physical links.",
+        ),
+        (
+            "racks",
+            "Rack elevations",
+            racks_svg,
+            "Front view of every rack, row by row; bars show power, weight and rack units against the limits.",
+        ),
+        (
+            "floorplan",
+            "Floor plan",
+            floorplan_svg,
+            "Rows seen from above, to scale, with hot and cold aisles; racks coloured by power against the limit.",
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "<section id=\"{id}\"><h2>{title}</h2><p class=\"muted\">{note} The same drawing is <code>{id}.svg</code>.</p>\
+             <div class=\"drawing\">\n{}</div></section>",
+            svg.trim()
+        );
+    }
+
+    // Power.
+    let limit = plan.resolved.rack_limit.0;
+    let kg_limit = plan.resolved.rack.max_weight_kg.value.0;
+    let _ = writeln!(out, "<section id=\"power\"><h2>Power</h2><table class=\"kv\">");
+    kv(&mut out, "Compute (servers)", &format!("{:.1} kW", fp.compute_kw.0));
+    kv(
+        &mut out,
+        "Network (switches and optics)",
+        &format!("{:.1} kW", fp.network_kw.0),
+    );
+    kv(&mut out, "IT load", &format!("{:.1} kW", fp.it_kw.0));
+    kv(
+        &mut out,
+        "Heat into liquid / room air",
+        &format!("{:.1} kW / {:.1} kW", fp.liquid_kw.0, fp.room_kw.0),
+    );
+    kv(&mut out, "PDUs (A and B feeds)", &fp.pdus.to_string());
+    let _ = writeln!(
+        out,
+        "</table>\n<h3>By row</h3><table><tr><th>Row</th><th class=\"n\">Racks</th><th class=\"n\">kW</th></tr>"
+    );
+    for (i, kw) in fp.rows_kw.iter().enumerate() {
+        let racks = plan.layout.racks.iter().filter(|r| r.row as usize == i).count();
+        let _ = writeln!(
+            out,
+            "<tr><td>Row {}</td><td class=\"n\">{racks}</td><td class=\"n\">{:.1}</td></tr>",
+            i + 1,
+            kw.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<h3>By rack</h3><p class=\"muted\">Limits: {limit:.1} kW, {} kg and {} U per rack; rows over a limit are red.</p>\
+         <table><tr><th>Rack</th><th>Kind</th><th>SU</th><th class=\"n\">kW</th><th class=\"n\">% of limit</th>\
+         <th class=\"n\">Liquid kW</th><th class=\"n\">Air kW</th><th class=\"n\">kg</th><th class=\"n\">U used</th>\
+         <th class=\"n\">PDUs per feed</th></tr>",
+        digits(kg_limit.round() as u64),
+        plan.layout.routing.rack_units
+    );
+    for (r, p) in plan.layout.racks.iter().zip(&fp.racks) {
+        let over = p.kw.0 > limit + 1e-9 || p.kg.0 > kg_limit + 1e-9 || r.u_used > plan.layout.routing.rack_units;
+        let _ = writeln!(
+            out,
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td>\
+             <td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td></tr>",
+            if over { " class=\"over\"" } else { "" },
+            escape(&r.id),
+            if r.kind == RackKind::Compute {
+                "compute"
+            } else {
+                "network"
+            },
+            r.su.map(|s| (s + 1).to_string()).unwrap_or_default(),
+            p.kw.0,
+            if limit > 0.0 { p.kw.0 / limit * 100.0 } else { 0.0 },
+            p.liquid_kw.0,
+            p.room_kw.0,
+            p.kg.0,
+            r.u_used,
+            p.pdus_per_feed
+        );
+    }
+    let _ = writeln!(out, "</table></section>");
+
+    // Bill of materials.
+    let _ = writeln!(
+        out,
+        "<section id=\"bom\"><h2>Bill of materials</h2><p class=\"muted\">The same lines as <code>bom.csv</code> \
+         and <code>bom.md</code>; parts inside the servers are counted, not ordered apart.</p>\
+         <table><tr><th>Part</th><th>Description</th><th>Category</th><th class=\"n\">Qty</th><th class=\"n\">Unit W</th>\
+         <th>In</th><th>Source</th></tr>"
+    );
+    for l in &plan.bom {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&l.part_id),
+            escape(&l.description),
+            escape(&l.category),
+            digits(l.qty),
+            watts(l),
+            escape(l.included_in.as_deref().unwrap_or("")),
+            escape(&l.source)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<h3>Cables and optics by type and length</h3><table><tr><th>Medium</th><th>Part</th>\
+         <th class=\"n\">Length (m)</th><th class=\"n\">Cables</th><th class=\"n\">Links</th></tr>"
+    );
+    for b in cable_bins(plan) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            b.media,
+            escape(&b.part_id),
+            metres(b.length_m),
+            digits(b.cables),
+            digits(b.links)
+        );
+    }
+    let _ = writeln!(out, "</table></section>\n</main>");
+    let _ = writeln!(
+        out,
+        "<footer>Every figure comes from the catalog (each with its source, or marked as an estimate) or from a \
+         computation on them. Machine-readable: <code>report.json</code>, <code>bom.csv</code>, \
+         <code>cables.csv</code>.</footer>\n</body>\n</html>"
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+}

@@ -1,0 +1,728 @@
+//! `topology.svg`: the compute fabric by tier (core, spine, leaf, servers), drawn as groups and bundles.
+//!
+//! Servers are one box per scalable unit (SU); the leaves of an SU are one box whose cells are the leaves,
+//! coloured by rail; spines are one box per pod (one box in a two-tier fabric) and cores one box whose cells
+//! are the core groups. Links are drawn as bundles, each labelled with the number of physical links in it:
+//! per leaf (server-to-leaf, in the rail's colour), per SU (leaf-to-spine) and per pod (spine-to-core). A small
+//! two-tier fabric (at most 64 leaf-spine pairs) shows every leaf-spine pair instead. So the drawing has a few
+//! hundred elements at 64 SUs (49,000 links), not one per link. Every box carries a tooltip with its devices.
+
+use super::draw::{self, digits, n, rect, text, text_width, title};
+use crate::fabric::{Fabric, LinkRole};
+use crate::plan::Plan;
+use petgraph::graph::NodeIndex;
+use std::collections::BTreeMap;
+use svg::Document;
+use svg::node::element::{Group, Line};
+
+const GUTTER: f64 = 190.0;
+const RIGHT: f64 = 30.0;
+const TOP: f64 = 104.0;
+const BOX_H: f64 = 52.0;
+const SERVER_H: f64 = 60.0;
+const GAP: f64 = 78.0;
+const MIN_CONTENT: f64 = 860.0;
+const CELL_TOP: f64 = 24.0;
+const CELL_H: f64 = 20.0;
+/// Width of one rail's key in the legend.
+const RAIL_KEY: f64 = 105.0;
+
+const CSS: &str = ".t-title{font-size:20px;font-weight:bold;fill:#0f172a}\
+.t-sub{font-size:12px;fill:#475569}\
+.t-tier{font-size:13px;font-weight:bold;letter-spacing:1px}\
+.t-note{font-size:10.5px;fill:#475569}\
+.t-gap{font-size:10.5px;fill:#64748b;font-style:italic}\
+.t-core{fill:#f3e8ff;stroke:#7e22ce;stroke-width:1.2}\
+.t-spine{fill:#e0ecff;stroke:#1d4ed8;stroke-width:1.2}\
+.t-leaf{fill:#ecfdf3;stroke:#15803d;stroke-width:1.2}\
+.t-srv{fill:#f8fafc;stroke:#334155;stroke-width:1.2}\
+.t-cell{stroke:#ffffff;stroke-width:0.6}\
+.t-cap{font-size:11px;fill:#0f172a;text-anchor:middle}\
+.t-capb{font-size:12px;font-weight:bold;fill:#0f172a;text-anchor:middle}\
+.t-small{font-size:10px;fill:#475569;text-anchor:middle}\
+.t-cl{font-size:9px;fill:#ffffff;font-weight:bold;text-anchor:middle}\
+.t-num{font-size:10px;fill:#0f172a;text-anchor:middle}\
+.t-halo{fill:#ffffff;fill-opacity:0.92;stroke:#cbd5e1;stroke-width:0.6}\
+.t-leg{font-size:11px;fill:#0f172a}";
+
+/// One scalable unit's column.
+struct SuCol {
+    su: u32,
+    first_server: u32,
+    servers: u32,
+    leaves: Vec<NodeIndex>,
+    x: f64,
+    w: f64,
+}
+
+impl SuCol {
+    fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+}
+
+/// A box of switches drawn as cells: the spines of a pod, or the cores.
+struct SwitchBox {
+    label: String,
+    nodes: Vec<NodeIndex>,
+    x: f64,
+    w: f64,
+}
+
+/// Link counts aggregated the way the drawing shows them.
+#[derive(Default)]
+struct Counts {
+    /// Server-to-leaf links per leaf.
+    per_leaf: BTreeMap<NodeIndex, u64>,
+    /// Leaf-to-spine links per (leaf, spine).
+    leaf_spine: BTreeMap<(NodeIndex, NodeIndex), u64>,
+    /// Spine-to-core links per spine.
+    spine_up: BTreeMap<NodeIndex, u64>,
+}
+
+fn counts(fabric: &Fabric) -> Counts {
+    let mut c = Counts::default();
+    for e in fabric.graph().edge_references() {
+        let l = e.weight();
+        match l.role {
+            LinkRole::Endpoint => *c.per_leaf.entry(l.b.node).or_default() += 1,
+            LinkRole::LeafSpine => *c.leaf_spine.entry((l.a.node, l.b.node)).or_default() += 1,
+            LinkRole::SpineCore => *c.spine_up.entry(l.a.node).or_default() += 1,
+        }
+    }
+    c
+}
+
+/// A number on a bundle, on a white rounded label so that it reads over the lines.
+fn bundle_label(x: f64, y: f64, s: &str) -> Group {
+    let w = text_width(s, 10.0, false) + 8.0;
+    Group::new()
+        .add(rect(x - w / 2.0, y - 8.0, w, 15.0, "t-halo").set("rx", "3"))
+        .add(text(x, y + 3.5, "t-num", s))
+}
+
+fn line(x1: f64, y1: f64, x2: f64, y2: f64, colour: &str, width: f64) -> Line {
+    Line::new()
+        .set("x1", n(x1))
+        .set("y1", n(y1))
+        .set("x2", n(x2))
+        .set("y2", n(y2))
+        .set("stroke", colour)
+        .set("stroke-width", n(width))
+}
+
+/// Stroke width of a bundle of `links`: thicker for more, but never so thick that it hides its neighbours.
+fn bundle_width(links: u64, max: f64) -> f64 {
+    (0.9 + 0.8 * (links.max(1) as f64).log10()).clamp(1.0, max)
+}
+
+/// "`first` ... `last`" for a tooltip, or the only name.
+fn span(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [first, .., last] => format!("{first} … {last}"),
+    }
+}
+
+/// Draws the cells of a box: `colours` per cell, optional labels when they fit.
+fn cells(x: f64, y: f64, w: f64, colours: &[&str], labels: &[String], tips: &[String]) -> Group {
+    let mut g = Group::new();
+    if colours.is_empty() {
+        return g;
+    }
+    let pad = 6.0_f64.min(w * 0.06);
+    let inner = w - 2.0 * pad;
+    let cw = inner / colours.len() as f64;
+    let label_fits = labels.iter().all(|l| text_width(l, 9.0, true) + 3.0 <= cw);
+    for (i, colour) in colours.iter().enumerate() {
+        let cx = x + pad + i as f64 * cw;
+        let mut cell = rect(cx, y + CELL_TOP, cw, CELL_H, "t-cell").set("fill", *colour);
+        if cw < 3.0 {
+            cell = cell.set("stroke-width", "0");
+        }
+        let mut cg = Group::new().add(cell);
+        if let Some(t) = tips.get(i) {
+            cg = cg.add(title(t.clone()));
+        }
+        if label_fits && let Some(l) = labels.get(i) {
+            cg = cg.add(text(cx + cw / 2.0, y + CELL_TOP + 13.5, "t-cl", l.clone()));
+        }
+        g = g.add(cg);
+    }
+    g
+}
+
+/// Centre x of cell `i` of `count` in a box at `x` of width `w` (as [`cells`] draws them).
+fn cell_cx(x: f64, w: f64, i: usize, count: usize) -> f64 {
+    let pad = 6.0_f64.min(w * 0.06);
+    let cw = (w - 2.0 * pad) / count.max(1) as f64;
+    x + pad + (i as f64 + 0.5) * cw
+}
+
+/// Pitch of one SU column: wide enough for names at a few SUs, compact at many.
+fn column_pitch(sus: u32) -> f64 {
+    match sus {
+        0..=2 => 300.0,
+        3..=4 => 220.0,
+        5..=8 => 150.0,
+        9..=16 => 96.0,
+        17..=32 => 64.0,
+        _ => 52.0,
+    }
+}
+
+/// Renders `topology.svg`.
+pub fn svg(plan: &Plan) -> String {
+    let fabric = &plan.fabric;
+    let d = fabric.design();
+    let s = fabric.summary();
+    let c = counts(fabric);
+    let three = d.tiers == 3;
+
+    // SU columns, grouped by pod with a gap between pods.
+    let pitch = column_pitch(d.scalable_units);
+    let gap = (pitch * 0.12).clamp(6.0, 24.0);
+    let pod_gap = if three { 18.0 } else { 0.0 };
+    let mut cols: Vec<SuCol> = (0..d.scalable_units)
+        .map(|su| SuCol {
+            su,
+            first_server: su * d.servers_per_su,
+            servers: d.servers_in_su(su),
+            leaves: Vec::new(),
+            x: 0.0,
+            w: pitch - gap,
+        })
+        .collect();
+    for leaf in fabric.leaves() {
+        if let Some(col) = fabric.node(leaf).su.and_then(|su| cols.get_mut(su as usize)) {
+            col.leaves.push(leaf);
+        }
+    }
+    let pod_of = |col: &SuCol| col.leaves.first().and_then(|&l| fabric.node(l).pod).unwrap_or(0);
+    let raw_w = cols
+        .iter()
+        .map(|col| col.su as f64 * pitch + f64::from(pod_of(col)) * pod_gap + col.w)
+        .fold(0.0, f64::max);
+    let content_w = raw_w.max(MIN_CONTENT);
+    let offset = GUTTER + (content_w - raw_w) / 2.0;
+    let pods: Vec<u32> = cols.iter().map(pod_of).collect();
+    for (col, pod) in cols.iter_mut().zip(&pods) {
+        col.x = offset + col.su as f64 * pitch + f64::from(*pod) * pod_gap;
+    }
+    let left = offset;
+    let right = offset + raw_w;
+
+    // Spine boxes: one per pod (three tiers) or one for all (two tiers).
+    let mut spine_boxes: Vec<SwitchBox> = Vec::new();
+    if three {
+        let mut by_pod: BTreeMap<u32, Vec<NodeIndex>> = BTreeMap::new();
+        for sp in fabric.spines() {
+            by_pod.entry(fabric.node(sp).pod.unwrap_or(0)).or_default().push(sp);
+        }
+        for (pod, nodes) in by_pod {
+            let mine: Vec<&SuCol> = cols
+                .iter()
+                .zip(&pods)
+                .filter(|(_, p)| **p == pod)
+                .map(|(c, _)| c)
+                .collect();
+            let (x0, x1) = match (mine.first(), mine.last()) {
+                (Some(a), Some(b)) => (a.x, b.x + b.w),
+                _ => (left, right),
+            };
+            spine_boxes.push(SwitchBox {
+                label: format!("pod {}", pod + 1),
+                nodes,
+                x: x0,
+                w: x1 - x0,
+            });
+        }
+        // Pods that do not follow whole SUs overlap: spread them evenly instead.
+        let overlap = spine_boxes.windows(2).any(|p| p[1].x < p[0].x + p[0].w);
+        if overlap {
+            let k = spine_boxes.len() as f64;
+            let pitch_b = (right - left) / k;
+            for (i, b) in spine_boxes.iter_mut().enumerate() {
+                b.x = left + i as f64 * pitch_b;
+                b.w = pitch_b - gap;
+            }
+        }
+    } else {
+        spine_boxes.push(SwitchBox {
+            label: "spines".into(),
+            nodes: fabric.spines().collect(),
+            x: left,
+            w: right - left,
+        });
+    }
+    let core_box = three.then(|| SwitchBox {
+        label: "cores".into(),
+        nodes: fabric.cores().collect(),
+        x: left,
+        w: right - left,
+    });
+
+    // Rows.
+    let y_core = TOP;
+    let y_spine = if three { y_core + BOX_H + GAP } else { TOP };
+    let y_leaf = y_spine + BOX_H + GAP;
+    let y_srv = y_leaf + BOX_H + GAP;
+    let y_legend = y_srv + SERVER_H + 44.0;
+    let width = GUTTER + content_w + RIGHT;
+    let keys_per_row = ((width - RIGHT - GUTTER) / RAIL_KEY).floor().max(1.0);
+    let legend_rows = (f64::from(s.rails) / keys_per_row).ceil().max(1.0);
+    let height = y_legend + 20.0 * legend_rows + 40.0;
+
+    let switch = s.switch_id.to_string();
+    let server = plan.compute.server_id.clone();
+    let mut doc: Document = draw::document(width, height, &format!("{}: compute fabric topology", plan.name()), CSS);
+
+    // Title.
+    let ratio = if plan.fabric_analysis.non_blocking {
+        "non-blocking".to_string()
+    } else {
+        format!("{:.2}:1 oversubscribed", s.oversubscription)
+    };
+    doc = doc
+        .add(text(24.0, 36.0, "t-title", format!("{} · compute fabric", plan.name())))
+        .add(text(
+            24.0,
+            58.0,
+            "t-sub",
+            format!(
+                "{}-tier {}fat-tree of {} at {} Gb/s · {} endpoints on {} servers in {} SU(s) · {}",
+                s.tiers,
+                if d.rail_optimized { "rail-optimised " } else { "" },
+                switch,
+                s.port_speed_gbps.0,
+                digits(u64::from(s.endpoints)),
+                digits(u64::from(s.servers)),
+                s.scalable_units,
+                ratio
+            ),
+        ))
+        .add(text(
+            24.0,
+            76.0,
+            "t-sub",
+            format!(
+                "bisection {} Gb/s measured by max-flow (full {} Gb/s) · {} switches · {} links",
+                digits(plan.fabric_analysis.bisection_gbps.0),
+                digits(s.full_bisection_gbps.0),
+                digits(u64::from(s.switches.total)),
+                digits(u64::from(s.links.total))
+            ),
+        ));
+
+    // Tier names and counts in the gutter, link totals between them.
+    let tier = |y: f64, h: f64, name: &str, colour: &str, lines: Vec<String>| {
+        let mut g = Group::new().add(text(24.0, y + h / 2.0 - 6.0, "t-tier", name).set("fill", colour));
+        for (i, l) in lines.into_iter().enumerate() {
+            g = g.add(text(24.0, y + h / 2.0 + 9.0 + 13.0 * i as f64, "t-note", l));
+        }
+        g
+    };
+    let gap_note = |y_lower_top: f64, what: String| text(24.0, y_lower_top - GAP / 2.0 + 4.0, "t-gap", what);
+    if three {
+        doc = doc
+            .add(tier(
+                y_core,
+                BOX_H,
+                "CORE",
+                "#7e22ce",
+                vec![
+                    format!("{} × {}", digits(u64::from(s.switches.core)), switch),
+                    format!("{} groups of {}", d.core_groups, d.cores_per_group),
+                ],
+            ))
+            .add(gap_note(
+                y_spine,
+                format!("{} spine-core links", digits(u64::from(s.links.spine_core))),
+            ));
+    }
+    doc = doc
+        .add(tier(
+            y_spine,
+            BOX_H,
+            "SPINE",
+            "#1d4ed8",
+            vec![
+                format!("{} × {}", digits(u64::from(s.switches.spine)), switch),
+                if three {
+                    format!("{} pods of {}", d.pods, d.spines_per_pod)
+                } else {
+                    format!("{} links per leaf-spine pair", d.leaf_spine_links_per_pair)
+                },
+            ],
+        ))
+        .add(gap_note(
+            y_leaf,
+            format!("{} leaf-spine links", digits(u64::from(s.links.leaf_spine))),
+        ))
+        .add(tier(
+            y_leaf,
+            BOX_H,
+            "LEAF",
+            "#15803d",
+            vec![
+                format!("{} × {}", digits(u64::from(s.switches.leaf)), switch),
+                format!("{} per SU", d.leaves_per_su),
+            ],
+        ))
+        .add(gap_note(
+            y_srv,
+            format!("{} server-leaf links", digits(u64::from(s.links.endpoint))),
+        ))
+        .add(tier(
+            y_srv,
+            SERVER_H,
+            "SERVERS",
+            "#334155",
+            vec![
+                format!("{} × {}", digits(u64::from(s.servers)), server),
+                format!("{} SU(s) of {}", s.scalable_units, d.servers_per_su),
+            ],
+        ));
+
+    let names = |nodes: &[NodeIndex]| -> Vec<&str> { nodes.iter().map(|&i| fabric.node(i).name.as_str()).collect() };
+
+    // Bundles first, so that boxes and labels sit on top of them.
+    let mut bundles = Group::new();
+    let mut labels = Group::new();
+    let mid = |a: f64, b: f64| (a + b) / 2.0;
+
+    // Server-to-leaf: one line per leaf in its rail's colour.
+    for col in &cols {
+        let count = col.leaves.len();
+        let per_cell = (col.w - 12.0) / count.max(1) as f64;
+        for (i, &leaf) in col.leaves.iter().enumerate() {
+            let links = c.per_leaf.get(&leaf).copied().unwrap_or(0);
+            let x = cell_cx(col.x, col.w, i, count);
+            let colour = fabric.node(leaf).rail.map_or("#64748b", draw::rail_colour);
+            bundles = bundles.add(
+                line(
+                    x,
+                    y_leaf + BOX_H,
+                    x,
+                    y_srv,
+                    colour,
+                    bundle_width(links, (per_cell * 0.7).max(1.0)),
+                )
+                .add(title(format!(
+                    "{}: {links} links from SU {}",
+                    fabric.node(leaf).name,
+                    col.su + 1
+                ))),
+            );
+            if per_cell >= text_width(&links.to_string(), 10.0, false) + 10.0 {
+                let y = mid(y_leaf + BOX_H, y_srv) + if i % 2 == 0 { -9.0 } else { 9.0 };
+                labels = labels.add(bundle_label(x, y, &links.to_string()));
+            }
+        }
+        let total: u64 = col.leaves.iter().filter_map(|l| c.per_leaf.get(l)).sum();
+        if per_cell < text_width("00", 10.0, false) + 10.0 {
+            labels = labels.add(bundle_label(col.cx(), mid(y_leaf + BOX_H, y_srv), &digits(total)));
+        }
+    }
+
+    // Leaf-to-spine: every pair when few, else one bundle per (SU, spine box).
+    let spine_pos: BTreeMap<NodeIndex, (usize, usize)> = spine_boxes
+        .iter()
+        .enumerate()
+        .flat_map(|(b, bx)| bx.nodes.iter().enumerate().map(move |(i, &sp)| (sp, (b, i))))
+        .collect();
+    let mesh = !three && c.leaf_spine.len() <= 64;
+    if mesh {
+        let max_pair = c.leaf_spine.values().copied().max().unwrap_or(1);
+        for col in &cols {
+            for (i, &leaf) in col.leaves.iter().enumerate() {
+                let x1 = cell_cx(col.x, col.w, i, col.leaves.len());
+                for ((_, sp), links) in c.leaf_spine.range((leaf, NodeIndex::new(0))..=(leaf, NodeIndex::end())) {
+                    let Some(&(b, j)) = spine_pos.get(sp) else { continue };
+                    let bx = &spine_boxes[b];
+                    let x2 = cell_cx(bx.x, bx.w, j, bx.nodes.len());
+                    bundles = bundles.add(
+                        line(x1, y_leaf, x2, y_spine + BOX_H, "#64748b", bundle_width(*links, 2.5))
+                            .set("stroke-opacity", "0.6")
+                            .add(title(format!(
+                                "{} – {}: {links} links",
+                                fabric.node(leaf).name,
+                                fabric.node(*sp).name
+                            ))),
+                    );
+                }
+            }
+        }
+        let pairs = c.leaf_spine.len();
+        let uniform = c.leaf_spine.values().all(|&v| v == max_pair);
+        let what = if uniform {
+            format!(
+                "{} links: {max_pair} on each of {pairs} leaf-spine pairs",
+                digits(u64::from(s.links.leaf_spine))
+            )
+        } else {
+            format!(
+                "{} links on {pairs} leaf-spine pairs",
+                digits(u64::from(s.links.leaf_spine))
+            )
+        };
+        labels = labels.add(bundle_label(mid(left, right), mid(y_spine + BOX_H, y_leaf), &what));
+    } else {
+        for col in &cols {
+            let mut per_box: BTreeMap<usize, u64> = BTreeMap::new();
+            for &leaf in &col.leaves {
+                for ((_, sp), links) in c.leaf_spine.range((leaf, NodeIndex::new(0))..=(leaf, NodeIndex::end())) {
+                    if let Some(&(b, _)) = spine_pos.get(sp) {
+                        *per_box.entry(b).or_default() += links;
+                    }
+                }
+            }
+            for (b, links) in per_box {
+                let bx = &spine_boxes[b];
+                let x2 = col.cx().clamp(bx.x + 6.0, bx.x + bx.w - 6.0);
+                bundles = bundles.add(
+                    line(
+                        col.cx(),
+                        y_leaf,
+                        x2,
+                        y_spine + BOX_H,
+                        "#64748b",
+                        bundle_width(links, 5.0),
+                    )
+                    .add(title(format!(
+                        "SU {} leaves to {}: {links} links",
+                        col.su + 1,
+                        bx.label
+                    ))),
+                );
+                let t = if col.w >= text_width(&format!("{} links", digits(links)), 10.0, false) + 12.0 {
+                    format!("{} links", digits(links))
+                } else {
+                    digits(links)
+                };
+                labels = labels.add(bundle_label(mid(col.cx(), x2), mid(y_leaf, y_spine + BOX_H), &t));
+            }
+        }
+    }
+
+    // Spine-to-core: one bundle per pod.
+    if core_box.is_some() {
+        for bx in &spine_boxes {
+            let links: u64 = bx.nodes.iter().filter_map(|sp| c.spine_up.get(sp)).sum();
+            if links == 0 {
+                continue;
+            }
+            let x = bx.x + bx.w / 2.0;
+            bundles = bundles.add(
+                line(x, y_spine, x, y_core + BOX_H, "#6b21a8", bundle_width(links, 6.0))
+                    .set("stroke-opacity", "0.75")
+                    .add(title(format!(
+                        "{} spines to the cores: {links} links (spine j of every pod to core group j)",
+                        bx.label
+                    ))),
+            );
+            let t = if bx.w >= text_width(&format!("{} links", digits(links)), 10.0, false) + 12.0 {
+                format!("{} links", digits(links))
+            } else {
+                digits(links)
+            };
+            labels = labels.add(bundle_label(x, mid(y_spine, y_core + BOX_H), &t));
+        }
+    }
+    doc = doc.add(bundles);
+
+    // Boxes.
+    let mut boxes = Group::new();
+    if let Some(core) = &core_box {
+        let per = d.cores_per_group.max(1) as usize;
+        let groups: Vec<&[NodeIndex]> = core.nodes.chunks(per).collect();
+        let colours = vec!["#a855f7"; groups.len()];
+        let labels_c: Vec<String> = (1..=groups.len()).map(|g| format!("g{g}")).collect();
+        let tips: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .map(|(g, nodes)| format!("core group {}: {}", g + 1, span(&names(nodes))))
+            .collect();
+        boxes = boxes
+            .add(
+                Group::new()
+                    .add(rect(core.x, y_core, core.w, BOX_H, "t-core").set("rx", "6"))
+                    .add(title(format!(
+                        "{} cores in {} groups: {}",
+                        core.nodes.len(),
+                        groups.len(),
+                        span(&names(&core.nodes))
+                    ))),
+            )
+            .add(text(
+                core.x + core.w / 2.0,
+                y_core + 16.0,
+                "t-cap",
+                format!(
+                    "{} × {} in {} core groups of {} (spine j of every pod → group j)",
+                    core.nodes.len(),
+                    switch,
+                    groups.len(),
+                    per
+                ),
+            ))
+            .add(cells(core.x, y_core, core.w, &colours, &labels_c, &tips));
+    }
+    for bx in &spine_boxes {
+        let caption = if three {
+            let long = format!("{}: {} spines", bx.label, bx.nodes.len());
+            if text_width(&long, 11.0, false) + 8.0 <= bx.w {
+                long
+            } else {
+                format!("{} sp.", bx.nodes.len())
+            }
+        } else {
+            format!("{} × {} spines", bx.nodes.len(), switch)
+        };
+        let colours = vec!["#3b82f6"; bx.nodes.len()];
+        let labels_s: Vec<String> = names(&bx.nodes).iter().map(|s| (*s).to_string()).collect();
+        let tips: Vec<String> = labels_s.clone();
+        boxes = boxes
+            .add(
+                Group::new()
+                    .add(rect(bx.x, y_spine, bx.w, BOX_H, "t-spine").set("rx", "6"))
+                    .add(title(format!("{}: {}", bx.label, span(&names(&bx.nodes))))),
+            )
+            .add(text(bx.x + bx.w / 2.0, y_spine + 16.0, "t-cap", caption))
+            .add(cells(bx.x, y_spine, bx.w, &colours, &labels_s, &tips));
+    }
+    for col in &cols {
+        let leaf_names = names(&col.leaves);
+        let colours: Vec<&str> = col
+            .leaves
+            .iter()
+            .map(|&l| fabric.node(l).rail.map_or("#64748b", draw::rail_colour))
+            .collect();
+        let labels_l: Vec<String> = col
+            .leaves
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                fabric
+                    .node(l)
+                    .rail
+                    .map_or(format!("{}", i + 1), |r| format!("r{}", r + 1))
+            })
+            .collect();
+        let tips: Vec<String> = leaf_names.iter().map(|s| (*s).to_string()).collect();
+        let caption = {
+            let long = format!("SU {} · {} leaves", col.su + 1, col.leaves.len());
+            if text_width(&long, 11.0, false) + 8.0 <= col.w {
+                long
+            } else {
+                format!("SU {}", col.su + 1)
+            }
+        };
+        boxes = boxes
+            .add(
+                Group::new()
+                    .add(rect(col.x, y_leaf, col.w, BOX_H, "t-leaf").set("rx", "6"))
+                    .add(title(format!("SU {} leaves: {}", col.su + 1, span(&leaf_names)))),
+            )
+            .add(text(col.cx(), y_leaf + 16.0, "t-cap", caption))
+            .add(cells(col.x, y_leaf, col.w, &colours, &labels_l, &tips));
+
+        let first = crate::cabling::server_name(col.first_server);
+        let last = crate::cabling::server_name(col.first_server + col.servers.saturating_sub(1));
+        let partial = col.servers < d.servers_per_su;
+        let mut lines: Vec<(String, &str)> = vec![(format!("SU {}", col.su + 1), "t-capb")];
+        let count_long = format!("{} × {server}", col.servers);
+        if text_width(&count_long, 11.0, false) + 8.0 <= col.w {
+            lines.push((count_long, "t-cap"));
+            let range = format!("{first} – {last}");
+            if text_width(&range, 10.0, false) + 8.0 <= col.w {
+                lines.push((range, "t-small"));
+            }
+        } else {
+            lines.push((format!("{} srv", col.servers), "t-cap"));
+            if partial {
+                lines.push(("part".into(), "t-small"));
+            }
+        }
+        let mut g = Group::new()
+            .add(rect(col.x, y_srv, col.w, SERVER_H, "t-srv").set("rx", "6"))
+            .add(title(format!(
+                "SU {}{}: {} × {server}, {first} – {last}, {} fabric ports each",
+                col.su + 1,
+                if partial { " (partial)" } else { "" },
+                col.servers,
+                s.rails
+            )));
+        for (i, (t, class)) in lines.into_iter().enumerate() {
+            g = g.add(text(col.cx(), y_srv + 18.0 + 15.0 * i as f64, class, t));
+        }
+        boxes = boxes.add(g);
+    }
+    doc = doc.add(boxes).add(labels);
+
+    // Legend.
+    let mut legend = Group::new().add(text(24.0, y_legend, "t-tier", "LEGEND").set("fill", "#334155"));
+    let mut x = GUTTER;
+    let mut y = y_legend - 10.0;
+    if d.rail_optimized {
+        for r in 0..s.rails {
+            if x + RAIL_KEY > width - RIGHT {
+                x = GUTTER;
+                y += 20.0;
+            }
+            legend = legend
+                .add(rect(x, y, 14.0, 12.0, "t-cell").set("fill", draw::rail_colour(r)))
+                .add(text(
+                    x + 19.0,
+                    y + 10.5,
+                    "t-leg",
+                    format!("rail {} (NIC {})", r + 1, r + 1),
+                ));
+            x += RAIL_KEY;
+        }
+    } else {
+        legend = legend
+            .add(rect(x, y, 14.0, 12.0, "t-cell").set("fill", "#64748b"))
+            .add(text(x + 19.0, y + 10.5, "t-leg", "leaf (not rail-optimised)"));
+    }
+    let y2 = y + 30.0;
+    legend = legend
+        .add(line(GUTTER, y2 - 4.0, GUTTER + 30.0, y2 - 4.0, "#64748b", 3.0))
+        .add(text(
+            GUTTER + 38.0,
+            y2,
+            "t-leg",
+            format!(
+                "a bundle of links; its number counts physical links of {} Gb/s. Server-leaf bundles take their rail's colour.",
+                s.port_speed_gbps.0
+            ),
+        ))
+        .add(text(
+            GUTTER,
+            y2 + 20.0,
+            "t-note",
+            "Cells inside a box are switches (cores: groups). Hover a box, cell or bundle for device names.",
+        ));
+    doc = doc.add(legend);
+    draw::finish(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_name_the_ends() {
+        assert_eq!(span(&[]), "");
+        assert_eq!(span(&["a"]), "a");
+        assert_eq!(span(&["a", "b", "c"]), "a … c");
+    }
+
+    #[test]
+    fn bundles_thicken_slowly() {
+        assert!(bundle_width(1, 5.0) >= 1.0);
+        assert!(bundle_width(256, 5.0) > bundle_width(8, 5.0));
+        assert!(bundle_width(1_000_000, 5.0) <= 5.0);
+    }
+}

@@ -1,0 +1,602 @@
+//! The deliverables of a plan, parsed the way their users' tools parse them: SVGs with an XML parser and rendered
+//! by resvg, CSVs with a CSV reader (counts equal to the report and the graph), the Slurm and ibsim exports by
+//! their grammar. At 1 scalable unit (the bundled example) and at 64.
+//!
+//! `GIGAPOD_PNG_DIR=/some/dir cargo test --test outputs_files` also writes each rendered drawing there as PNG,
+//! for a look.
+
+use gigapod_catalog::{Catalog, SourceFile};
+use gigapod_planner::fabric::Role;
+use gigapod_planner::output::{self, OutputFile};
+use gigapod_planner::spec::Spec;
+use gigapod_planner::{Plan, Report, plan};
+use resvg::tiny_skia::{Pixmap, Transform};
+use resvg::usvg;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+fn example_spec() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gigapod-h200-air.toml")).unwrap()
+}
+
+fn plan_of(text: &str) -> Plan {
+    let spec = Spec::parse(SourceFile::new("spec.toml", text)).unwrap();
+    plan(&spec, Catalog::builtin()).unwrap()
+}
+
+/// The bundled example: one SU of 32 x G593-H200 on QM9700.
+fn one_su() -> &'static (Plan, Vec<OutputFile>) {
+    static P: OnceLock<(Plan, Vec<OutputFile>)> = OnceLock::new();
+    P.get_or_init(|| {
+        let p = plan_of(&example_spec());
+        let files = output::render(&p).unwrap();
+        (p, files)
+    })
+}
+
+/// 64 SUs: 2,048 servers, a three-tier fabric of ~1,280 switches and ~49,000 links, 600 racks.
+fn su64() -> &'static (Plan, Vec<OutputFile>) {
+    static P: OnceLock<(Plan, Vec<OutputFile>)> = OnceLock::new();
+    P.get_or_init(|| {
+        let text = example_spec()
+            .replace("scalable_units = 1", "scalable_units = 64")
+            .replace("name = \"gigapod-h200-air\"", "name = \"su64\"");
+        let p = plan_of(&text);
+        let files = output::render(&p).unwrap();
+        (p, files)
+    })
+}
+
+fn file<'a>(files: &'a [OutputFile], name: &str) -> &'a [u8] {
+    &files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name} among the outputs"))
+        .bytes
+}
+
+fn text<'a>(files: &'a [OutputFile], name: &str) -> &'a str {
+    std::str::from_utf8(file(files, name)).unwrap()
+}
+
+fn options() -> &'static usvg::Options<'static> {
+    static O: OnceLock<usvg::Options<'static>> = OnceLock::new();
+    O.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_system_fonts();
+        let dejavu = db
+            .faces()
+            .any(|f| f.families.iter().any(|(name, _)| name.starts_with("DejaVu Sans")));
+        assert!(dejavu, "the drawings ask for DejaVu Sans: install fonts-dejavu-core");
+        usvg::Options {
+            fontdb: Arc::new(db),
+            ..usvg::Options::default()
+        }
+    })
+}
+
+/// Parses with roxmltree (well-formed XML, an `svg` root with a size) and renders with resvg at most
+/// `max_pixels`; checks the picture has the drawing's proportions and ink on it, and its text was shaped.
+fn check_svg(svg: &str, what: &str, max_pixels: f64) -> Pixmap {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{what} is not well-formed XML: {e}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg", "{what}");
+    let w: f64 = root.attribute("width").unwrap().parse().unwrap();
+    let h: f64 = root.attribute("height").unwrap().parse().unwrap();
+    assert!(w >= 600.0 && h >= 300.0, "{what} is {w} x {h}");
+    let tree = usvg::Tree::from_str(svg, options()).unwrap_or_else(|e| panic!("resvg cannot read {what}: {e}"));
+    assert!(tree.has_text_nodes(), "{what}: no text survived (fonts?)");
+    let scale = (max_pixels / (w * h)).sqrt().min(1.0);
+    let (pw, ph) = ((w * scale).round() as u32, (h * scale).round() as u32);
+    let mut pixmap = Pixmap::new(pw, ph).unwrap();
+    resvg::render(
+        &tree,
+        Transform::from_scale(scale as f32, scale as f32),
+        &mut pixmap.as_mut(),
+    );
+    assert_eq!((pixmap.width(), pixmap.height()), (pw, ph));
+    let ink = pixmap
+        .pixels()
+        .iter()
+        .filter(|p| p.alpha() > 0 && (p.red() < 200 || p.green() < 200 || p.blue() < 200))
+        .count();
+    let share = ink as f64 / f64::from(pw * ph);
+    assert!(
+        share > 0.02,
+        "{what}: only {:.2} % of the picture has ink",
+        share * 100.0
+    );
+    // The background covers the drawing (the last row and column may be cut by the scaling).
+    let opaque = (0..ph - 1).all(|y| (0..pw - 1).all(|x| pixmap.pixel(x, y).is_some_and(|p| p.alpha() == 255)));
+    assert!(opaque, "{what}: transparent pixels (no background?)");
+    if let Some(dir) = std::env::var_os("GIGAPOD_PNG_DIR") {
+        let path = Path::new(&dir).join(format!("{}.png", what.replace(['/', ' '], "-")));
+        pixmap.save_png(path).unwrap();
+        // And the top-left corner at full size, to read the small print.
+        let mut corner = Pixmap::new(1400.min(w as u32), 1000.min(h as u32)).unwrap();
+        resvg::render(&tree, Transform::identity(), &mut corner.as_mut());
+        corner
+            .save_png(Path::new(&dir).join(format!("{}-corner.png", what.replace(['/', ' '], "-"))))
+            .unwrap();
+    }
+    pixmap
+}
+
+/// The text of every `<text>` element, trimmed (the svg crate puts it on its own line).
+fn texts<'a>(doc: &'a roxmltree::Document<'_>) -> BTreeSet<&'a str> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect()
+}
+
+const DRAWINGS: [&str; 3] = ["topology.svg", "racks.svg", "floorplan.svg"];
+
+#[test]
+fn drawings_of_one_su_are_valid_and_render() {
+    let (_, files) = one_su();
+    for name in DRAWINGS {
+        check_svg(text(files, name), &format!("1su-{name}"), 4.0e6);
+    }
+}
+
+#[test]
+fn drawings_of_64_sus_stay_small_and_render() {
+    let (_, files) = su64();
+    for name in DRAWINGS {
+        let bytes = file(files, name).len();
+        assert!(bytes < 5_000_000, "{name} is {bytes} bytes at 64 SUs");
+        check_svg(text(files, name), &format!("64su-{name}"), 6.0e6);
+    }
+}
+
+#[test]
+fn outputs_are_identical_for_the_same_input() {
+    let (_, files) = one_su();
+    let again = output::render(&plan_of(&example_spec())).unwrap();
+    assert_eq!(files.len(), again.len());
+    for (a, b) in files.iter().zip(&again) {
+        assert_eq!(a.name, b.name);
+        assert!(a.bytes == b.bytes, "{} differs between two runs", a.name);
+    }
+}
+
+#[test]
+fn topology_draws_bundles_not_links() {
+    let (p, files) = su64();
+    let svg = text(files, "topology.svg");
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let lines = doc.descendants().filter(|n| n.has_tag_name("line")).count();
+    let links = p.fabric.graph().edge_count();
+    assert!(links > 40_000, "{links}");
+    assert!(lines < 2_000, "{lines} lines for {links} links");
+    // Every SU is there, and the bundle numbers add up to the links of each role.
+    let texts = texts(&doc);
+    for su in 1..=64 {
+        assert!(texts.contains(format!("SU {su}").as_str()), "SU {su} missing");
+    }
+}
+
+fn csv_rows(files: &[OutputFile], name: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(file(files, name));
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rec.len(), header.len(), "{name}");
+            header.iter().cloned().zip(rec.iter().map(str::to_string)).collect()
+        })
+        .collect()
+}
+
+fn json(p: &Plan) -> serde_json::Value {
+    serde_json::from_str(&Report::new(p).to_json()).unwrap()
+}
+
+/// bom.csv, bom.md, cables.csv and the NetBox CSVs against the report and the graph, at both sizes.
+#[test]
+fn csvs_and_tables_count_what_the_report_and_the_graph_count() {
+    for (p, files) in [one_su(), su64()] {
+        let report = json(p);
+        let links = p.fabric.graph().edge_count();
+        assert_eq!(report["fabric"]["links"]["total"].as_u64().unwrap() as usize, links);
+
+        // bom.csv: one line per report bom line, same quantities; bom.md shows each of them.
+        let bom = csv_rows(files, "bom.csv");
+        let rb = report["bom"].as_array().unwrap();
+        assert_eq!(bom.len(), rb.len());
+        let md = text(files, "bom.md");
+        for (row, j) in bom.iter().zip(rb) {
+            assert_eq!(row["part_id"], j["part_id"].as_str().unwrap());
+            assert_eq!(row["qty"].parse::<u64>().unwrap(), j["qty"].as_u64().unwrap());
+            assert!(
+                md.contains(&format!("`{}`", row["part_id"])),
+                "bom.md lacks {}",
+                row["part_id"]
+            );
+        }
+        let total = report["cables"]["total"].as_u64().unwrap();
+        assert!(
+            md.contains(&format!("**{}**", digits(total))),
+            "bom.md's cable total is not {total}"
+        );
+
+        // cables.csv: a line per link, a label per physical cable.
+        let cables = csv_rows(files, "cables.csv");
+        assert_eq!(cables.len(), links);
+        let labels: BTreeSet<&str> = cables.iter().map(|r| r["label"].as_str()).collect();
+        assert_eq!(labels.len() as u64, total);
+
+        // NetBox: every object a file refers to exists in the file before it, and the counts are the plan's.
+        let sites = csv_rows(files, "netbox-sites.csv");
+        assert_eq!(sites.len(), 1);
+        let manufacturers: BTreeSet<String> = csv_rows(files, "netbox-manufacturers.csv")
+            .into_iter()
+            .map(|r| r["name"].clone())
+            .collect();
+        let roles: BTreeSet<String> = csv_rows(files, "netbox-device-roles.csv")
+            .into_iter()
+            .map(|r| r["name"].clone())
+            .collect();
+        let types = csv_rows(files, "netbox-device-types.csv");
+        for t in &types {
+            assert!(manufacturers.contains(&t["manufacturer"]), "{t:?}");
+        }
+        let models: BTreeSet<(String, String)> = types
+            .iter()
+            .map(|t| (t["manufacturer"].clone(), t["model"].clone()))
+            .collect();
+        let racks = csv_rows(files, "netbox-racks.csv");
+        assert_eq!(racks.len() as u64, report["racks"]["count"].as_u64().unwrap());
+        let rack_names: BTreeSet<&str> = racks.iter().map(|r| r["name"].as_str()).collect();
+        assert!(racks.iter().all(|r| r["site"] == sites[0]["name"]));
+        let devices = csv_rows(files, "netbox-devices.csv");
+        let placed: usize = p.layout.racks.iter().map(|r| r.devices.len()).sum();
+        assert_eq!(devices.len(), placed);
+        let switches = report["fabric"]["switches"]["total"].as_u64().unwrap() as usize;
+        assert_eq!(
+            devices.len(),
+            p.compute.servers as usize + switches + p.management_switches as usize
+        );
+        let device_names: BTreeSet<&str> = devices.iter().map(|d| d["name"].as_str()).collect();
+        assert_eq!(device_names.len(), devices.len(), "device names repeat");
+        let units = u32::try_from(report["racks"]["list"][0]["u_total"].as_u64().unwrap()).unwrap();
+        for d in &devices {
+            assert!(rack_names.contains(d["rack"].as_str()), "{d:?}");
+            assert!(roles.contains(&d["role"]), "{d:?}");
+            assert!(
+                models.contains(&(d["manufacturer"].clone(), d["device_type"].clone())),
+                "{d:?}"
+            );
+            let u: u32 = d["position"].parse().unwrap();
+            assert!((1..=units).contains(&u), "{d:?}");
+        }
+        let interfaces = csv_rows(files, "netbox-interfaces.csv");
+        assert_eq!(interfaces.len(), 2 * links, "one interface per cabled port");
+        let ports: BTreeSet<(&str, &str)> = interfaces
+            .iter()
+            .map(|i| (i["device"].as_str(), i["name"].as_str()))
+            .collect();
+        assert_eq!(ports.len(), interfaces.len());
+        assert!(interfaces.iter().all(|i| device_names.contains(i["device"].as_str())));
+        let nb_cables = csv_rows(files, "netbox-cables.csv");
+        assert_eq!(nb_cables.len(), links);
+        let mut used = BTreeSet::new();
+        for c in &nb_cables {
+            for side in ["a", "b"] {
+                let port = (
+                    c[&format!("side_{side}_device")].as_str(),
+                    c[&format!("side_{side}_name")].as_str(),
+                );
+                assert!(ports.contains(&port), "{c:?}");
+                assert!(used.insert(port), "{port:?} cabled twice");
+            }
+        }
+        let nb_labels: BTreeSet<&str> = nb_cables.iter().map(|c| c["label"].as_str()).collect();
+        assert_eq!(nb_labels, labels);
+    }
+}
+
+/// Expands a Slurm hostlist expression (`srv[1-3,5],leaf-1`) as Slurm's parser does for these names.
+fn expand(list: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&list[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&list[start..]);
+    let mut out = Vec::new();
+    for part in parts.into_iter().filter(|p| !p.is_empty()) {
+        match part.split_once('[') {
+            Some((prefix, ranges)) => {
+                for r in ranges.trim_end_matches(']').split(',') {
+                    let (a, b) = r.split_once('-').unwrap_or((r, r));
+                    for k in a.parse::<u64>().unwrap()..=b.parse::<u64>().unwrap() {
+                        out.push(format!("{prefix}{k}"));
+                    }
+                }
+            }
+            None => out.push(part.to_string()),
+        }
+    }
+    out
+}
+
+#[test]
+fn slurm_topology_is_the_fabric_graph() {
+    for (p, files) in [one_su(), su64()] {
+        let f = &p.fabric;
+        let conf = text(files, "topology.conf");
+        let mut children: BTreeMap<String, (bool, BTreeSet<String>)> = BTreeMap::new();
+        for line in conf.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let mut words = line.split_whitespace();
+            let name = words.next().unwrap().strip_prefix("SwitchName=").unwrap().to_string();
+            let (key, list) = words.next().unwrap().split_once('=').unwrap();
+            assert!(words.next().is_none(), "{line}");
+            let set: BTreeSet<String> = expand(list).into_iter().collect();
+            assert!(children.insert(name, (key == "Nodes", set)).is_none(), "{line}");
+        }
+        assert_eq!(children.len(), f.switches().len());
+        // The graph's neighbours one tier down.
+        let mut want: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for e in f.graph().edge_indices() {
+            let l = f.graph()[e];
+            let upper = f.node(l.b.node).name.clone();
+            let lower = gigapod_planner::cabling::device_name(f, l.a.node);
+            want.entry(upper).or_default().insert(lower);
+        }
+        for (name, (nodes, set)) in &children {
+            assert_eq!(Some(set), want.get(name), "{name}");
+            let role = f.switches().map(|n| f.node(n)).find(|n| &n.name == name).unwrap().role;
+            assert_eq!(*nodes, role == Role::Leaf, "{name}");
+        }
+        let servers: BTreeSet<&String> = children.values().filter(|c| c.0).flat_map(|c| &c.1).collect();
+        assert_eq!(servers.len(), p.compute.servers as usize);
+    }
+}
+
+type IbNode = (String, u32, BTreeMap<u32, (String, u32)>);
+
+#[test]
+fn ibsim_topology_is_consistent_both_ways() {
+    for (p, files) in [one_su(), su64()] {
+        let topo = text(files, "ibnetdiscover.topo");
+        let mut nodes: BTreeMap<String, IbNode> = BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in topo.lines() {
+            assert!(line.len() < 256, "ibsim reads lines of at most 255 bytes: {line}");
+            if line.starts_with('#') || line.is_empty() {
+                current = None;
+                continue;
+            }
+            if line.starts_with("Switch") || line.starts_with("Ca") {
+                let kind = if line.starts_with("Switch") { "Switch" } else { "Ca" };
+                let rest = &line[kind.len()..];
+                let ports: u32 = rest.split_whitespace().next().unwrap().parse().unwrap();
+                let id = rest.split('"').nth(1).unwrap().to_string();
+                let prefix = if kind == "Switch" { "S-" } else { "H-" };
+                assert!(id.starts_with(prefix) && id.len() == 18, "{id}");
+                assert!(
+                    nodes
+                        .insert(id.clone(), (kind.into(), ports, BTreeMap::new()))
+                        .is_none()
+                );
+                current = Some(id);
+                continue;
+            }
+            let id = current
+                .clone()
+                .unwrap_or_else(|| panic!("port line outside a block: {line}"));
+            let port: u32 = line[1..line.find(']').unwrap()].parse().unwrap();
+            let peer = line.split('"').nth(1).unwrap().to_string();
+            let after = &line[line.find('"').unwrap() + peer.len() + 2..];
+            let peer_port: u32 = after[1..after.find(']').unwrap()].parse().unwrap();
+            assert!(!line.split('#').next().unwrap().contains('='), "{line}");
+            let node = nodes.get_mut(&id).unwrap();
+            assert!(port >= 1 && port <= node.1, "{line}");
+            assert!(node.2.insert(port, (peer, peer_port)).is_none(), "{line}");
+        }
+        let switches = nodes.values().filter(|n| n.0 == "Switch").count();
+        let cas = nodes.values().filter(|n| n.0 == "Ca").count();
+        assert_eq!(switches, p.fabric.switches().len());
+        let nic_ports = p.resolved.fabric_nic.ports.value as usize;
+        assert_eq!(cas * nic_ports, p.fabric.endpoints().len());
+        let mut port_lines = 0;
+        for (id, (_, _, ports)) in &nodes {
+            for (port, (peer, peer_port)) in ports {
+                port_lines += 1;
+                let back = nodes.get(peer).and_then(|n| n.2.get(peer_port));
+                assert_eq!(
+                    back,
+                    Some(&(id.clone(), *port)),
+                    "{id}[{port}] -> {peer}[{peer_port}] is one-way"
+                );
+            }
+        }
+        assert_eq!(port_lines, 2 * p.fabric.graph().edge_count());
+    }
+}
+
+#[test]
+fn plan_writes_every_deliverable() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("plan");
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gigapod-h200-air.toml");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gigapod"))
+        .args(["plan", spec.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, files) = one_su();
+    for f in files {
+        let on_disk = std::fs::read(out.join(f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        assert!(
+            on_disk == f.bytes,
+            "{} on disk differs from the library's rendering",
+            f.name
+        );
+    }
+    for name in [
+        "report.json",
+        "bom.csv",
+        "bom.md",
+        "cables.csv",
+        "topology.svg",
+        "racks.svg",
+        "floorplan.svg",
+        "report.html",
+        "topology.conf",
+        "ibnetdiscover.topo",
+        "netbox-sites.csv",
+        "netbox-manufacturers.csv",
+        "netbox-device-roles.csv",
+        "netbox-device-types.csv",
+        "netbox-racks.csv",
+        "netbox-devices.csv",
+        "netbox-interfaces.csv",
+        "netbox-cables.csv",
+    ] {
+        assert!(out.join(name).is_file(), "{name} not written");
+    }
+}
+
+/// A rack over its power limit is outlined and flagged in racks.svg and drawn as over the limit in
+/// floorplan.svg; the others are not.
+#[test]
+fn racks_over_a_limit_are_marked() {
+    let p = plan_of(&example_spec());
+    let max = p.facility.racks.iter().map(|r| r.kw.0).fold(0.0, f64::max);
+    // The same plan held to a lower limit: the racks above it are the ones to mark.
+    let mut low = p.clone();
+    low.resolved.rack_limit = gigapod_catalog::units::Kilowatts(max - 1.0);
+    let over = low.facility.racks.iter().filter(|r| r.kw.0 > max - 1.0).count();
+    assert!(over > 0);
+    for (plan, marked) in [(&p, 0), (&low, over)] {
+        let racks = gigapod_planner::render::racks::svg(plan);
+        let floor = gigapod_planner::render::floorplan::svg(plan);
+        let doc = roxmltree::Document::parse(&racks).unwrap();
+        let flags = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text") && n.text().is_some_and(|t| t.trim().starts_with("OVER ")))
+            .count();
+        assert_eq!(flags, marked);
+        assert_eq!(racks.matches("class=\"r-over\"").count(), marked);
+        assert_eq!(floor.matches("f-rack f-over").count(), marked);
+    }
+}
+
+fn digits(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// docs/img holds the drawings of the bundled example as the tool writes them (docs/outputs.md shows them).
+/// Regenerate with `UPDATE_DOCS=1 cargo test --test outputs_files`.
+#[test]
+fn docs_images_are_the_tools_drawings_of_the_example() {
+    let (_, files) = one_su();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/img");
+    for name in DRAWINGS {
+        let path = dir.join(name);
+        let want = file(files, name);
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, want).unwrap();
+        }
+        let have = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/img/{name} is stale: run `UPDATE_DOCS=1 cargo test --test outputs_files`"
+        );
+    }
+}
+
+/// OpenSM's simulator loads `ibnetdiscover.topo` (with the limits its header names) and connects every port.
+/// CI installs `ibsim-utils` (`.ci/run`); without `ibsim` this test fails and says so.
+#[test]
+fn ibsim_loads_the_fabric() {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let ibsim = std::env::split_paths(&path)
+        .map(|d| d.join("ibsim"))
+        .find(|p| p.is_file())
+        .expect("this test loads ibnetdiscover.topo into OpenSM's simulator: install ibsim-utils (as .ci/run does)");
+    for (p, files) in [one_su(), su64()] {
+        let topo = text(files, "ibnetdiscover.topo");
+        let t = tempfile::tempdir().unwrap();
+        let net = t.path().join("ibnetdiscover.topo");
+        std::fs::write(&net, topo).unwrap();
+        let header = topo.lines().nth(1).unwrap();
+        let limits: Vec<&str> = header[header.find("ibsim ").unwrap() + 6..]
+            .split_whitespace()
+            .take_while(|w| *w != "-s")
+            .collect();
+        let mut child = std::process::Command::new(&ibsim)
+            .args(&limits)
+            .args(["-v", "-s"])
+            .arg(&net)
+            .env(
+                "IBSIM_SOCKNAME",
+                format!("gigapod-test-{}-{}", std::process::id(), p.name()),
+            )
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"quit\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = topo.lines().count();
+        assert!(
+            log.contains(&format!("parsed {lines} lines")),
+            "{}",
+            &log[..log.len().min(3000)]
+        );
+        assert!(
+            log.contains("Network simulator ready"),
+            "{}",
+            &log[..log.len().min(3000)]
+        );
+        let ports = 2 * p.fabric.graph().edge_count();
+        assert!(
+            log.contains(&format!("connect_ports: {ports} ports connected")),
+            "not every port connected: {}",
+            &log[..log.len().min(3000)]
+        );
+        for bad in [
+            "fatal",
+            "can't find remote",
+            "is not connected",
+            "bad port",
+            "parsing failed",
+        ] {
+            assert!(!log.contains(bad), "ibsim: {bad}: {}", &log[..log.len().min(3000)]);
+        }
+    }
+}
