@@ -216,6 +216,16 @@ impl SourceFile {
 
     /// The byte span of the value at `path`, or of the deepest existing ancestor.
     pub fn locate(&self, path: &KeyPath) -> Option<Range<usize>> {
+        self.walk(path).map(|(span, _)| span)
+    }
+
+    /// True when every key of `path` is written in the file (not defaulted).
+    pub fn has_key(&self, path: &KeyPath) -> bool {
+        self.walk(path).is_some_and(|(_, whole)| whole)
+    }
+
+    /// Follows `path` into the document: the span of the deepest step found, and whether every step was.
+    fn walk(&self, path: &KeyPath) -> Option<(Range<usize>, bool)> {
         let doc = DeTable::parse(&self.text).ok()?;
         let mut span = doc.span();
         let mut value: Option<&DeValue<'_>> = None;
@@ -226,12 +236,12 @@ impl SourceFile {
                     let t = match (table, value) {
                         (Some(t), _) => t,
                         (None, Some(DeValue::Table(t))) => t,
-                        _ => break,
+                        _ => return Some((span, false)),
                     };
                     let Some((key, v)) = t.get_key_value(k.as_str()) else {
-                        break;
+                        return Some((span, false));
                     };
-                    // Point at the key and its value together, as `key = value`.
+                    // Point at the key and its value together, as `key = value`; at the header for a table.
                     span = key.span().start..v.span().end.max(key.span().end);
                     if matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
                         span = key.span();
@@ -240,45 +250,19 @@ impl SourceFile {
                     table = None;
                 }
                 KeySeg::Index(i) => {
-                    let Some(DeValue::Array(a)) = value else { break };
-                    let Some(item) = a.get(*i) else { break };
+                    let Some(DeValue::Array(a)) = value else {
+                        return Some((span, false));
+                    };
+                    let Some(item) = a.get(*i) else {
+                        return Some((span, false));
+                    };
                     span = item.span();
                     value = Some(item.get_ref());
                     table = None;
                 }
             }
         }
-        Some(span)
-    }
-
-    /// True when every key of `path` is written in the file (not defaulted).
-    pub fn has_key(&self, path: &KeyPath) -> bool {
-        let Ok(doc) = DeTable::parse(&self.text) else {
-            return false;
-        };
-        let mut value: Option<&DeValue<'_>> = None;
-        let mut table: Option<&DeTable<'_>> = Some(doc.get_ref());
-        for seg in &path.0 {
-            match seg {
-                KeySeg::Key(k) => {
-                    let t = match (table, value) {
-                        (Some(t), _) => t,
-                        (None, Some(DeValue::Table(t))) => t,
-                        _ => return false,
-                    };
-                    let Some(v) = t.get(k.as_str()) else { return false };
-                    value = Some(v.get_ref());
-                    table = None;
-                }
-                KeySeg::Index(i) => {
-                    let Some(DeValue::Array(a)) = value else { return false };
-                    let Some(item) = a.get(*i) else { return false };
-                    value = Some(item.get_ref());
-                    table = None;
-                }
-            }
-        }
-        true
+        Some((span, true))
     }
 
     /// The deepest key path whose value contains the byte span.

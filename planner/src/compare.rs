@@ -413,19 +413,12 @@ pub fn chart_svg(rows: &[DesignRow]) -> String {
             colours[i % colours.len()],
             left + 18.0,
             y,
-            escape(&r.design),
+            crate::text::xml_escape(&r.design),
             r.status
         );
     }
     s.push_str("</svg>\n");
     s
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub mod report;
 pub mod size;
 pub mod spec;
 pub mod summary;
+pub mod text;
 
 pub use check::{Check, Status};
 pub use error::Error;

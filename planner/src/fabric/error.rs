@@ -100,18 +100,7 @@ fn list_speeds(speeds: &[Gbps]) -> String {
     format!("{} Gb/s", v.join(", "))
 }
 
-/// `65536` -> `"65,536"`.
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::text::thousands;
 
 #[cfg(test)]
 mod tests {

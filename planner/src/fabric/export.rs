@@ -199,20 +199,7 @@ pub fn write_dot<W: Write>(f: &Fabric, w: &mut W) -> io::Result<()> {
     Ok(())
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::text::xml_escape;
 
 fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
@@ -224,7 +211,7 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(xml_escape(r#"a<b>&"c'"#), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(xml_escape(r#"a<b>&"c'"#), "a&lt;b&gt;&amp;&quot;c&#39;");
         assert_eq!(dot_escape(r#"a"b\c"#), r#"a\"b\\c"#);
     }
 }

@@ -23,18 +23,7 @@ pub(crate) fn text_width(s: &str, size: f64, bold: bool) -> f64 {
     s.chars().count() as f64 * size * if bold { 0.68 } else { 0.62 }
 }
 
-/// `65536` -> `"65,536"`.
-pub(crate) fn digits(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::text::thousands as digits;
 
 /// A text element at (`x`, `y`) with a class.
 pub(crate) fn text(x: f64, y: f64, class: &str, content: impl Into<String>) -> Text {

@@ -9,20 +9,7 @@ use crate::plan::Plan;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::xml_escape as escape;
 
 const CSS: &str = "\
 :root{--ink:#0f172a;--muted:#475569;--line:#e2e8f0;--pass:#15803d;--warn:#b45309;--fail:#b91c1c}
