@@ -3,9 +3,10 @@
 //! Both the catalog and the spec loader report through [`Diagnostic`], so every bad-input message has the same
 //! shape as rustc's and cargo's.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use toml::de::{DeTable, DeValue};
 
 /// A text file as loaded, kept so that errors found after parsing can still point at a line.
@@ -15,7 +16,13 @@ pub struct SourceFile {
     pub name: String,
     /// The whole text.
     pub text: Arc<str>,
+    /// Every key path of the document and where it stands, built on the first lookup: each diagnostic then
+    /// costs a few hash lookups instead of a parse of the whole file (a file with thousands of errors stays fast).
+    index: Arc<OnceLock<KeyIndex>>,
 }
+
+/// Key path (as displayed) to the span an error at it points to.
+type KeyIndex = HashMap<String, Range<usize>>;
 
 /// One step of a key path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +173,19 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
+            index: Arc::default(),
         }
+    }
+
+    fn index(&self) -> &KeyIndex {
+        self.index.get_or_init(|| {
+            let mut index = KeyIndex::new();
+            if let Ok(doc) = DeTable::parse(&self.text) {
+                index.insert(String::new(), doc.span());
+                index_table(doc.get_ref(), &KeyPath::root(), &mut index);
+            }
+            index
+        })
     }
 
     /// A diagnostic at a byte span of this file.
@@ -226,43 +245,14 @@ impl SourceFile {
 
     /// Follows `path` into the document: the span of the deepest step found, and whether every step was.
     fn walk(&self, path: &KeyPath) -> Option<(Range<usize>, bool)> {
-        let doc = DeTable::parse(&self.text).ok()?;
-        let mut span = doc.span();
-        let mut value: Option<&DeValue<'_>> = None;
-        let mut table: Option<&DeTable<'_>> = Some(doc.get_ref());
-        for seg in &path.0 {
-            match seg {
-                KeySeg::Key(k) => {
-                    let t = match (table, value) {
-                        (Some(t), _) => t,
-                        (None, Some(DeValue::Table(t))) => t,
-                        _ => return Some((span, false)),
-                    };
-                    let Some((key, v)) = t.get_key_value(k.as_str()) else {
-                        return Some((span, false));
-                    };
-                    // Point at the key and its value together, as `key = value`; at the header for a table.
-                    span = key.span().start..v.span().end.max(key.span().end);
-                    if matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
-                        span = key.span();
-                    }
-                    value = Some(v.get_ref());
-                    table = None;
-                }
-                KeySeg::Index(i) => {
-                    let Some(DeValue::Array(a)) = value else {
-                        return Some((span, false));
-                    };
-                    let Some(item) = a.get(*i) else {
-                        return Some((span, false));
-                    };
-                    span = item.span();
-                    value = Some(item.get_ref());
-                    table = None;
-                }
+        let index = self.index();
+        for depth in (0..=path.0.len()).rev() {
+            let prefix = KeyPath(path.0[..depth].to_vec());
+            if let Some(span) = index.get(&prefix.to_string()) {
+                return Some((span.clone(), depth == path.0.len()));
             }
         }
-        Some((span, true))
+        None
     }
 
     /// The deepest key path whose value contains the byte span.
@@ -271,6 +261,34 @@ impl SourceFile {
         let mut path = KeyPath::root();
         walk_table(doc.get_ref(), &span, &mut path);
         if path.0.is_empty() { None } else { Some(path) }
+    }
+}
+
+fn index_table(t: &DeTable<'_>, base: &KeyPath, index: &mut KeyIndex) {
+    for (k, v) in t.iter() {
+        let path = base.key(k.get_ref());
+        // Point at `key = value`; at the key (the header) for a table or an array.
+        let span = if matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+            k.span()
+        } else {
+            k.span().start..v.span().end.max(k.span().end)
+        };
+        index.insert(path.to_string(), span);
+        index_value(v.get_ref(), &path, index);
+    }
+}
+
+fn index_value(v: &DeValue<'_>, base: &KeyPath, index: &mut KeyIndex) {
+    match v {
+        DeValue::Table(t) => index_table(t, base, index),
+        DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                let path = base.index(i);
+                index.insert(path.to_string(), item.span());
+                index_value(item.get_ref(), &path, index);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -199,6 +199,26 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         medium + weights.per_metre * length
     };
     let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, &e))?;
+    // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
+    let row_key = KeyPath::dotted("facility.racks_per_row");
+    let widest_su = (0..r.scalable_units)
+        .map(|su| layout.racks.iter().filter(|x| x.su == Some(su)).count())
+        .max()
+        .unwrap_or(0);
+    if spec.source.has_key(&row_key) && widest_su > r.spec.facility.racks_per_row.max(0) as usize {
+        return Err(Error::Input(
+            spec.source
+                .at_key(
+                    &row_key,
+                    format!(
+                        "a scalable unit takes {widest_su} racks, more than the {} racks per row allowed, and a scalable unit is never split across rows",
+                        r.spec.facility.racks_per_row
+                    ),
+                )
+                .with_help(format!("allow at least {widest_su} racks per row, or leave the key out"))
+                .into(),
+        ));
+    }
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
         Error::Input(

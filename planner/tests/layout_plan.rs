@@ -187,8 +187,12 @@ proptest! {
         let spec = Spec::parse(SourceFile::new("p.toml", text.clone())).unwrap();
         match plan(&spec, Catalog::builtin()) {
             Ok(p) => assert_layout_sound(&p),
-            // A limit below one server is a clear input error, never a panic or a broken layout.
-            Err(e) => prop_assert!(e.to_string().contains("no rack can hold"), "{text}\n{e}"),
+            // A limit below one server, or a row shorter than a scalable unit, is a clear input error, never a
+            // panic or a broken layout.
+            Err(e) => {
+                let e = e.to_string();
+                prop_assert!(e.contains("no rack can hold") || e.contains("racks per row allowed"), "{text}\n{e}");
+            }
         }
     }
 }

@@ -144,10 +144,29 @@ pub fn solve(
         });
     }
     if !fits(0, true, b, l) {
+        let n = &b.network;
+        let mut over = Vec::new();
+        if n.u > l.u {
+            over.push(format!("{:.0} U of the rack's {:.0} U", n.u, l.u));
+        }
+        if n.kw > l.kw {
+            over.push(format!("{:.1} kW of the rack limit's {:.1} kW", n.kw, l.kw));
+        }
+        if n.kg > l.kg {
+            over.push(format!("{:.0} kg of the rack's {:.0} kg", n.kg, l.kg));
+        }
+        if let Some(room) = l.room_kw
+            && n.room_kw > room
+        {
+            over.push(format!(
+                "{:.1} kW of heat into the room air, where the room takes {room:.1} kW per rack",
+                n.room_kw
+            ));
+        }
         return Err(LayoutError::NetworkDoesNotFit {
             detail: format!(
-                "the scalable unit's network group needs {:.0} U, {:.1} kW and {:.0} kg; a rack takes {:.0} U, {:.1} kW and {:.0} kg",
-                b.network.u, b.network.kw, b.network.kg, l.u, l.kw, l.kg
+                "the scalable unit's leaves and management switches must share one rack, and they need {}",
+                over.join(", ")
             ),
         });
     }
