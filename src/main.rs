@@ -236,7 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
             let resolved = spec.resolve(&catalog)?;
-            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved)?;
+            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved, &catalog)?;
             let (path, text) = match (graphml, dot) {
                 (Some(p), _) => (p, fabric::to_graphml(&fabric)),
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),

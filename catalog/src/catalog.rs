@@ -121,7 +121,7 @@ impl Catalog {
                 .iter()
                 .map(|(name, text)| SourceFile::new(format!("<built-in>/{name}"), *text))
                 .collect();
-            match Catalog::from_files(files, Vec::new()) {
+            match Catalog::from_files(Catalog::default(), files, true) {
                 Ok(c) => c,
                 // Only reachable if the shipped data is broken, which the test suite rules out.
                 Err(e) => panic!("built-in catalog data is invalid:\n{e}"),
@@ -143,21 +143,15 @@ impl Catalog {
         if files.is_empty() {
             return Ok(Catalog::builtin().clone());
         }
-        let builtin = BUILTIN
-            .iter()
-            .map(|(name, text)| SourceFile::new(format!("<built-in>/{name}"), *text))
-            .collect();
-        Catalog::from_files(builtin, files)
+        // The built-in data is parsed once per process; user files are merged into a copy of it.
+        Catalog::from_files(Catalog::builtin().clone(), files, false)
     }
 
-    fn from_files(builtin: Vec<SourceFile>, user: Vec<SourceFile>) -> Result<Catalog, Diagnostics> {
-        let mut cat = Catalog::default();
+    /// Merges `files` into `base` (all built-in, or all user files) and validates the result.
+    fn from_files(base: Catalog, files: Vec<SourceFile>, is_builtin: bool) -> Result<Catalog, Diagnostics> {
+        let mut cat = base;
         let mut diags = Vec::new();
-        for (file, is_builtin) in builtin
-            .into_iter()
-            .map(|f| (f, true))
-            .chain(user.into_iter().map(|f| (f, false)))
-        {
+        for file in files {
             let parsed: CatalogFile = match toml::from_str(&file.text) {
                 Ok(p) => p,
                 Err(e) => {

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec = Spec::from_path(std::path::Path::new(&path))?;
     let resolved = spec.resolve(Catalog::builtin())?;
     let t = Instant::now();
-    let f = build_fabric(&spec, &resolved)?;
+    let f = build_fabric(&spec, &resolved, Catalog::builtin())?;
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
     let s = f.summary();
     // Endpoints are numbered server-major, so the first half of the servers is the first half of the endpoints.

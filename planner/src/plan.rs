@@ -122,7 +122,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     check_media_exist(spec, &r, catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
-    let fabric = build_fabric(spec, &r)?;
+    let fabric = build_fabric(spec, &r, catalog)?;
     progress.step(
         2,
         STEPS,
@@ -441,6 +441,27 @@ fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutErro
             "facility.rack_power_limit_kw",
             "raise the rack power limit, or choose liquid cooling or a lower-power server",
         ),
+        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "rack units" => {
+            if catalog.get(r.switch.id.as_str()).is_some_and(|x| !x.origin.builtin) {
+                return catalog_or_spec_error(
+                    spec,
+                    catalog,
+                    r.switch.id.as_str(),
+                    "rack_units",
+                    "fabric.switch",
+                    e.to_string(),
+                    "the switches are too tall to share one rack: check the switch's rack_units",
+                );
+            }
+            (
+                "facility.rack",
+                "choose a taller rack, or fewer servers per scalable unit (fewer leaves)",
+            )
+        }
+        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "room-air heat limit" => (
+            "facility.cooling",
+            "fewer servers per scalable unit (fewer leaves per rack), or a cooling class whose room takes more heat",
+        ),
         LayoutError::SwitchDoesNotFit { .. } | LayoutError::NetworkDoesNotFit { .. } => (
             "facility.rack_power_limit_kw",
             "raise the rack power limit or choose a larger rack",
@@ -455,7 +476,10 @@ fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutErro
 }
 
 /// Builds the spec's compute fabric; an impossible fabric is an input error at the spec key at fault.
-pub fn build_fabric(spec: &SpecFile, r: &Resolved) -> Result<Fabric, Error> {
+///
+/// When a user catalog's part caused it (a NIC speed no switch port runs at, a switch with too few ports), the
+/// error points at that part's figure in its catalog file, where the fix is.
+pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<Fabric, Error> {
     let req = FabricRequest {
         switch: &r.switch,
         servers: r.servers,
@@ -467,6 +491,31 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved) -> Result<Fabric, Error> {
         tiers: r.spec.fabric.tiers,
     };
     fabric::build(&req).map_err(|e| {
+        let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
+        let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
+        let culprit = match &e {
+            fabric::FabricError::SpeedUnsupported { .. } if from_user(nic) => Some((nic, "port_speed_gbps")),
+            fabric::FabricError::SpeedUnsupported { .. } | fabric::FabricError::TooFewPorts { .. }
+                if from_user(switch) =>
+            {
+                Some((switch, "port_group"))
+            }
+            fabric::FabricError::TooLarge { .. } if e.key() == "fabric.switch" && from_user(switch) => {
+                Some((switch, "port_group"))
+            }
+            _ => None,
+        };
+        if let Some((part, figure)) = culprit {
+            return catalog_or_spec_error(
+                spec,
+                catalog,
+                part,
+                figure,
+                e.key(),
+                e.to_string(),
+                "the figure above, from your catalog, is what the fabric cannot be built with",
+            );
+        }
         // A defaulted key (the switch, say) is not in the file: point at the size the user wrote instead.
         let mut key = KeyPath::dotted(e.key());
         if !spec.source.has_key(&key) {

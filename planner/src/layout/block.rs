@@ -147,23 +147,35 @@ pub fn solve(
         let n = &b.network;
         let mut over = Vec::new();
         if n.u > l.u {
-            over.push(format!("{:.0} U of the rack's {:.0} U", n.u, l.u));
+            over.push(("rack units", format!("{:.0} U of the rack's {:.0} U", n.u, l.u)));
         }
         if n.kw > l.kw {
-            over.push(format!("{:.1} kW of the rack limit's {:.1} kW", n.kw, l.kw));
+            over.push((
+                "rack power limit",
+                format!("{:.1} kW of the rack limit's {:.1} kW", n.kw, l.kw),
+            ));
         }
         if n.kg > l.kg {
-            over.push(format!("{:.0} kg of the rack's {:.0} kg", n.kg, l.kg));
+            over.push((
+                "rack weight limit",
+                format!("{:.0} kg of the rack's {:.0} kg", n.kg, l.kg),
+            ));
         }
         if let Some(room) = l.room_kw
             && n.room_kw > room
         {
-            over.push(format!(
-                "{:.1} kW of heat into the room air, where the room takes {room:.1} kW per rack",
-                n.room_kw
+            over.push((
+                "room-air heat limit",
+                format!(
+                    "{:.1} kW of heat into the room air, where the room takes {room:.1} kW per rack",
+                    n.room_kw
+                ),
             ));
         }
+        let binding = over.first().map_or("rack units", |(b, _)| *b);
+        let over: Vec<String> = over.into_iter().map(|(_, text)| text).collect();
         return Err(LayoutError::NetworkDoesNotFit {
+            binding,
             detail: format!(
                 "the scalable unit's leaves and management switches must share one rack, and they need {}",
                 over.join(", ")

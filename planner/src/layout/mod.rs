@@ -192,7 +192,7 @@ impl Layout {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LayoutError {
     /// A single server breaks a rack limit.
-    #[error("no rack can hold even one server: the {limit} binds: {detail}")]
+    #[error("no rack can hold even one server: {detail} ({limit})")]
     ServerDoesNotFit {
         /// Which limit.
         limit: &'static str,
@@ -210,6 +210,9 @@ pub enum LayoutError {
     /// The SU's leaves and management switches do not fit in one rack.
     #[error("{detail}")]
     NetworkDoesNotFit {
+        /// The first limit it breaks: `rack units`, `rack power limit`, `rack weight limit` or
+        /// `room-air heat limit`.
+        binding: &'static str,
         /// By how much.
         detail: String,
     },
