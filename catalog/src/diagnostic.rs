@@ -219,7 +219,7 @@ impl SourceFile {
     pub fn from_toml(&self, err: &toml::de::Error) -> Diagnostic {
         let span = err.span();
         let key = span.clone().and_then(|s| self.key_at(s)).map(|p| p.to_string());
-        let mut message = err.message().trim().replace('\n', " ");
+        let mut message = plain_types(&err.message().trim().replace('\n', " "));
         if message.starts_with("duplicate key")
             && let Some(name) = span.clone().and_then(|s| self.text.get(s)).map(str::trim)
             && !name.is_empty()
@@ -359,6 +359,28 @@ fn walk_value(v: &DeValue<'_>, span: &Range<usize>, path: &mut KeyPath) {
     }
 }
 
+/// Says Rust's type names in words a spec author knows: `expected u32` is `expected a whole number`.
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for int in [
+        "i128", "u128", "i64", "u64", "i32", "u32", "i16", "u16", "i8", "u8", "usize",
+    ] {
+        m = m.replace(&format!("expected {int}"), "expected a whole number");
+        m = m.replace(&format!("as {int}"), "as a whole number");
+    }
+    for float in ["f64", "f32"] {
+        m = m.replace(&format!("expected {float}"), "expected a number");
+    }
+    if let Some(i) = m.find("expected struct ") {
+        let rest = &m[i + "expected struct ".len()..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .unwrap_or(rest.len());
+        m = format!("{}expected a table{}", &m[..i], &rest[end..]);
+    }
+    m.replace("expected a sequence", "expected an array")
+}
+
 fn help_for_toml_message(message: &str) -> String {
     let m = message;
     if m.starts_with("unknown field") {
@@ -418,6 +440,22 @@ mod tests {
         let start = DOC.find("gpu_count = 0").unwrap() + 12;
         let p = f.key_at(start..start + 1).unwrap();
         assert_eq!(p.to_string(), "server[1].gpu_count");
+    }
+
+    #[test]
+    fn rust_type_names_are_said_in_words() {
+        assert_eq!(
+            plain_types("invalid type: string \"x\", expected u32"),
+            "invalid type: string \"x\", expected a whole number"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `3`, expected struct ComputeSpec"),
+            "invalid type: integer `3`, expected a table"
+        );
+        assert_eq!(
+            plain_types("invalid type: string, expected f64"),
+            "invalid type: string, expected a number"
+        );
     }
 
     #[test]

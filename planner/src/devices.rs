@@ -135,6 +135,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
                 liquid_fraction: server_liquid,
                 kg: r.server.weight_kg.value,
                 compute: true,
+                inlets: r.server.psu_count.value,
             },
         );
         sus[(s / servers_per_su) as usize].servers.push(device(
@@ -149,6 +150,8 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         liquid_fraction: 0.0,
         kg: r.switch.weight_kg.value,
         compute: false,
+        // A switch whose supplies the catalog does not give is taken as dual-fed, like every switch it holds.
+        inlets: r.switch.psu_count.as_ref().map_or(2, |p| p.value),
     };
     let mut global = Vec::new();
     for n in fabric.switches() {
@@ -171,6 +174,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         liquid_fraction: 0.0,
         kg: mgmt.weight_kg.value,
         compute: false,
+        inlets: mgmt.psu_count.as_ref().map_or(2, |p| p.value),
     };
     let mut management_switches = 0;
     let mut add_mgmt = |ports: usize, tag: String, into: &mut Vec<Device>| {

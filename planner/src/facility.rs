@@ -22,6 +22,8 @@ pub struct DevicePower {
     pub kg: Kilograms,
     /// Counts as compute (servers) rather than network.
     pub compute: bool,
+    /// Power cords (one per power supply), each taking a PDU outlet.
+    pub inlets: u32,
 }
 
 /// One rack's power, heat, weight and feeds.
@@ -98,13 +100,14 @@ pub fn compute(
     let mut rows_kw = vec![Kilowatts(0.0); layout.rows as usize];
     let (mut compute_w, mut network_w, mut liquid_w) = (Watts(0.0), Watts(0.0), Watts(0.0));
     for rack in &layout.racks {
-        let (mut w, mut liquid, mut kg) = (Watts(0.0), Watts(0.0), Kilograms(0.0));
+        let (mut w, mut liquid, mut kg, mut inlets) = (Watts(0.0), Watts(0.0), Kilograms(0.0), 0u64);
         for d in &rack.devices {
             let Some(p) = devices.get(&d.name) else { continue };
             let plug = cables.pluggable_w.get(&d.name).copied().unwrap_or(Watts(0.0));
             w += p.w + plug;
             liquid += p.w * p.liquid_fraction;
             kg += p.kg;
+            inlets += u64::from(p.inlets);
             if p.compute {
                 compute_w += p.w;
             } else {
@@ -118,11 +121,14 @@ pub fn compute(
         if let Some(row) = rows_kw.get_mut(rack.row as usize) {
             *row += kw;
         }
-        let pdus_per_feed = if pdu_kw.0 > 0.0 {
-            (kw.0 / pdu_kw.0).ceil().max(1.0) as u32
+        // Each feed carries the whole rack alone, and the cords split between the A and B feeds need outlets.
+        let for_power = if pdu_kw.0 > 0.0 {
+            (kw.0 / pdu_kw.0).ceil().max(1.0)
         } else {
-            0
+            f64::INFINITY
         };
+        let for_outlets = (inlets.div_ceil(2) as f64 / f64::from(pdu.outlets.value.max(1))).ceil();
+        let pdus_per_feed = for_power.max(for_outlets).min(f64::from(u32::MAX)) as u32;
         racks.push(RackPower {
             id: rack.id.clone(),
             kw,

@@ -234,19 +234,27 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         && worst.pdus_per_feed > facility::MAX_PDUS_PER_FEED
     {
         let message = format!(
-            "PDU `{}` carries {:.2} kW continuously: rack {} ({:.1} kW) would need {} of them per feed, more than the {} a rack holds",
+            "PDU `{}` carries {:.2} kW continuously on {} outlets: rack {} ({:.1} kW) would need {} of them per feed, more than the {} a rack holds",
             r.pdu.id,
             r.pdu.continuous_capacity().0,
+            r.pdu.outlets.value,
             worst.id,
             worst.kw.0,
             worst.pdus_per_feed,
             facility::MAX_PDUS_PER_FEED
         );
+        // Which figure is short: the current (power) or the outlets (cords).
+        let for_power = (worst.kw.0 / r.pdu.continuous_capacity().0).ceil();
+        let figure = if f64::from(worst.pdus_per_feed) > for_power {
+            "outlets"
+        } else {
+            "current_a"
+        };
         return Err(catalog_or_spec_error(
             spec,
             catalog,
             r.pdu.id.as_str(),
-            "current_a",
+            figure,
             "facility.pdu",
             message,
             "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
