@@ -106,7 +106,8 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
     let limits = input.limits;
     let cost = |p: usize, q: usize| link_cost(routing.representative_m(p, q));
     // Solve each distinct SU shape once.
-    let mut solved: Vec<((u32, u64), BlockLayout, BlockLayout)> = Vec::new();
+    // An SU's shape: its server count and its network group's footprint (all servers of a plan are alike).
+    let mut solved: Vec<((usize, [u64; 4]), BlockLayout, BlockLayout)> = Vec::new();
     let mut blocks = Vec::with_capacity(input.sus.len());
     let mut stats = LayoutStats {
         solver: "microlp",
@@ -122,7 +123,10 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
             continue;
         };
         let network = sum(&su.network);
-        let key = (su.servers.len() as u32, network.u.to_bits() ^ network.kw.to_bits());
+        let key = (
+            su.servers.len(),
+            [network.u, network.kw, network.kg, network.room_kw].map(f64::to_bits),
+        );
         let entry = match solved.iter().position(|(k, _, _)| *k == key) {
             Some(i) => i,
             None => {
