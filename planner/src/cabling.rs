@@ -206,7 +206,9 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
                 let run = CageRun {
                     a_form: forms.switch_form,
                     b_form: if grp.to_nic { forms.nic_form } else { forms.switch_form },
-                    links: grp.links.len() as u32,
+                    // Links through one cage: a group of many cages (a chain of twin-port cages) has at most
+                    // `ports_per_cage` in each.
+                    links: (grp.links.len() as u32).min(ppc),
                     one_far_cage,
                     speed: fabric.speed(),
                     length: Meters(longest),

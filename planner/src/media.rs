@@ -137,9 +137,9 @@ pub fn choose(catalog: &Catalog, run: &CageRun<'_>) -> Result<MediaChoice, NoMed
         // one far connector per link; a single-link cable (AOC) serves one link each.
         let per_cable = c.links.value;
         let fits_shape = if c.end_b == run.a_form {
-            run.one_far_cage && per_cable == run.links
+            run.one_far_cage && per_cable >= run.links
         } else {
-            per_cable == run.links || per_cable == 1
+            per_cable >= run.links || per_cable == 1
         };
         if !fits_shape {
             continue;
@@ -160,10 +160,16 @@ pub fn choose(catalog: &Catalog, run: &CageRun<'_>) -> Result<MediaChoice, NoMed
         .filter(|t| t.speed_gbps.value == run.speed)
         .collect();
     let mut options = Vec::new();
-    for a in transceivers.iter().filter(|t| t.form == run.a_form) {
+    // The cage's module must carry every link of the cage (a twin-port module may leave one port idle); so must
+    // a far switch cage's. A far NIC port's module carries its one link.
+    let far_links = if run.b_form == run.a_form { run.links } else { 1 };
+    for a in transceivers
+        .iter()
+        .filter(|t| t.form == run.a_form && t.links.value >= run.links)
+    {
         for b in transceivers
             .iter()
-            .filter(|t| t.form == run.b_form && t.media == a.media)
+            .filter(|t| t.form == run.b_form && t.media == a.media && t.links.value >= far_links)
         {
             for f in cables
                 .iter()
@@ -275,6 +281,20 @@ mod tests {
             MediaChoice::Optics { fiber, .. } => assert_eq!(fiber, FiberMedia::Singlemode),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_cage_module_must_carry_both_of_its_links() {
+        // Two 400G links in one cage take the twin-port module, never the single-port NIC-side one.
+        match pick(&run("osfp", false, 20.0)) {
+            MediaChoice::Optics { a_transceiver, .. } => assert_eq!(a_transceiver, "mma4z00-ns"),
+            other => panic!("{other:?}"),
+        }
+        let one = CageRun {
+            links: 1,
+            ..run("osfp", false, 20.0)
+        };
+        assert_eq!(pick(&one).kind(), "optic");
     }
 
     #[test]

@@ -524,9 +524,12 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<
                 "the figure above, from your catalog, is what the fabric cannot be built with",
             );
         }
-        // A defaulted key (the switch, say) is not in the file: point at the size the user wrote instead.
+        // A defaulted key (the switch, say) is not in the file: point at what the user wrote instead, the server
+        // for a NIC speed the default switch cannot take, else the size.
         let mut key = KeyPath::dotted(e.key());
-        if !spec.source.has_key(&key) {
+        if !spec.source.has_key(&key) && matches!(e, fabric::FabricError::SpeedUnsupported { .. }) {
+            key = KeyPath::dotted("compute.server");
+        } else if !spec.source.has_key(&key) {
             let c = &r.spec.compute;
             let size = [
                 ("compute.scalable_units", c.scalable_units),
