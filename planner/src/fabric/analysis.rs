@@ -168,6 +168,7 @@ pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
     checks.push(link_failure_check(opts, bisection, after_links, links.len()));
     let lf = leaf_failure(f);
     checks.push(leaf_failure_check(f, lf));
+    checks.push(growth_check(f));
 
     FabricAnalysis {
         bisection_gbps: Gbps(bisection),
@@ -325,6 +326,42 @@ fn down_up(f: &Fabric) -> (Vec<u64>, Vec<u64>) {
         down[b] += e.weight.capacity.0;
     }
     (down, up)
+}
+
+/// Links cabled beyond what the servers present need: a partial last SU's leaves keep a full SU's uplinks, and
+/// a partial last pod's spines keep a full pod's, so that the fabric grows to whole units without recabling. The
+/// check says how many, so that a buyer can drop them.
+fn growth_check(f: &Fabric) -> Check {
+    let (down, up) = down_up(f);
+    let speed = f.speed().0.max(1);
+    let ratio = f.design().requested_oversubscription.max(1.0);
+    let leaves = f.switch_counts.leaf as usize;
+    let spines = leaves..leaves + f.switch_counts.spine as usize;
+    let three_tiers = f.switch_counts.core > 0;
+    let mut leaf_extra = 0u64;
+    for l in 0..leaves {
+        let needed = ((down[l] / speed) as f64 / ratio).ceil() as u64;
+        leaf_extra += (up[l] / speed).saturating_sub(needed);
+    }
+    let spine_extra: u64 = if three_tiers {
+        spines.map(|s| (up[s] / speed).saturating_sub(down[s] / speed)).sum()
+    } else {
+        0
+    };
+    if leaf_extra + spine_extra == 0 {
+        Check::pass(
+            "fabric.growth",
+            "every uplink serves the servers present: no links cabled ahead for growth",
+        )
+    } else {
+        Check::warn(
+            "fabric.growth",
+            format!(
+                "the partial last scalable unit or pod is cabled like a full one, ready to grow: {leaf_extra} leaf-spine \
+                 and {spine_extra} spine-core links beyond what the servers present need (with their optics)"
+            ),
+        )
+    }
 }
 
 fn ratio_text(x: f64) -> String {
