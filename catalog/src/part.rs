@@ -256,6 +256,26 @@ impl AnyPart {
                         "give both keys or neither",
                     );
                 }
+                if s.fabric_cage_form.is_some() != s.fabric_ports_per_cage.is_some() {
+                    c.problem(
+                        "fabric_cage_form",
+                        "fabric_cage_form and fabric_ports_per_cage must be given together".into(),
+                        "give both keys (e.g. \"osfp-twin\" and 2) or neither",
+                    );
+                }
+                if let Some(p) = &s.fabric_ports_per_cage {
+                    c.positive("fabric_ports_per_cage", p.value.into());
+                    if p.value > 0 && !s.fabric_nic_count.value.is_multiple_of(p.value) {
+                        c.problem(
+                            "fabric_ports_per_cage",
+                            format!(
+                                "{} fabric NICs do not fill cages of {} ports",
+                                s.fabric_nic_count.value, p.value
+                            ),
+                            "fabric_nic_count must be a multiple of fabric_ports_per_cage",
+                        );
+                    }
+                }
                 if let Some(n) = &s.storage_nic_count {
                     c.positive("storage_nic_count", n.value.into());
                 }

@@ -99,6 +99,13 @@ pub struct Server {
     pub fabric_nic: PartId,
     /// Compute-fabric NICs, one per GPU in a rail-optimised design.
     pub fabric_nic_count: Sourced<u32>,
+    /// When the fabric NICs sit behind the chassis's own cages (a DGX routes 8 ConnectX-7 to 4 twin-port OSFP
+    /// cages): the cage form, which takes the pluggable modules instead of the NICs' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fabric_cage_form: Option<String>,
+    /// Fabric ports (rails) per such cage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fabric_ports_per_cage: Option<Sourced<u32>>,
     /// Storage / in-band NIC, a catalog id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_nic: Option<PartId>,

@@ -114,15 +114,19 @@ pub struct CageForms<'a> {
     pub switch_form: &'a str,
     /// Logical ports per switch cage at the link speed.
     pub ports_per_cage: u32,
-    /// The server NIC's form (`osfp`).
+    /// The form of the server's fabric cages: the NIC's own (`osfp`), or the chassis's (`osfp-twin` on a DGX).
     pub nic_form: &'a str,
+    /// Fabric ports per server cage (1 for single-port NICs, 2 behind a DGX's twin-port cages).
+    pub nic_ports_per_cage: u32,
 }
 
 /// Builds the cable plan of a fabric on a layout.
 pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageForms<'_>) -> Result<CablePlan, NoMedia> {
     let g = fabric.graph();
     let ppc = forms.ports_per_cage.max(1);
-    // Cage ids: switch cages first (node, port / ppc), then one per NIC port.
+    // Cage ids: switch cages first (node, port / ppc), then the servers' cages (endpoints are numbered
+    // server-major, so consecutive rails of a server share a cage).
+    let nppc = forms.nic_ports_per_cage.max(1);
     let switches = fabric.switches().len() as u32;
     let max_port = g
         .edge_references()
@@ -135,10 +139,10 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         if i < switches {
             i * cages_per_switch + port / ppc
         } else {
-            switches * cages_per_switch + (i - switches)
+            switches * cages_per_switch + (i - switches) / nppc
         }
     };
-    let total_cages = switches * cages_per_switch + fabric.endpoints().len() as u32;
+    let total_cages = switches * cages_per_switch + (fabric.endpoints().len() as u32).div_ceil(nppc);
     let mut dsu = Dsu {
         parent: (0..total_cages).collect(),
     };
@@ -271,7 +275,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
             let node = if cage < switch_cage_limit {
                 petgraph::graph::NodeIndex::new((cage / cages_per_switch) as usize)
             } else {
-                petgraph::graph::NodeIndex::new((cage - switch_cage_limit + switches) as usize)
+                petgraph::graph::NodeIndex::new(((cage - switch_cage_limit) * nppc + switches) as usize)
             };
             *out.pluggable_w.entry(name(node)).or_insert(Watts(0.0)) += w;
         };

@@ -56,13 +56,23 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
 /// The most the pluggables in a server's fabric NIC ports can draw: one module per port at the most
 /// power-hungry module the catalog has for the NIC's form.
 fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
+    let (form, per_cage) = server_cages(r);
     let module = catalog
         .iter(Some(PartKind::Transceiver))
         .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-        .filter(|t| t.form == r.fabric_nic.form)
+        .filter(|t| t.form == form)
         .map(|t| t.power_w.value)
         .fold(Watts(0.0), |a, b| if b > a { b } else { a });
-    module * f64::from(r.server.fabric_nic_count.value * r.fabric_nic.ports.value)
+    module * f64::from(r.rails.div_ceil(per_cage.max(1)))
+}
+
+/// The form of the server's fabric cages and the rails each carries: the chassis's cages when the catalog gives
+/// them (a DGX's twin-port OSFP cages), else the NIC's own, one port each.
+pub fn server_cages(r: &Resolved) -> (&str, u32) {
+    match (&r.server.fabric_cage_form, &r.server.fabric_ports_per_cage) {
+        (Some(form), Some(n)) => (form.as_str(), n.value.max(1)),
+        _ => (r.fabric_nic.form.as_str(), 1),
+    }
 }
 
 /// Devices, their power, and the layout's input.

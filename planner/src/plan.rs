@@ -173,10 +173,12 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         .iter()
         .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
         .map_or("osfp-twin", |g| g.form.as_str());
+    let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(&r);
     let forms = CageForms {
         switch_form,
         ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
-        nic_form: &r.fabric_nic.form,
+        nic_form,
+        nic_ports_per_cage,
     };
     let weights = devices.layout_input.weights;
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
@@ -350,7 +352,7 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
     };
     let links = r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1);
     for (b_form, one_far_cage, what) in [
-        (r.fabric_nic.form.as_str(), false, "server-to-leaf"),
+        (crate::devices::server_cages(r).0, false, "server-to-leaf"),
         (group.form.as_str(), true, "switch-to-switch"),
     ] {
         let run = CageRun {

@@ -209,3 +209,27 @@ fn infeasible_limits_say_which_constraint_fails_and_by_how_much() {
     let e = plan_err(&format!("{base}rack = \"tiny\"\n"));
     assert!(e.contains("unknown rack"), "{e}");
 }
+
+#[test]
+fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
+    // DGX B200: 8 ConnectX-7 behind 4 twin-port OSFP cages (hardware-facts.md 5a).
+    let spec = Spec::parse(SourceFile::new(
+        "dgx.toml",
+        "name = \"d\"\n[compute]\nserver = \"dgx-b200\"\nscalable_units = 1\n[facility]\ncooling = \"liquid\"\n",
+    ))
+    .unwrap();
+    let p = plan(&spec, Catalog::builtin()).unwrap();
+    let module_w = Catalog::builtin().transceiver("mma4z00-ns").unwrap().power_w.value.0;
+    for s in 1..=p.compute.servers {
+        let w = p.cables.pluggable_w[&format!("srv{s}")].0;
+        assert!((w - 4.0 * module_w).abs() < 1e-9, "srv{s}: {w} W of modules");
+    }
+    // Every server link is one fibre; the twin-port module count covers 4 cages per server and the leaf cages.
+    let server_links = u64::from(p.compute.servers) * 8;
+    let modules: u64 = p.cables.transceivers.values().sum();
+    assert!(
+        modules >= u64::from(p.compute.servers) * 4 + server_links / 2,
+        "{modules}"
+    );
+    assert!(!p.cables.transceivers.contains_key("mma4z00-ns400"));
+}
