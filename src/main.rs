@@ -282,8 +282,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
             }
-            let all_ok = rows.iter().all(|r| r.status == "pass" || r.status == "warn");
-            Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
+            Ok(if rows.iter().any(|r| r.status == "error") {
+                ExitCode::from(2)
+            } else if rows.iter().any(|r| r.status == "fail") {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Size {
             power_mw,

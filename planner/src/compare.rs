@@ -206,20 +206,20 @@ pub struct DesignRow {
     pub status: String,
     /// Why not: the failing checks, or the error.
     pub why_not: String,
-    /// Servers.
-    pub servers: u32,
+    /// Servers (`None`, like every figure below, when the design could not be planned).
+    pub servers: Option<u32>,
     /// GPUs.
-    pub gpus: u64,
+    pub gpus: Option<u64>,
     /// Fabric and management switches.
-    pub switches: u64,
+    pub switches: Option<u64>,
     /// Transceivers.
-    pub optics: u64,
+    pub optics: Option<u64>,
     /// Cables and fibres.
-    pub cables: u64,
+    pub cables: Option<u64>,
     /// Racks.
-    pub racks: u32,
+    pub racks: Option<u32>,
     /// IT power.
-    pub it_kw: f64,
+    pub it_kw: Option<f64>,
     /// Hardware and one-time software CapEx (when priced).
     pub capex_usd: Option<f64>,
     /// TCO (when the spec has `[cost]`).
@@ -240,13 +240,13 @@ impl DesignRow {
             design,
             status: p.status().to_string(),
             why_not: failing.join(" "),
-            servers: p.compute.servers,
-            gpus: p.compute.gpus,
-            switches: p.fabric.switches().len() as u64 + u64::from(p.management_switches),
-            optics: p.cables.transceivers.values().sum(),
-            cables: p.cables.total,
-            racks: p.layout.racks.len() as u32,
-            it_kw: p.facility.it_kw.0,
+            servers: Some(p.compute.servers),
+            gpus: Some(p.compute.gpus),
+            switches: Some(p.fabric.switches().len() as u64 + u64::from(p.management_switches)),
+            optics: Some(p.cables.transceivers.values().sum()),
+            cables: Some(p.cables.total),
+            racks: Some(p.layout.racks.len() as u32),
+            it_kw: Some(p.facility.it_kw.0),
             capex_usd: p.cost.as_ref().map(|c| c.capex.total_usd),
             tco_usd: p.cost.as_ref().map(|c| c.tco_usd),
             usd_per_gpu_hour: p.cost.as_ref().map(|c| c.usd_per_gpu_hour),
@@ -265,13 +265,13 @@ impl DesignRow {
             design,
             status: "error".into(),
             why_not: first,
-            servers: 0,
-            gpus: 0,
-            switches: 0,
-            optics: 0,
-            cables: 0,
-            racks: 0,
-            it_kw: 0.0,
+            servers: None,
+            gpus: None,
+            switches: None,
+            optics: None,
+            cables: None,
+            racks: None,
+            it_kw: None,
             capex_usd: None,
             tco_usd: None,
             usd_per_gpu_hour: None,
@@ -298,7 +298,11 @@ fn money(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{:.2}", v / 1e6))
 }
 
-/// The rows as an aligned text table.
+fn count(x: Option<impl std::fmt::Display>) -> String {
+    x.map_or("-".into(), |v| v.to_string())
+}
+
+/// The rows as an aligned text table (`-` where a design could not be planned).
 pub fn to_text(rows: &[DesignRow]) -> String {
     let width = rows.iter().map(|r| r.design.len()).max().unwrap_or(6).max(6);
     let mut out = format!(
@@ -318,16 +322,16 @@ pub fn to_text(rows: &[DesignRow]) -> String {
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>6}  {:>6}  {:>6}  {:>9.1}  {:>8}  {:>8}  {:>9}  {}\n",
+            "{:<width$}  {:>6}  {:>7}  {:>7}  {:>8}  {:>6}  {:>6}  {:>6}  {:>9}  {:>8}  {:>8}  {:>9}  {}\n",
             r.design,
             r.status,
-            r.servers,
-            r.gpus,
-            r.switches,
-            r.optics,
-            r.cables,
-            r.racks,
-            r.it_kw,
+            count(r.servers),
+            count(r.gpus),
+            count(r.switches),
+            count(r.optics),
+            count(r.cables),
+            count(r.racks),
+            r.it_kw.map_or("-".into(), |v| format!("{v:.1}")),
             money(r.capex_usd),
             money(r.tco_usd),
             r.usd_per_gpu_hour.map_or("-".into(), |v| format!("{v:.3}")),
@@ -351,10 +355,10 @@ pub fn chart_svg(rows: &[DesignRow]) -> String {
     use std::fmt::Write;
     type Measure = (&'static str, fn(&DesignRow) -> f64);
     let measures: [Measure; 5] = [
-        ("switches", |r| r.switches as f64),
-        ("optics", |r| r.optics as f64),
-        ("racks", |r| f64::from(r.racks)),
-        ("IT kW", |r| r.it_kw),
+        ("switches", |r| r.switches.unwrap_or(0) as f64),
+        ("optics", |r| r.optics.unwrap_or(0) as f64),
+        ("racks", |r| f64::from(r.racks.unwrap_or(0))),
+        ("IT kW", |r| r.it_kw.unwrap_or(0.0)),
         ("TCO M$", |r| r.tco_usd.unwrap_or(0.0) / 1e6),
     ];
     let colours = [

@@ -111,10 +111,11 @@ pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), 
     let Some(mut best) = attempt(1)? else {
         return Err(arg_error(
             format!(
-                "not even one `{}` fits {} MW with every check passing",
+                "not even one `{}` fits {} MW: its IT power exceeds the budget or a check that depends on the cluster fails",
                 req.server, req.power_mw
             ),
-            "raise the budget, or run `gigapod check` on a one-server spec to see which check fails",
+            "raise the budget, or run `gigapod check` on a one-server spec to see which check fails (a server's own \
+             PSU check does not stop the search: the chosen plan reports it)",
         ));
     };
     let server_kw = best.power.server.server_w.0 / 1000.0;
