@@ -28,7 +28,8 @@ fn management_ports(s: &Switch) -> u32 {
         .map_or(1, |(_, ports)| ports.max(1))
 }
 
-fn switch_w(s: &Switch, basis: PowerBasis) -> Watts {
+/// A switch's own power (without pluggables) on the plan's basis.
+pub(crate) fn switch_w(s: &Switch, basis: PowerBasis) -> Watts {
     match basis {
         PowerBasis::Max => s.max_power_w.value,
         PowerBasis::Typical => s.typical_power_w.value,

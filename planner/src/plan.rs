@@ -12,7 +12,7 @@ use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
 use gigapod_catalog::units::Meters;
-use gigapod_catalog::units::{Kilowatts, Watts};
+use gigapod_catalog::units::Watts;
 use gigapod_catalog::{Catalog, Sourced};
 use serde::Serialize;
 
@@ -46,8 +46,6 @@ pub struct PowerSummary {
     pub server: ServerPower,
     /// The PSU redundancy check of one server.
     pub psu: PsuCheck,
-    /// All servers on the plan's basis.
-    pub compute: Kilowatts,
 }
 
 /// A checked plan.
@@ -154,11 +152,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
             ),
         ));
     }
-    let power = PowerSummary {
-        compute: Kilowatts::from(server.server_w * f64::from(r.servers)),
-        server,
-        psu,
-    };
+    let power = PowerSummary { server, psu };
     checks.extend(fabric_analysis.checks.iter().cloned());
 
     progress.step(
@@ -637,10 +631,7 @@ fn build_bom(
         description: r.switch.description.clone(),
         category: "switch".into(),
         qty: fabric.switches().len() as u64,
-        unit_w: Some(match r.spec.facility.power_basis {
-            crate::spec::PowerBasis::Max => r.switch.max_power_w.value,
-            crate::spec::PowerBasis::Typical => r.switch.typical_power_w.value,
-        }),
+        unit_w: Some(crate::devices::switch_w(&r.switch, r.spec.facility.power_basis)),
         source: provenance(&r.switch.max_power_w),
         included_in: None,
         ..Default::default()
@@ -651,7 +642,7 @@ fn build_bom(
         description: mgmt.description.clone(),
         category: "switch".into(),
         qty: u64::from(management_switches),
-        unit_w: Some(mgmt.max_power_w.value),
+        unit_w: Some(crate::devices::switch_w(mgmt, r.spec.facility.power_basis)),
         source: provenance(&mgmt.max_power_w),
         included_in: None,
         ..Default::default()

@@ -51,7 +51,7 @@ pub fn text(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "  power     {:.0} W per server on the {} basis{est}; {:.1} kW for all servers",
-        p.server.server_w.0, p.server.basis, p.compute.0
+        p.server.server_w.0, p.server.basis, plan.facility.compute_kw.0
     );
     let n = p.psu.installed - p.psu.redundant;
     let _ = writeln!(
