@@ -76,6 +76,15 @@ pub fn server_cages(r: &Resolved) -> (&str, u32) {
     }
 }
 
+/// The heat-sink form the server's fabric cages take: the chassis's cages when the catalog says, else the NIC's.
+pub fn server_cage_heat_sink(r: &Resolved) -> Option<gigapod_catalog::HeatSink> {
+    r.server
+        .fabric_cage_heat_sink
+        .as_ref()
+        .or(r.fabric_nic.heat_sink.as_ref())
+        .map(|h| h.value)
+}
+
 /// Devices, their power, and the layout's input.
 #[derive(Debug, Clone)]
 pub struct Devices {

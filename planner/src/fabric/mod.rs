@@ -159,6 +159,7 @@ pub fn synthetic_switch(id: &str, cages: u32, modes: &[(u64, u32)]) -> Switch {
                     ports_per_cage,
                 })
                 .collect(),
+            heat_sink: None,
         }],
         rack_units: Sourced::estimate(RackUnits(1), "synthetic"),
         weight_kg: Sourced::estimate(Kilograms(10.0), "synthetic"),
@@ -167,5 +168,6 @@ pub fn synthetic_switch(id: &str, cages: u32, modes: &[(u64, u32)]) -> Switch {
         cage_power_limit_w: None,
         airflow: None,
         psu_count: None,
+        cooling: None,
     }
 }
