@@ -427,4 +427,149 @@ mod tests {
         let e = choose(Catalog::builtin(), &run("osfp-twin", false, 3000.0)).unwrap_err();
         assert!(e.longest.0 >= 500.0, "{e}");
     }
+
+    fn xdr(b_form: &'static str, one_far_cage: bool, length: f64) -> CageRun<'static> {
+        CageRun {
+            speed: Gbps(800),
+            b_sink: Some(if b_form == "osfp" { HeatSink::Flat } else { HeatSink::Finned }),
+            ..run(b_form, one_far_cage, length)
+        }
+    }
+
+    #[test]
+    fn xdr_server_links_are_lacc_splitters_or_single_mode_with_a_flat_top_at_connectx8() {
+        match pick(&xdr("osfp", false, 1.6)) {
+            MediaChoice::Cable { media, cable_id, .. } => {
+                assert_eq!(media, CableMedia::Acc);
+                let c = Catalog::builtin().cable(&cable_id).unwrap();
+                assert_eq!(c.end_b_heat_sink.as_ref().unwrap().value, HeatSink::Flat);
+            }
+            other => panic!("{other:?}"),
+        }
+        match pick(&xdr("osfp", false, 12.0)) {
+            MediaChoice::Optics {
+                fiber,
+                a_transceiver,
+                b_transceiver,
+                ..
+            } => {
+                assert_eq!(fiber, FiberMedia::Singlemode);
+                let cat = Catalog::builtin();
+                let sink = |id: &str| cat.transceiver(id).unwrap().heat_sink.as_ref().unwrap().value;
+                assert_eq!((sink(&a_transceiver), sink(&b_transceiver)), (HeatSink::Finned, HeatSink::Flat));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn xdr_switch_links_are_lacc_within_three_metres_then_single_mode() {
+        assert_eq!(pick(&xdr("osfp-twin", true, 2.5)).kind(), "acc");
+        for far in [false, true] {
+            match pick(&xdr("osfp-twin", far, 30.0)) {
+                MediaChoice::Optics { fiber, .. } => assert_eq!(fiber, FiberMedia::Singlemode),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_xdr_rule_keeps_dac_and_multimode_out_even_when_the_catalog_has_them() {
+        // A user catalog offering an 800G DAC and an 800G multimode pair: the rule forbids both on XDR.
+        let extra = r#"
+[[cable]]
+id = "dac-800g"
+description = "d"
+vendor = "v"
+media = "dac"
+end_a = "osfp-twin"
+end_b = "osfp-twin"
+links = 2
+speed_gbps = 800
+lengths_m = [1.0, 2.0]
+power_per_end_w = 0.1
+
+[[transceiver]]
+id = "mm-800g"
+description = "d"
+vendor = "v"
+form = "osfp-twin"
+media = "multimode"
+links = 2
+speed_gbps = 800
+reach_m = 50
+power_w = 15
+"#;
+        let cat = Catalog::with_user_files(vec![gigapod_catalog::SourceFile::new("x.toml", extra)]).unwrap();
+        let near = choose(&cat, &xdr("osfp-twin", true, 1.0)).unwrap();
+        assert_eq!(near.kind(), "acc", "{near:?}");
+        match choose(&cat, &xdr("osfp-twin", false, 20.0)).unwrap() {
+            MediaChoice::Optics { fiber, .. } => assert_eq!(fiber, FiberMedia::Singlemode),
+            other => panic!("{other:?}"),
+        }
+        // On Ethernet at 800G the InfiniBand rule does not apply, so the DAC is allowed there.
+        let eth = CageRun {
+            protocol: "ethernet",
+            ..xdr("osfp-twin", true, 1.0)
+        };
+        assert_eq!(choose(&cat, &eth).unwrap().kind(), "dac");
+    }
+
+    #[test]
+    fn parts_at_200g_pam4_cannot_downshift_but_ndr_parts_can() {
+        // A 400G link between two twin-port cages could be carried by 800G XDR parts only by downshifting.
+        let ndr_only_xdr = CageRun {
+            speed: Gbps(400),
+            ..xdr("osfp-twin", true, 2.5)
+        };
+        let c = pick(&ndr_only_xdr);
+        let id = match &c {
+            MediaChoice::Cable { cable_id, .. } => cable_id.clone(),
+            MediaChoice::Optics { a_transceiver, .. } => a_transceiver.clone(),
+        };
+        let speed = Catalog::builtin()
+            .cable(&id)
+            .map(|c| c.speed_gbps.value)
+            .or_else(|| Catalog::builtin().transceiver(&id).map(|t| t.speed_gbps.value));
+        assert_eq!(speed, Some(Gbps(400)), "{c:?}");
+        // A 200G single link may run on a 400G NDR module (it can downshift).
+        let slow = CageRun {
+            speed: Gbps(200),
+            links: 1,
+            ..run("osfp", false, 20.0)
+        };
+        assert_eq!(pick(&slow).kind(), "optic");
+        // Beyond every XDR reach the error names the rule and the modules that are missing.
+        let e = choose(Catalog::builtin(), &xdr("osfp", false, 3000.0)).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("forbid dac, aoc, multimode"), "{text}");
+        assert!(text.contains("flat-top `osfp` one"), "{text}");
+    }
+
+    #[test]
+    fn a_module_goes_only_into_a_cage_of_its_heat_sink() {
+        // A flat-top switch cage (liquid-cooled switch) cannot take the finned NDR modules or DAC plugs.
+        let flat = CageRun {
+            a_sink: Some(HeatSink::Flat),
+            b_sink: Some(HeatSink::Flat),
+            ..run("osfp-twin", false, 20.0)
+        };
+        match pick(&flat) {
+            MediaChoice::Optics {
+                a_transceiver,
+                b_transceiver,
+                ..
+            } => {
+                assert_eq!(a_transceiver, "mma4z00-ns-flt");
+                assert_eq!(b_transceiver, "mma4z00-ns-flt");
+            }
+            other => panic!("{other:?}"),
+        }
+        let near = CageRun {
+            one_far_cage: true,
+            length: Meters(1.0),
+            ..flat
+        };
+        assert_eq!(pick(&near).kind(), "optic", "finned DAC plugs do not fit flat cages");
+    }
 }
