@@ -106,7 +106,13 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
     };
     let server_kw = Kilowatts::from(server_w).0;
     // The NIC-side modules sit in the server's rack and are air-cooled.
-    let nic_plug_kw = Kilowatts::from(worst_nic_w(catalog, r)).0;
+    // A server whose figure covers its own modules (a DGX's system maximum) gets nothing added.
+    let includes_pluggables = r.server.power_includes_pluggables();
+    let nic_plug_kw = if includes_pluggables {
+        0.0
+    } else {
+        Kilowatts::from(worst_nic_w(catalog, r)).0
+    };
     let server_fp = Footprint {
         u: f64::from(r.server.rack_units.value.0),
         kw: server_kw + nic_plug_kw,
@@ -156,6 +162,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
                 kg: r.server.weight_kg.value,
                 compute: true,
                 inlets: r.server.psu_count.value,
+                includes_pluggables,
             },
         );
         sus[(s / servers_per_su) as usize].servers.push(device(
@@ -172,6 +179,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         compute: false,
         // A switch whose supplies the catalog does not give is taken as dual-fed, like every switch it holds.
         inlets: r.switch.psu_count.as_ref().map_or(2, |p| p.value),
+        includes_pluggables: false,
     };
     let mut global = Vec::new();
     for n in fabric.switches() {
@@ -195,6 +203,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         kg: mgmt.weight_kg.value,
         compute: false,
         inlets: mgmt.psu_count.as_ref().map_or(2, |p| p.value),
+        includes_pluggables: false,
     };
     let mut management_switches = 0;
     let mut add_mgmt = |ports: usize, tag: String, into: &mut Vec<Device>| {
