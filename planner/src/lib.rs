@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod advisories;
 pub mod bom;
 pub mod cabling;
 pub mod check;

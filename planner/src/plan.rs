@@ -154,6 +154,8 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     }
     let power = PowerSummary { server, psu };
     checks.extend(fabric_analysis.checks.iter().cloned());
+    checks.extend(crate::advisories::leaf_fill(&r, &fabric));
+    checks.extend(crate::advisories::aliases(&r, catalog));
 
     progress.step(
         3,

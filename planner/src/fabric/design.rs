@@ -163,14 +163,33 @@ fn basis(req: &FabricRequest) -> Result<Basis, FabricError> {
         });
     }
     let ppc = req.switch.ports_per_cage_at(req.speed).unwrap_or(1).max(1);
-    // d = floor(k r / (1 + r)); the epsilon keeps 64 x 3 / 4 = 47.999.. from rounding down, the loop keeps
-    // d + ceil(d / r) <= k against the other rounding.
+    Ok(Basis {
+        k,
+        ppc,
+        r,
+        d: leaf_downlink_capacity(k, r),
+    })
+}
+
+/// Downlinks a leaf of `k` ports (`k >= 2`) takes at downlink:uplink ratio `r >= 1`: `floor(k r / (1 + r))`,
+/// kept so that `d + ceil(d / r) <= k`. 32 for a 64-port leaf at 1:1, 72 for 144 ports.
+///
+/// ```
+/// assert_eq!(gigapod_planner::fabric::leaf_downlink_capacity(144, 1.0), 72);
+/// assert_eq!(gigapod_planner::fabric::leaf_downlink_capacity(64, 3.0), 48);
+/// ```
+pub fn leaf_downlink_capacity(k: u32, r: f64) -> u32 {
+    if k < 2 {
+        return 1;
+    }
+    // The epsilon keeps 64 x 3 / 4 = 47.999.. from rounding down, the loop keeps d + ceil(d / r) <= k against
+    // the other rounding.
     let mut d = ((k as f64 * (r / (1.0 + r))) + 1e-9).floor() as u32;
     d = d.clamp(1, k - 1);
     while d > 1 && d + uplinks_for(d, r) > k {
         d -= 1;
     }
-    Ok(Basis { k, ppc, r, d })
+    d
 }
 
 /// `ceil(down / r)`, at least 1.

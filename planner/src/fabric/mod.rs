@@ -87,7 +87,7 @@ mod wiring;
 pub use analysis::{AnalysisOptions, CutResult, FabricAnalysis, analyse};
 pub use bisection::max_flow_between;
 pub use build::build;
-pub use design::{FabricDesign, MAX_ENDPOINTS};
+pub use design::{FabricDesign, MAX_ENDPOINTS, leaf_downlink_capacity};
 pub use error::FabricError;
 pub use export::{to_dot, to_graphml, write_dot, write_graphml};
 pub use graph::{Fabric, FabricSummary, Link, LinkCounts, LinkRole, Node, PortRef, Role, SwitchCounts};
