@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod advisories;
+pub mod basis;
 pub mod bom;
 pub mod cabling;
 pub mod check;

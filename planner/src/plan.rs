@@ -301,6 +301,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
             ),
         ));
     }
+    let checks = crate::basis::mark(checks, &r, &power.server, &cables, catalog);
     Ok(Plan {
         resolved: r,
         compute,

@@ -116,14 +116,31 @@ pub fn text(plan: &Plan) -> String {
             }
         );
     }
-    let (pass, warn, fail) = plan.checks.iter().fold((0, 0, 0), |(p, w, f), c| match c.status {
-        Status::Pass => (p + 1, w, f),
-        Status::Warn => (p, w + 1, f),
-        Status::Fail => (p, w, f + 1),
-    });
+    // Verdicts on estimated figures are counted and listed apart from those on sourced figures.
+    let count = |on_estimate: bool| {
+        plan.checks
+            .iter()
+            .filter(|c| c.on_estimate() == on_estimate)
+            .fold((0, 0, 0), |(p, w, f), c| match c.status {
+                Status::Pass => (p + 1, w, f),
+                Status::Warn => (p, w + 1, f),
+                Status::Fail => (p, w, f + 1),
+            })
+    };
+    let (pass, warn, fail) = count(false);
     let _ = writeln!(out, "  checks    {pass} pass, {warn} warn, {fail} fail");
-    for c in plan.checks.iter().filter(|c| c.status != Status::Pass) {
+    for c in plan.checks.iter().filter(|c| c.status != Status::Pass && !c.on_estimate()) {
         let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+    }
+    let (pass, warn, fail) = count(true);
+    if pass + warn + fail > 0 {
+        let _ = writeln!(
+            out,
+            "  on estimated figures (verify against the vendor's data): {pass} pass, {warn} warn, {fail} fail"
+        );
+        for c in plan.checks.iter().filter(|c| c.on_estimate()) {
+            let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+        }
     }
     out
 }
