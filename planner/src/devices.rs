@@ -10,8 +10,8 @@ use crate::fabric::{Fabric, Role};
 use crate::facility::DevicePower;
 use crate::layout::{Device, DeviceKind, Footprint, LayoutInput, RackLimits, Routing, SuDevices};
 use crate::spec::{PowerBasis, Resolved};
-use gigapod_catalog::units::{Kilowatts, Watts};
-use gigapod_catalog::{Catalog, CoolingKind, PartKind, Switch};
+use gigapod_catalog::units::{Gbps, Kilowatts, Watts};
+use gigapod_catalog::{Catalog, CoolingKind, HeatSink, PartKind, Switch};
 use std::collections::HashMap;
 
 /// Ports one management switch serves (its RJ45 ports), from the catalog: the slowest port group's capacity.
@@ -38,13 +38,15 @@ pub(crate) fn switch_w(s: &Switch, basis: PowerBasis) -> Watts {
 
 /// The most a cage of this form can draw in pluggables, from the catalog's modules (and the cage's power class
 /// when the catalog gives it).
-fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
+fn worst_cage_w(catalog: &Catalog, s: &Switch, speed: Gbps) -> Watts {
     let mut total = Watts(0.0);
+    let sink = s.cage_heat_sink_at(speed);
     for g in &s.port_group {
         let module = catalog
             .iter(Some(PartKind::Transceiver))
             .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-            .filter(|t| t.form == g.form)
+            .filter(|t| t.form == g.form && crate::media::speed_fits(catalog, t.speed_gbps.value, speed))
+            .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
             .map(|t| t.power_w.value)
             .fold(Watts(0.0), |a, b| if b > a { b } else { a });
         let cap = s.cage_power_limit_w.as_ref().map_or(module, |c| c.value);
@@ -58,10 +60,12 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
 /// power-hungry module the catalog has for the NIC's form.
 fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
     let (form, per_cage) = server_cages(r);
+    let sink = server_cage_heat_sink(r);
     let module = catalog
         .iter(Some(PartKind::Transceiver))
         .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-        .filter(|t| t.form == form)
+        .filter(|t| t.form == form && crate::media::speed_fits(catalog, t.speed_gbps.value, r.nic_speed))
+        .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
         .map(|t| t.power_w.value)
         .fold(Watts(0.0), |a, b| if b > a { b } else { a });
     module * f64::from(r.rails.div_ceil(per_cage.max(1)))
@@ -120,7 +124,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         room_kw: server_kw * (1.0 - server_liquid) + nic_plug_kw,
     };
     let switch_base = switch_w(&r.switch, basis);
-    let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch)).0;
+    let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch, r.nic_speed)).0;
     let switch_fp = Footprint {
         u: f64::from(r.switch.rack_units.value.0),
         kw: switch_layout_kw,

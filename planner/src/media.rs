@@ -178,6 +178,16 @@ impl Rules {
     }
 }
 
+/// Whether a part rated `part` may carry a link at `link` under the catalog's media rules: the same rate, or a
+/// faster part whose rate no rule forbids to downshift.
+pub fn speed_fits(catalog: &Catalog, part: Gbps, link: Gbps) -> bool {
+    part == link
+        || (part > link
+            && !catalog
+                .media_rules()
+                .any(|r| r.no_downshift.value && r.speed_gbps.value == part))
+}
+
 fn protocol_ok(part: Option<&str>, run: &CageRun<'_>) -> bool {
     part.is_none_or(|p| p == run.protocol)
 }
