@@ -623,7 +623,10 @@ fn build_bom(
         included_in: None,
         ..Default::default()
     });
-    for (id, qty) in &cables.transceivers {
+    // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
+    let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();
+    by_side.sort_by_key(|((id, side), _)| (*side, id.clone()));
+    for ((id, side), qty) in by_side {
         if let Some(t) = catalog.transceiver(id) {
             b.add(BomLine {
                 part_id: id.clone(),
@@ -633,6 +636,7 @@ fn build_bom(
                 unit_w: Some(t.power_w.value),
                 source: provenance(&t.power_w),
                 included_in: None,
+                side: Some(side.as_str()),
                 ..Default::default()
             });
         }
@@ -649,6 +653,7 @@ fn build_bom(
                 included_in: None,
                 catalog_id: Some(id.clone()),
                 length_m: length.parse().ok().map(Meters),
+                side: None,
             });
         }
     }
