@@ -359,7 +359,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     argument_error(format!("unknown part id `{id}`"), help)
                 })?;
                 if let Some(a) = catalog.alias(&id) {
-                    eprintln!("warning: `{id}` is an old id kept for one release; it stands for `{}`", a.of);
+                    eprintln!(
+                        "warning: `{id}` is an old id kept for one release; it stands for `{}`",
+                        a.of
+                    );
                 }
                 match format {
                     Format::Text => print!("{}", show::show_text_for(&catalog, &id, entry)),

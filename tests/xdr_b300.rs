@@ -14,7 +14,11 @@ fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            headers.iter().map(str::to_string).zip(rec.iter().map(str::to_string)).collect()
+            headers
+                .iter()
+                .map(str::to_string)
+                .zip(rec.iter().map(str::to_string))
+                .collect()
         })
         .collect()
 }
@@ -38,12 +42,21 @@ fn dgx_b300_on_q3400_gives_nvidias_published_counts_with_xdr_media() {
         .unwrap();
         let out = t.path().join("plan");
         let o = gigapod(&["plan", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(0), "{sus} SU: {}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{sus} SU: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
         let report: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
         let f = &report["fabric"];
         assert_eq!(report["compute"]["servers"], 72 * sus, "{sus} SU");
-        assert_eq!((f["switches"]["leaf"].as_u64(), f["switches"]["spine"].as_u64()), (Some(leaf), Some(spine)), "{sus} SU");
+        assert_eq!(
+            (f["switches"]["leaf"].as_u64(), f["switches"]["spine"].as_u64()),
+            (Some(leaf), Some(spine)),
+            "{sus} SU"
+        );
         assert_eq!(
             (f["links"]["endpoint"].as_u64(), f["links"]["leaf_spine"].as_u64()),
             (Some(down), Some(up)),
@@ -145,7 +158,10 @@ fn every_bundled_example_exits_0_or_as_its_readme_line_says() {
                     .filter(|c| c["status"] == "fail")
                     .collect();
                 assert!(failing.iter().all(|c| c.get("basis").is_none()), "{name}: {failing:?}");
-                assert!(readme.contains(&format!("`examples/{name}` exits 1")), "{name}: the README must say why");
+                assert!(
+                    readme.contains(&format!("`examples/{name}` exits 1")),
+                    "{name}: the README must say why"
+                );
             }
             other => panic!("{name}: exit {other:?}\n{}", String::from_utf8_lossy(&o.stderr)),
         }

@@ -96,8 +96,11 @@ struct CatalogFile {
 /// A part with its kind and its index among the file's parts of that kind (for error positions).
 type TaggedPart = (PartKind, usize, AnyPart);
 
+/// A file's contents split by what the catalog does with them.
+type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>);
+
 impl CatalogFile {
-    fn into_parts(self) -> (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>) {
+    fn into_parts(self) -> FileParts {
         fn tag<T>(kind: PartKind, v: Vec<T>, f: fn(T) -> AnyPart, out: &mut Vec<(PartKind, usize, AnyPart)>) {
             out.extend(v.into_iter().enumerate().map(|(i, p)| (kind, i, f(p))));
         }
@@ -300,9 +303,10 @@ impl Catalog {
                         .with_help("an alias names an old id that no part uses: remove the alias or the part"),
                 );
             } else if !self.entries.contains_key(&alias.of) {
-                let mut d = origin
-                    .file
-                    .at_key(&origin.path.key("of"), format!("alias `{id}` stands for unknown part `{}`", alias.of));
+                let mut d = origin.file.at_key(
+                    &origin.path.key("of"),
+                    format!("alias `{id}` stands for unknown part `{}`", alias.of),
+                );
                 d.help = Some(match did_you_mean(alias.of.as_str(), self.ids(None)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "name a part of the catalog (`gigapod catalog list`)".into(),
@@ -317,12 +321,20 @@ impl Catalog {
                 ("no_downshift", rule.no_downshift.source.as_deref()),
             ];
             for (key, source) in figures {
-                for id in source.unwrap_or("").split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+                for id in source
+                    .unwrap_or("")
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
                     if !self.sources.contains_key(id) {
                         diags.push(
                             origin
                                 .file
-                                .at_key(&origin.path.key(key), format!("media rule `{}`: unknown source id `{id}`", rule.id))
+                                .at_key(
+                                    &origin.path.key(key),
+                                    format!("media rule `{}`: unknown source id `{id}`", rule.id),
+                                )
                                 .with_help("cite an id of the [[source]] list or add a [[source]] entry"),
                         );
                     }
@@ -541,7 +553,10 @@ mod tests {
             let figures = [
                 ("speed_gbps", r.speed_gbps.source.is_some() || r.speed_gbps.estimate),
                 ("forbid", r.forbid.source.is_some() || r.forbid.estimate),
-                ("no_downshift", r.no_downshift.source.is_some() || r.no_downshift.estimate),
+                (
+                    "no_downshift",
+                    r.no_downshift.source.is_some() || r.no_downshift.estimate,
+                ),
             ];
             missing.extend(
                 figures
@@ -562,7 +577,11 @@ mod tests {
         let cat = Catalog::builtin();
         for e in cat.iter(Some(PartKind::Transceiver)) {
             let t = cat.transceiver(e.part.id().as_str()).unwrap();
-            assert!(t.form.starts_with("qsfp") || t.heat_sink.is_some(), "{} has no heat-sink form", t.id);
+            assert!(
+                t.form.starts_with("qsfp") || t.heat_sink.is_some(),
+                "{} has no heat-sink form",
+                t.id
+            );
         }
         for e in cat.iter(Some(PartKind::Switch)) {
             let s = cat.switch(e.part.id().as_str()).unwrap();
@@ -579,7 +598,9 @@ mod tests {
         assert_eq!(flat.heat_sink.as_ref().unwrap().value, HeatSink::Flat);
         assert!(flat.description.contains("980-9I51A-00NS00"));
         assert_eq!(
-            cat.switch("q3400-ra").unwrap().cage_heat_sink_at(crate::units::Gbps(800)),
+            cat.switch("q3400-ra")
+                .unwrap()
+                .cage_heat_sink_at(crate::units::Gbps(800)),
             Some(HeatSink::Finned)
         );
     }
@@ -629,7 +650,15 @@ mod tests {
         let b300 = cat.server("dgx-b300").unwrap();
         assert_eq!((b300.rack_units.value.0, b300.weight_kg.value.0), (10, 168.0));
         assert_eq!((b300.psu_count.value, b300.psu_redundant.value), (12, 6));
-        assert!(b300.max_power_w.as_ref().unwrap().note.as_deref().unwrap().contains("14 kW"));
+        assert!(
+            b300.max_power_w
+                .as_ref()
+                .unwrap()
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("14 kW")
+        );
         let acc = cat.cable("acc-800g").unwrap();
         assert!(acc.description.contains("MCA4J80"));
         assert_eq!(acc.lengths_m.value[0].0, 3.0);

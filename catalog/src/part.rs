@@ -335,7 +335,9 @@ impl AnyPart {
                     c.problems.push(PartProblem {
                         key: KeyPath::root().key("port_group").index(i).key("heat_sink"),
                         message: "a liquid-cooled switch's cages take flat-top modules, not finned ones".into(),
-                        help: Some("set heat_sink = \"flat\" (or leave it out: liquid-cooled cages default to flat)".into()),
+                        help: Some(
+                            "set heat_sink = \"flat\" (or leave it out: liquid-cooled cages default to flat)".into(),
+                        ),
                     });
                 }
                 c.rack_units("rack_units", s.rack_units.value.0);

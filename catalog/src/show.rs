@@ -272,7 +272,11 @@ pub fn markdown_reference(cat: &Catalog) -> String {
             r.forbid.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
             r.no_downshift.value,
             r.no_downshift.provenance(),
-            r.no_downshift.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            r.no_downshift
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
         );
     }
     let _ = writeln!(out, "\n## Sources\n\n| id | class | title | where |\n|---|---|---|---|");
@@ -283,7 +287,10 @@ pub fn markdown_reference(cat: &Catalog) -> String {
             Some('P') => 1,
             _ => 2,
         };
-        (class, s.id.trim_start_matches(['S', 'B', 'P']).parse::<u32>().unwrap_or(0))
+        (
+            class,
+            s.id.trim_start_matches(['S', 'B', 'P']).parse::<u32>().unwrap_or(0),
+        )
     });
     for s in sources {
         let _ = writeln!(

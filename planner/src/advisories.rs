@@ -57,7 +57,10 @@ pub fn aliases(r: &Resolved, catalog: &Catalog) -> Vec<Check> {
         .iter()
         .filter_map(|(key, id)| {
             catalog.alias(id).map(|a| {
-                let real = catalog.get(a.of.as_str()).map(|e| e.part.description()).unwrap_or_default();
+                let real = catalog
+                    .get(a.of.as_str())
+                    .map(|e| e.part.description())
+                    .unwrap_or_default();
                 Check::warn(
                     "catalog.alias",
                     format!(

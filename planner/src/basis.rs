@@ -77,7 +77,11 @@ pub fn mark(checks: Vec<Check>, r: &Resolved, p: &ServerPower, cables: &CablePla
     let mut weight = Vec::new();
     est(&mut weight, format!("{}.weight_kg", s.id), &s.weight_kg);
     est(&mut weight, format!("{}.weight_kg", r.switch.id), &r.switch.weight_kg);
-    est(&mut weight, format!("{}.weight_kg", r.management_switch.id), &r.management_switch.weight_kg);
+    est(
+        &mut weight,
+        format!("{}.weight_kg", r.management_switch.id),
+        &r.management_switch.weight_kg,
+    );
     let mut units = Vec::new();
     est(&mut units, format!("{}.rack_units", s.id), &s.rack_units);
     est(&mut units, format!("{}.rack_units", r.switch.id), &r.switch.rack_units);
@@ -111,7 +115,11 @@ mod tests {
         let g = plan("name = \"t\"\n[compute]\nserver = \"g593-h200\"\nservers = 4\n");
         let psu = g.checks.iter().find(|c| c.id == "power.psu_redundancy").unwrap();
         assert!(psu.on_estimate());
-        assert!(psu.message.contains("g593-h200.max_power_w (derived from parts)"), "{}", psu.message);
+        assert!(
+            psu.message.contains("g593-h200.max_power_w (derived from parts)"),
+            "{}",
+            psu.message
+        );
         let d = plan("name = \"t\"\n[compute]\nserver = \"dgx-h100\"\nservers = 4\n");
         let psu = d.checks.iter().find(|c| c.id == "power.psu_redundancy").unwrap();
         assert!(!psu.on_estimate(), "{psu:?}");

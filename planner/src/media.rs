@@ -165,7 +165,10 @@ impl Rules {
             .filter(|r| r.no_downshift.value)
             .map(|r| r.speed_gbps.value)
             .collect();
-        Self { forbidden, no_downshift }
+        Self {
+            forbidden,
+            no_downshift,
+        }
     }
 
     fn allows(&self, m: MediaClass) -> bool {
@@ -359,7 +362,11 @@ mod tests {
             length: Meters(length),
             protocol: "infiniband",
             a_sink: Some(HeatSink::Finned),
-            b_sink: Some(if b_form == "osfp" { HeatSink::Flat } else { HeatSink::Finned }),
+            b_sink: Some(if b_form == "osfp" {
+                HeatSink::Flat
+            } else {
+                HeatSink::Finned
+            }),
         }
     }
 
@@ -441,7 +448,11 @@ mod tests {
     fn xdr(b_form: &'static str, one_far_cage: bool, length: f64) -> CageRun<'static> {
         CageRun {
             speed: Gbps(800),
-            b_sink: Some(if b_form == "osfp" { HeatSink::Flat } else { HeatSink::Finned }),
+            b_sink: Some(if b_form == "osfp" {
+                HeatSink::Flat
+            } else {
+                HeatSink::Finned
+            }),
             ..run(b_form, one_far_cage, length)
         }
     }
@@ -466,7 +477,10 @@ mod tests {
                 assert_eq!(fiber, FiberMedia::Singlemode);
                 let cat = Catalog::builtin();
                 let sink = |id: &str| cat.transceiver(id).unwrap().heat_sink.as_ref().unwrap().value;
-                assert_eq!((sink(&a_transceiver), sink(&b_transceiver)), (HeatSink::Finned, HeatSink::Flat));
+                assert_eq!(
+                    (sink(&a_transceiver), sink(&b_transceiver)),
+                    (HeatSink::Finned, HeatSink::Flat)
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -283,10 +283,18 @@ mod tests {
         let p = server_power(&resolved("dgx-h100", "max"));
         assert!(p.includes_pluggables);
         assert!(p.provenance.max.contains("[S9]"), "{}", p.provenance.max);
-        assert!(p.provenance.pluggables.starts_with("included"), "{}", p.provenance.pluggables);
+        assert!(
+            p.provenance.pluggables.starts_with("included"),
+            "{}",
+            p.provenance.pluggables
+        );
         let g = server_power(&resolved("g593-h200", "max"));
         assert!(!g.includes_pluggables);
-        assert!(g.provenance.pluggables.contains("adds the modules"), "{}", g.provenance.pluggables);
+        assert!(
+            g.provenance.pluggables.contains("adds the modules"),
+            "{}",
+            g.provenance.pluggables
+        );
     }
 
     #[test]

@@ -129,7 +129,11 @@ pub fn text(plan: &Plan) -> String {
     };
     let (pass, warn, fail) = count(false);
     let _ = writeln!(out, "  checks    {pass} pass, {warn} warn, {fail} fail");
-    for c in plan.checks.iter().filter(|c| c.status != Status::Pass && !c.on_estimate()) {
+    for c in plan
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass && !c.on_estimate())
+    {
         let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
     }
     let (pass, warn, fail) = count(true);

@@ -51,11 +51,27 @@ fn assert_buyable(p: &Plan) {
             (CableMedia::Fiber, Some(gigapod_catalog::FiberMedia::Multimode)) => MediaClass::Multimode,
             (CableMedia::Fiber, _) => MediaClass::Singlemode,
         };
-        assert!(!forbidden.contains(&class), "{} is {class}, which a media rule forbids", c.id);
+        assert!(
+            !forbidden.contains(&class),
+            "{} is {class}, which a media rule forbids",
+            c.id
+        );
         if c.media != CableMedia::Fiber {
-            let far = if run.role.as_str() == "endpoint" { server_sink } else { switch_sink };
-            assert!(HeatSink::fits(sink(&c.end_a_heat_sink), switch_sink), "{} plug at the switch", c.id);
-            assert!(HeatSink::fits(sink(&c.end_b_heat_sink), far), "{} plug at the far end", c.id);
+            let far = if run.role.as_str() == "endpoint" {
+                server_sink
+            } else {
+                switch_sink
+            };
+            assert!(
+                HeatSink::fits(sink(&c.end_a_heat_sink), switch_sink),
+                "{} plug at the switch",
+                c.id
+            );
+            assert!(
+                HeatSink::fits(sink(&c.end_b_heat_sink), far),
+                "{} plug at the far end",
+                c.id
+            );
         }
     }
     for ((id, side), qty) in &p.cables.transceivers_by_side {
@@ -65,12 +81,18 @@ fn assert_buyable(p: &Plan) {
             Side::Switch => switch_sink,
             Side::System => server_sink,
         };
-        assert!(HeatSink::fits(sink(&t.heat_sink), cage), "{id} in a {side:?} cage of {cage:?}");
+        assert!(
+            HeatSink::fits(sink(&t.heat_sink), cage),
+            "{id} in a {side:?} cage of {cage:?}"
+        );
         let class = match t.media {
             gigapod_catalog::FiberMedia::Multimode => MediaClass::Multimode,
             gigapod_catalog::FiberMedia::Singlemode => MediaClass::Singlemode,
         };
-        assert!(!forbidden.contains(&class), "{id} is {class}, which a media rule forbids");
+        assert!(
+            !forbidden.contains(&class),
+            "{id} is {class}, which a media rule forbids"
+        );
     }
 }
 
@@ -80,7 +102,11 @@ fn every_server_switch_pair_plans_buyable_parts_or_names_what_is_missing() {
     let (mut planned, mut refused) = (0, 0);
     for s in cat.iter(Some(PartKind::Server)) {
         let server = cat.server(s.part.id().as_str()).unwrap();
-        let cooling = if server.cooling == CoolingKind::Liquid { "liquid" } else { "air" };
+        let cooling = if server.cooling == CoolingKind::Liquid {
+            "liquid"
+        } else {
+            "air"
+        };
         for w in cat.iter(Some(PartKind::Switch)) {
             let text = spec(server.id.as_str(), w.part.id().as_str(), cooling);
             match try_plan(&text) {
@@ -97,7 +123,10 @@ fn every_server_switch_pair_plans_buyable_parts_or_names_what_is_missing() {
                     if m.contains("no cable or transceiver") {
                         assert!(m.contains("the catalog lacks a "), "{text}\n{m}");
                     }
-                    assert!(m.contains("p.toml:") && m.contains("= key: ") && m.contains("help:"), "{text}\n{m}");
+                    assert!(
+                        m.contains("p.toml:") && m.contains("= key: ") && m.contains("help:"),
+                        "{text}\n{m}"
+                    );
                     refused += 1;
                 }
             }
@@ -125,7 +154,10 @@ fn every_gigapod_gpu_option_plans_one_su_on_a_compatible_switch_with_the_default
         assert!(
             p.checks.iter().all(|c| c.status != gigapod_planner::Status::Fail),
             "{server}: {:?}",
-            p.checks.iter().filter(|c| c.status == gigapod_planner::Status::Fail).collect::<Vec<_>>()
+            p.checks
+                .iter()
+                .filter(|c| c.status == gigapod_planner::Status::Fail)
+                .collect::<Vec<_>>()
         );
         assert_buyable(&p);
     }
@@ -161,10 +193,16 @@ fn four_dgx_h100_fit_a_41_kw_rack() {
     assert!(full.len() >= 7, "most of the 32 DGX H100 go 4 to a rack: {full:?}");
     for id in full {
         let kw = p.facility.racks.iter().find(|r| r.id == id).unwrap().kw.0;
-        assert!((kw - 40.8).abs() < 1e-9, "{id}: 4 x 10.2 kW, modules included, is {kw} kW");
+        assert!(
+            (kw - 40.8).abs() < 1e-9,
+            "{id}: 4 x 10.2 kW, modules included, is {kw} kW"
+        );
     }
     let racks = p.checks.iter().find(|c| c.id == "racks.power").unwrap();
     assert_eq!(racks.status, gigapod_planner::Status::Pass, "{racks:?}");
     // The modules are still ordered: 4 flat-top twin-port system modules per DGX.
-    assert_eq!(p.cables.transceivers_by_side[&("mma4z00-ns-flt".to_string(), Side::System)], 32 * 4);
+    assert_eq!(
+        p.cables.transceivers_by_side[&("mma4z00-ns-flt".to_string(), Side::System)],
+        32 * 4
+    );
 }

@@ -228,7 +228,12 @@ fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
     // The DGX takes the flat-top system module in its cages (pod-facts C), the switch the finned one.
     assert!(p.cables.transceivers.contains_key("mma4z00-ns-flt"));
     assert!(p.cables.transceivers.contains_key("mma4z00-ns"));
-    let module_w = Catalog::builtin().transceiver("mma4z00-ns-flt").unwrap().power_w.value.0;
+    let module_w = Catalog::builtin()
+        .transceiver("mma4z00-ns-flt")
+        .unwrap()
+        .power_w
+        .value
+        .0;
     for s in 1..=p.compute.servers {
         let w = p.cables.pluggable_w[&format!("srv{s}")].0;
         assert!((w - 4.0 * module_w).abs() < 1e-9, "srv{s}: {w} W of modules");
