@@ -487,6 +487,41 @@ mod tests {
     }
 
     #[test]
+    fn dgx_b300_xdr_reference_counts() {
+        // RA-11339-001 Table 3 (pod-facts.md A.4): SUs of 72 DGX B300 x 8 rails on 144-port Q3400-RA leaves.
+        // Each leaf has 72 uplinks. A spine takes at most floor(144 / leaves) links from each leaf, and the
+        // builder uses the largest divisor of 72 within that: 18 (1 SU), 9 (2), 4 (4: 144 / 32 = 4.5), 2 (8), 1
+        // (18), so spines = 72 / m = 4, 8, 18, 36, 72. The RA's 18 spines at 4 SU is this arithmetic (each spine
+        // uses 128 of its 144 ports), not a special case.
+        let sw = synthetic_switch("q3400-ra", 72, &[(800, 2)]);
+        for (sus, leaves, spines, m) in [
+            (1, 8, 4, 18),
+            (2, 16, 8, 9),
+            (4, 32, 18, 4),
+            (8, 64, 36, 2),
+            (18, 144, 72, 1),
+        ] {
+            let r = FabricRequest {
+                servers_per_su: 72,
+                speed: Gbps(800),
+                ..req(&sw, 72 * sus, 1.0, Tiers::Auto)
+            };
+            let d = design(&r).unwrap();
+            assert_eq!(
+                (
+                    d.tiers,
+                    d.leaves,
+                    d.spines(),
+                    d.leaf_spine_links_per_pair,
+                    d.leaf_uplinks
+                ),
+                (2, leaves, spines, m, 72),
+                "{sus} SU"
+            );
+        }
+    }
+
+    #[test]
     fn oversubscribed_split() {
         let sw = synthetic_switch("qm9700", 32, &[(400, 2)]);
         let d = design(&req(&sw, 32, 2.0, Tiers::Auto)).unwrap();
