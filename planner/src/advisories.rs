@@ -80,7 +80,11 @@ mod tests {
 
     fn plan(extra: &str) -> crate::Plan {
         let text = format!("name = \"t\"\n[compute]\nserver = \"g593-h200\"\nscalable_units = 1\n{extra}");
-        crate::plan(&Spec::parse(SourceFile::new("t.toml", text)).unwrap(), Catalog::builtin()).unwrap()
+        crate::plan(
+            &Spec::parse(SourceFile::new("t.toml", text)).unwrap(),
+            Catalog::builtin(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -89,10 +93,24 @@ mod tests {
         let p = plan("servers_per_su = 32\n[fabric]\nswitch = \"sn5600\"\n");
         let w = p.checks.iter().find(|c| c.id == "fabric.leaf_fill").unwrap();
         assert!(w.message.contains("uses 64 of its 128 ports"), "{}", w.message);
-        assert!(w.message.contains("takes 64 servers per scalable unit"), "{}", w.message);
+        assert!(
+            w.message.contains("takes 64 servers per scalable unit"),
+            "{}",
+            w.message
+        );
         // "auto" fills it: 64 down + 64 up, no warning; nor on a QM9700 at 32.
-        assert!(plan("[fabric]\nswitch = \"sn5600\"\n").checks.iter().all(|c| c.id != "fabric.leaf_fill"));
-        assert!(plan("servers_per_su = 32\n").checks.iter().all(|c| c.id != "fabric.leaf_fill"));
+        assert!(
+            plan("[fabric]\nswitch = \"sn5600\"\n")
+                .checks
+                .iter()
+                .all(|c| c.id != "fabric.leaf_fill")
+        );
+        assert!(
+            plan("servers_per_su = 32\n")
+                .checks
+                .iter()
+                .all(|c| c.id != "fabric.leaf_fill")
+        );
         // 16 on a QM9700: 16 + 16 = 32 of 64, exactly half, warns.
         let w = plan("servers_per_su = 16\n");
         assert!(w.checks.iter().any(|c| c.id == "fabric.leaf_fill"));
@@ -101,10 +119,18 @@ mod tests {
     #[test]
     fn an_alias_in_the_spec_is_a_warning_naming_the_real_model() {
         let text = "name = \"t\"\n[compute]\nserver = \"g593-b200\"\nservers = 4\n";
-        let p = crate::plan(&Spec::parse(SourceFile::new("t.toml", text)).unwrap(), Catalog::builtin()).unwrap();
+        let p = crate::plan(
+            &Spec::parse(SourceFile::new("t.toml", text)).unwrap(),
+            Catalog::builtin(),
+        )
+        .unwrap();
         let w = p.checks.iter().find(|c| c.id == "catalog.alias").unwrap();
         assert_eq!(w.status, crate::Status::Warn);
-        assert!(w.message.contains("`g893-sd1-b200`") && w.message.contains("G893-SD1-AAX5"), "{}", w.message);
+        assert!(
+            w.message.contains("`g893-sd1-b200`") && w.message.contains("G893-SD1-AAX5"),
+            "{}",
+            w.message
+        );
         assert_eq!(p.compute.server_id, "g893-sd1-b200");
     }
 }

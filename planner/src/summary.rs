@@ -48,11 +48,17 @@ pub fn text(plan: &Plan) -> String {
         a.bisection_after_worst_switch_failure_gbps.0
     );
     let est = if p.server.estimate { " (estimate)" } else { "" };
+    let modules = if p.server.includes_pluggables {
+        "its fabric modules included in the vendor figure"
+    } else {
+        "its fabric modules added"
+    };
     let _ = writeln!(
         out,
-        "  power     {:.0} W per server on the {} basis{est}; {:.1} kW for all servers",
+        "  power     {:.0} W per server on the {} basis{est}, {modules}; {:.1} kW for all servers",
         p.server.server_w.0, p.server.basis, plan.facility.compute_kw.0
     );
+    let _ = writeln!(out, "            maximum from {}", p.server.provenance.max);
     let n = p.psu.installed - p.psu.redundant;
     let _ = writeln!(
         out,

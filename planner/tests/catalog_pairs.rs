@@ -141,6 +141,7 @@ fn every_gigapod_gpu_option_plans_one_su_on_a_compatible_switch_with_the_default
     for (server, switch, cooling) in [
         ("g593-h200", "qm9700", "air"),
         ("g893-sd1-b200", "qm9700", "air"),
+        ("g894-sd1-b200", "qm9700", "air"),
         ("g4l3-sd1-b200", "qm9700", "liquid"),
         ("g4l4-sd1-b300", "q3200-ra", "liquid"),
         ("g593-mi300x", "qm9700", "air"),
