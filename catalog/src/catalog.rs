@@ -233,6 +233,10 @@ impl Catalog {
                     diags.push(d);
                 }
                 let id = part.id().clone();
+                // A user part named like a built-in alias replaces the alias: the user's part is what they mean.
+                if !is_builtin && cat.aliases.get(&id).is_some_and(|(_, o)| o.builtin) {
+                    cat.aliases.remove(&id);
+                }
                 let origin = Origin {
                     file: file.clone(),
                     path: path.clone(),
@@ -624,6 +628,10 @@ mod tests {
         assert_eq!((e.0[0].line, e.0[0].key.as_deref()), (3, Some("alias[0].of")));
         let e = user("[[alias]]\nid = \"qm9700\"\nof = \"qm9790\"\nnote = \"n\"\n").unwrap_err();
         assert!(e.0[0].message.contains("also the id of a part"), "{e}");
+        // A user part with an alias's id replaces the alias.
+        let own = user("[[psu]]\nid = \"g593-b200\"\ndescription = \"mine\"\nvendor = \"v\"\nrating_w = 5\n").unwrap();
+        assert!(own.alias("g593-b200").is_none());
+        assert_eq!(own.get("g593-b200").unwrap().part.description(), "mine");
     }
 
     #[test]
