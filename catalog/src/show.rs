@@ -196,6 +196,17 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// Sources in list order: `S..` (hardware-facts.md), `P..` (pod-facts.md), then the rest (`B..`), each by number.
+fn source_order(id: &str) -> (u8, u32, String) {
+    let class = match id.chars().next() {
+        Some('S') => 0,
+        Some('P') => 1,
+        _ => 2,
+    };
+    let n = id.trim_start_matches(char::is_alphabetic).parse().unwrap_or(u32::MAX);
+    (class, n, id.to_string())
+}
+
 fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
     let mut ids: Vec<String> = entry
         .part
@@ -209,7 +220,7 @@ fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    ids.sort_by_key(|s| s.trim_start_matches('S').parse::<u32>().unwrap_or(u32::MAX));
+    ids.sort_by_key(|s| source_order(s));
     ids.dedup();
     ids
 }
