@@ -247,6 +247,13 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         ),
         row_racks: r.spec.facility.racks_per_row.clamp(1, 10_000) as u32,
         weights: Default::default(),
+        leaf_placement: r.spec.facility.leaf_placement,
+        densities: r.server.rack_densities.as_ref().map(|d| d.value.clone()),
+        servers_per_rack: r
+            .spec
+            .facility
+            .servers_per_rack
+            .map(|n| n.clamp(1, i64::from(u32::MAX)) as u32),
     };
     Devices {
         layout_input,

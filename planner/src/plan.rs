@@ -252,22 +252,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         cooling: r.cooling.kind,
     };
     checks.extend(facility::checks(&layout, &facility, &limits));
-    let st = &layout.stats;
-    checks.push(Check::verdict(
-        "layout.solver",
-        st.solver_cost <= st.first_fit_cost + 1e-9,
-        format!(
-            "layout cost {:.1} against {:.1} for first-fit decreasing ({} racks for the SUs); {}",
-            st.solver_cost,
-            st.first_fit_cost,
-            st.first_fit_racks,
-            if st.optimal {
-                "proven optimal for each SU block (gap 0)".to_string()
-            } else {
-                format!("gap at most {:.1} %", st.gap * 100.0)
-            }
-        ),
-    ));
+    checks.extend(layout::checks(&layout));
     let management_switches = devices.management_switches;
     let bom = build_bom(
         &r,
@@ -421,32 +406,18 @@ fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutErro
             "facility.rack_power_limit_kw",
             "raise the rack power limit, or choose liquid cooling or a lower-power server",
         ),
-        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "rack units" => {
-            if catalog.get(r.switch.id.as_str()).is_some_and(|x| !x.origin.builtin) {
-                return catalog_or_spec_error(
-                    spec,
-                    catalog,
-                    r.switch.id.as_str(),
-                    "rack_units",
-                    "fabric.switch",
-                    e.to_string(),
-                    "the switches are too tall to share one rack: check the switch's rack_units",
-                );
-            }
-            (
-                "facility.rack",
-                "choose a taller rack, or fewer servers per scalable unit (fewer leaves)",
-            )
-        }
-        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "room-air heat limit" => (
-            "facility.cooling",
-            "fewer servers per scalable unit (fewer leaves per rack), or a cooling class whose room takes more heat",
-        ),
-        LayoutError::SwitchDoesNotFit { .. } | LayoutError::NetworkDoesNotFit { .. } => (
+        LayoutError::SwitchDoesNotFit { .. } => (
             "facility.rack_power_limit_kw",
             "raise the rack power limit or choose a larger rack",
         ),
-        LayoutError::Solver(_) => ("facility", "report this as a bug with the spec attached"),
+        LayoutError::ServersPerRackTooMany { allowed, .. } => (
+            "facility.servers_per_rack",
+            if *allowed == 1 {
+                "use 1, or leave the key out"
+            } else {
+                "use fewer servers per rack, or leave the key out to take the catalog's density"
+            },
+        ),
     };
     let mut path = KeyPath::dotted(key);
     if !spec.source.has_key(&path) {

@@ -195,6 +195,12 @@ pub struct FacilitySpec {
     pub management_switch: String,
     /// Racks per row at most (a scalable unit is never split across rows).
     pub racks_per_row: i64,
+    /// Where the SU's leaf switches stand: in network racks (the reference designs), among the servers, or
+    /// whichever the layout's objective finds cheaper.
+    pub leaf_placement: crate::layout::LeafPlacement,
+    /// Servers per rack at most, overriding the server's catalog densities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers_per_rack: Option<i64>,
 }
 
 impl Default for FacilitySpec {
@@ -207,6 +213,8 @@ impl Default for FacilitySpec {
             pdu: "pdu-3ph-415v-60a".into(),
             management_switch: "sn2201".into(),
             racks_per_row: 24,
+            leaf_placement: crate::layout::LeafPlacement::NetworkRack,
+            servers_per_rack: None,
         }
     }
 }
@@ -350,6 +358,9 @@ impl SpecFile {
             |c, id| c.switch(id),
         );
         let racks_per_row = r.count("facility.racks_per_row", s.facility.racks_per_row);
+        if let Some(n) = s.facility.servers_per_rack {
+            r.count("facility.servers_per_rack", n);
+        }
 
         // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).
         let leaf_ports = match (server, switch) {

@@ -1,38 +1,21 @@
-//! One scalable unit's racks, solved as a small mixed-integer program.
+//! The pieces of the rack program: how many servers a rack takes, how an SU's servers fill its racks, and how
+//! switches pack into racks.
 //!
 //! # Formulation
 //!
-//! Identical servers are interchangeable, so the program works on counts, not devices. For a row of `P`
-//! candidate rack positions (`P` = the racks first-fit needs, plus one for a separate network rack):
+//! The first objective is the number of racks. Identical servers are interchangeable, so an SU of `S` servers
+//! at `d` servers per rack (the density, [`density`]) needs at least `ceil(S / d)` racks whatever else shares
+//! them; [`even_fill`] gives it exactly that many, with counts differing by at most one. The switches are few
+//! kinds of identical devices (one fabric switch part, one management switch part), so first-fit decreasing
+//! ([`first_fit_decreasing`]) packs them into the fewest racks their U, kW, weight and room heat allow in every
+//! case the bound can tell apart, and the layout reports the bound beside it.
 //!
-//! - `n_p` (integer, `0..=cap`): servers in rack `p`; `a_p` (binary): rack `p` is used.
-//! - the SU's network group (its leaves and management switches) stands in one rack `q`.
-//! - `sum n_p = S`; for every rack, rack units, kW, weight and room heat of `n_p` servers plus the network group
-//!   when `p = q` stay within the rack's limits, times `a_p`; `a_p >= a_(p+1)` (used racks are contiguous from
-//!   position 0, which also breaks the mirror symmetry).
-//! - minimise `rack_cost x sum a_p + sum_p cost(p, q) x rails x n_p`, where `cost(p, q)` is the cost of one
-//!   server-to-leaf link between racks `p` and `q` with the medium its length calls for.
-//!
-//! The network rack position `q` is not a variable: making it one needs a product `n_p x z_q` and big-M
-//! linearisation, which the measured notes show stalls the solver. Instead every `q` is tried (`P` tiny
-//! programs of `2P` variables each), each solved to proven optimality, and the best kept: the result is optimal
-//! for the block, with a zero gap, and reported as such.
+//! Placing each SU's racks and its leaves is then a question of the second objective alone (the link cost), which
+//! depends only on the distance of each server rack from its leaves: with the network rack in the middle of the
+//! SU's racks and the fuller racks nearest it, no arrangement of the same counts is cheaper (the distances are
+//! the smallest possible multiset, and the larger counts take the smaller distances).
 
-use super::{LayoutError, RackLimits};
-use good_lp::{Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp, variable};
-
-/// What a block must hold, in the units the program uses (all plain f64 inside this module only).
-#[derive(Debug, Clone, PartialEq)]
-pub struct BlockInput {
-    /// Servers in the block.
-    pub servers: u32,
-    /// One server: rack units, kW, kg, kW into room air.
-    pub server: Footprint,
-    /// The SU's network group as a whole.
-    pub network: Footprint,
-    /// Links from each server to the network group.
-    pub rails: u32,
-}
+use super::{Device, LayoutError, RackLimits};
 
 /// The space, power, weight and room heat of a device or a group.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -47,23 +30,50 @@ pub struct Footprint {
     pub room_kw: f64,
 }
 
-/// The solved block.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BlockLayout {
-    /// Servers per rack position, for the used racks.
-    pub servers_per_rack: Vec<u32>,
-    /// Position of the rack holding the network group.
-    pub network_rack: usize,
-    /// Objective value (rack cost plus link cost).
-    pub cost: f64,
-    /// True when every sub-program was solved to proven optimality.
-    pub optimal: bool,
+impl Footprint {
+    /// The sum of two footprints (rack units rounded up to whole U per device).
+    pub fn plus(&self, d: &Footprint) -> Footprint {
+        Footprint {
+            u: self.u + d.u.ceil(),
+            kw: self.kw + d.kw,
+            kg: self.kg + d.kg,
+            room_kw: self.room_kw + d.room_kw,
+        }
+    }
+
+    /// `n` of this footprint.
+    pub fn times(&self, n: u32) -> Footprint {
+        let n = f64::from(n);
+        Footprint {
+            u: self.u.ceil() * n,
+            kw: self.kw * n,
+            kg: self.kg * n,
+            room_kw: self.room_kw * n,
+        }
+    }
+
+    /// The largest share of one rack's limits this takes (how "big" it is, for first-fit decreasing).
+    fn share(&self, l: &RackLimits) -> f64 {
+        let mut s = (self.u.ceil() / l.u).max(self.kw / l.kw).max(self.kg / l.kg);
+        if let Some(room) = l.room_kw {
+            s = s.max(self.room_kw / room);
+        }
+        s
+    }
 }
 
-/// The most servers one rack can hold, and which limit binds.
+/// Whether a footprint fits one rack.
+pub fn fits(f: &Footprint, l: &RackLimits) -> bool {
+    f.u <= l.u + 1e-9
+        && f.kw <= l.kw + 1e-9
+        && f.kg <= l.kg + 1e-9
+        && l.room_kw.is_none_or(|r| f.room_kw <= r + 1e-9)
+}
+
+/// The most servers one rack can hold by its limits alone, and which limit binds.
 pub fn servers_per_rack(server: &Footprint, limits: &RackLimits) -> (u32, &'static str) {
     let mut caps = vec![
-        ((limits.u / server.u).floor(), "rack units"),
+        ((limits.u / server.u.ceil()).floor(), "rack units"),
         ((limits.kw / server.kw).floor(), "rack power limit"),
         ((limits.kg / server.kg).floor(), "rack weight limit"),
     ];
@@ -78,132 +88,122 @@ pub fn servers_per_rack(server: &Footprint, limits: &RackLimits) -> (u32, &'stat
         .unwrap_or((0, "rack units"))
 }
 
-fn fits(n: u32, with_network: bool, b: &BlockInput, l: &RackLimits) -> bool {
-    let n = f64::from(n);
-    let net = if with_network { b.network } else { Footprint::default() };
-    let room_ok = l
-        .room_kw
-        .is_none_or(|room| n * b.server.room_kw + net.room_kw <= room + 1e-9);
-    n * b.server.u + net.u <= l.u + 1e-9
-        && n * b.server.kw + net.kw <= l.kw + 1e-9
-        && n * b.server.kg + net.kg <= l.kg + 1e-9
-        && room_ok
-}
-
-/// First-fit decreasing: fill racks with servers in order, then put the network group into the first rack with
-/// room, else a new rack at the end. The baseline the solver must beat or equal.
-pub fn first_fit(
-    b: &BlockInput,
-    l: &RackLimits,
-    link_cost: &dyn Fn(usize, usize) -> f64,
-    rack_cost: f64,
-) -> BlockLayout {
-    let (cap, _) = servers_per_rack(&b.server, l);
-    let cap = cap.max(1);
-    let mut racks = Vec::new();
-    let mut left = b.servers;
-    while left > 0 {
-        let n = left.min(cap);
-        racks.push(n);
-        left -= n;
-    }
-    let network_rack = racks.iter().position(|&n| fits(n, true, b, l)).unwrap_or_else(|| {
-        racks.push(0);
-        racks.len() - 1
-    });
-    let cost = block_cost(&racks, network_rack, b.rails, link_cost, rack_cost);
-    BlockLayout {
-        servers_per_rack: racks,
-        network_rack,
-        cost,
-        optimal: false,
-    }
-}
-
-fn block_cost(racks: &[u32], q: usize, rails: u32, link_cost: &dyn Fn(usize, usize) -> f64, rack_cost: f64) -> f64 {
-    rack_cost * racks.len() as f64
-        + racks
-            .iter()
-            .enumerate()
-            .map(|(p, &n)| link_cost(p, q) * f64::from(rails) * f64::from(n))
-            .sum::<f64>()
-}
-
-/// Solves the block. `link_cost(p, q)` is the cost of one server link from rack `p` to the network rack `q`.
-pub fn solve(
-    b: &BlockInput,
-    l: &RackLimits,
-    link_cost: &dyn Fn(usize, usize) -> f64,
-    rack_cost: f64,
-) -> Result<BlockLayout, LayoutError> {
-    let (cap, binding) = servers_per_rack(&b.server, l);
+/// Servers per rack the layout uses, and why: the override when given (an error when the limits do not allow
+/// it), else the highest catalog density the limits allow, else (no density fits, or the catalog gives none)
+/// what the limits allow.
+pub fn density(
+    server: &Footprint,
+    limits: &RackLimits,
+    densities: Option<&[u32]>,
+    requested: Option<u32>,
+) -> Result<(u32, String), LayoutError> {
+    let (cap, binding) = servers_per_rack(server, limits);
     if cap == 0 {
         return Err(LayoutError::ServerDoesNotFit {
             limit: binding,
-            detail: over_by(&b.server, l, binding),
+            detail: over_by(server, limits, binding),
         });
     }
-    if !fits(0, true, b, l) {
-        let n = &b.network;
-        let mut over = Vec::new();
-        if n.u > l.u {
-            over.push(("rack units", format!("{:.0} U of the rack's {:.0} U", n.u, l.u)));
+    if let Some(n) = requested {
+        if n > cap {
+            return Err(LayoutError::ServersPerRackTooMany {
+                requested: n,
+                allowed: cap,
+                binding,
+            });
         }
-        if n.kw > l.kw {
-            over.push((
-                "rack power limit",
-                format!("{:.1} kW of the rack limit's {:.1} kW", n.kw, l.kw),
-            ));
-        }
-        if n.kg > l.kg {
-            over.push((
-                "rack weight limit",
-                format!("{:.0} kg of the rack's {:.0} kg", n.kg, l.kg),
-            ));
-        }
-        if let Some(room) = l.room_kw
-            && n.room_kw > room
-        {
-            over.push((
-                "room-air heat limit",
-                format!(
-                    "{:.1} kW of heat into the room air, where the room takes {room:.1} kW per rack",
-                    n.room_kw
-                ),
-            ));
-        }
-        let binding = over.first().map_or("rack units", |(b, _)| *b);
-        let over: Vec<String> = over.into_iter().map(|(_, text)| text).collect();
-        return Err(LayoutError::NetworkDoesNotFit {
-            binding,
-            detail: format!(
-                "the scalable unit's leaves and management switches must share one rack, and they need {}",
-                over.join(", ")
-            ),
-        });
+        return Ok((n.max(1), format!("facility.servers_per_rack ({binding} allows {cap})")));
     }
-    let baseline = first_fit(b, l, link_cost, rack_cost);
-    let positions = baseline.servers_per_rack.len() + 1;
-    let mut best: Option<BlockLayout> = None;
-    let mut all_optimal = true;
-    for q in 0..positions {
-        match solve_with_network_at(b, l, q, positions, cap, link_cost, rack_cost) {
-            Ok((layout, optimal)) => {
-                all_optimal &= optimal;
-                if best.as_ref().is_none_or(|x| layout.cost < x.cost - 1e-9) {
-                    best = Some(layout);
-                }
-            }
-            Err(ResolutionError::Infeasible) => {}
-            Err(e) => return Err(LayoutError::Solver(e.to_string())),
-        }
+    match densities {
+        Some(list) if !list.is_empty() => match list.iter().copied().filter(|&d| d >= 1 && d <= cap).max() {
+            Some(d) => Ok((d, format!("catalog density {d} of {list:?} ({binding} allows {cap})"))),
+            None => Ok((
+                cap,
+                format!("the {binding} allows {cap}, fewer than every catalog density {list:?}"),
+            )),
+        },
+        _ => Ok((cap, format!("the {binding} allows {cap} (no catalog density)"))),
     }
-    let mut best = best.unwrap_or(baseline);
-    best.optimal = all_optimal;
-    Ok(best)
 }
 
-fn over_by(s: &Footprint, l: &RackLimits, binding: &str) -> String {
+/// `servers` over the fewest racks of at most `cap`, evenly: counts differ by at most one, largest first.
+pub fn even_fill(servers: u32, cap: u32) -> Vec<u32> {
+    if servers == 0 {
+        return Vec::new();
+    }
+    let racks = servers.div_ceil(cap.max(1));
+    let (q, rem) = (servers / racks, servers % racks);
+    (0..racks).map(|i| q + u32::from(i < rem)).collect()
+}
+
+/// Positions `0..n` ordered from the middle outward (the middle one, then its neighbours alternately), where
+/// `middle` is the gap at which the network racks stand: position `middle - 1` and `middle` are nearest.
+pub fn middle_out(n: usize, middle: usize) -> Vec<usize> {
+    let mut order = Vec::with_capacity(n);
+    let (mut left, mut right) = (middle as isize - 1, middle);
+    while order.len() < n {
+        if right < n && (left < 0 || (right - middle) as isize <= (middle as isize - 1 - left)) {
+            order.push(right);
+            right += 1;
+        } else if left >= 0 {
+            order.push(left as usize);
+            left -= 1;
+        } else {
+            break;
+        }
+    }
+    order
+}
+
+/// First-fit decreasing: devices by their largest share of a rack's limits, largest first (ties keep their
+/// order, so an SU's leaves stay together), each into the first rack with room, else a new rack. Returns the
+/// devices' indices per rack.
+pub fn first_fit_decreasing(devices: &[&Device], limits: &RackLimits) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..devices.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, sb) = (devices[a].footprint.share(limits), devices[b].footprint.share(limits));
+        sb.partial_cmp(&sa).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut racks: Vec<(Footprint, Vec<usize>)> = Vec::new();
+    // Racks before this one are too full for a device like the last one: the first rack worth trying.
+    let mut first_open = 0usize;
+    let mut last: Option<Footprint> = None;
+    for i in order {
+        let fp = &devices[i].footprint;
+        if last.as_ref() != Some(fp) {
+            // A different device may fit where the last did not.
+            first_open = 0;
+            last = Some(*fp);
+        }
+        let mut placed = false;
+        for (k, (load, members)) in racks.iter_mut().enumerate().skip(first_open) {
+            let with = load.plus(fp);
+            if fits(&with, limits) {
+                *load = with;
+                members.push(i);
+                placed = true;
+                break;
+            } else if k == first_open {
+                first_open += 1;
+            }
+        }
+        if !placed {
+            racks.push((Footprint::default().plus(fp), vec![i]));
+        }
+    }
+    racks.into_iter().map(|(_, m)| m).collect()
+}
+
+/// `ceil(total / per_rack)`, tolerant of rounding.
+pub fn bound(total: f64, per_rack: f64) -> u32 {
+    if per_rack <= 0.0 || total <= 0.0 {
+        return 0;
+    }
+    (total / per_rack - 1e-9).ceil().clamp(0.0, f64::from(u32::MAX)) as u32
+}
+
+/// Why one server does not fit, with the numbers.
+pub fn over_by(s: &Footprint, l: &RackLimits, binding: &str) -> String {
     match binding {
         "rack power limit" => format!(
             "one server with its NIC modules draws {:.2} kW, {:.2} kW more than the rack limit of {:.2} kW",
@@ -231,59 +231,10 @@ fn over_by(s: &Footprint, l: &RackLimits, binding: &str) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn solve_with_network_at(
-    b: &BlockInput,
-    l: &RackLimits,
-    q: usize,
-    positions: usize,
-    cap: u32,
-    link_cost: &dyn Fn(usize, usize) -> f64,
-    rack_cost: f64,
-) -> Result<(BlockLayout, bool), ResolutionError> {
-    let mut vars = ProblemVariables::new();
-    let n: Vec<Variable> = (0..positions)
-        .map(|_| vars.add(variable().integer().min(0).max(cap)))
-        .collect();
-    let a: Vec<Variable> = (0..positions).map(|_| vars.add(variable().binary())).collect();
-    let mut objective = Expression::from(0.0);
-    for p in 0..positions {
-        objective += rack_cost * a[p] + link_cost(p, q) * f64::from(b.rails) * n[p];
-    }
-    let mut model = vars.minimise(objective).using(microlp);
-    let total: Expression = n.iter().copied().sum();
-    model = model.with(total.eq(f64::from(b.servers)));
-    for p in 0..positions {
-        let net = if p == q { b.network } else { Footprint::default() };
-        model = model.with((b.server.u * n[p] + net.u).leq(l.u * a[p]));
-        model = model.with((b.server.kw * n[p] + net.kw).leq(l.kw * a[p]));
-        model = model.with((b.server.kg * n[p] + net.kg).leq(l.kg * a[p]));
-        if let Some(room) = l.room_kw {
-            model = model.with((b.server.room_kw * n[p] + net.room_kw).leq(room * a[p]));
-        }
-        if p + 1 < positions {
-            model = model.with((a[p] - a[p + 1]).geq(0.0));
-        }
-    }
-    let solution = model.solve()?;
-    let optimal = matches!(solution.status(), good_lp::solvers::SolutionStatus::Optimal);
-    let used = a.iter().filter(|&&v| solution.value(v) > 0.5).count();
-    let servers_per_rack: Vec<u32> = n[..used].iter().map(|&v| solution.value(v).round() as u32).collect();
-    let cost = block_cost(&servers_per_rack, q, b.rails, link_cost, rack_cost);
-    Ok((
-        BlockLayout {
-            servers_per_rack,
-            network_rack: q,
-            cost,
-            optimal,
-        },
-        optimal,
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::DeviceKind;
 
     fn limits(kw: f64) -> RackLimits {
         RackLimits {
@@ -294,68 +245,78 @@ mod tests {
         }
     }
 
-    fn input() -> BlockInput {
-        BlockInput {
-            servers: 32,
-            server: Footprint {
-                u: 5.0,
-                kw: 10.2,
-                kg: 80.0,
-                room_kw: 10.2,
+    fn dgx_h100() -> Footprint {
+        Footprint {
+            u: 8.0,
+            kw: 10.2,
+            kg: 130.45,
+            room_kw: 10.2,
+        }
+    }
+
+    #[test]
+    fn the_highest_catalog_density_that_fits() {
+        let d = Some(&[1, 2, 4][..]);
+        // 4 x 10.2 = 40.8 kW fits 41 kW; 5 would too at 70 kW, but NVIDIA's designs stop at 4.
+        assert_eq!(density(&dgx_h100(), &limits(41.0), d, None).unwrap().0, 4);
+        assert_eq!(density(&dgx_h100(), &limits(70.0), d, None).unwrap().0, 4);
+        // 3 fit 35 kW by power, but the densities are 1, 2 or 4: 2.
+        assert_eq!(density(&dgx_h100(), &limits(35.0), d, None).unwrap().0, 2);
+        // Without densities, the limits decide: 6 x 8 U = 48 U, 6 x 10.2 = 61.2 kW at 70 kW.
+        assert_eq!(density(&dgx_h100(), &limits(70.0), None, None).unwrap().0, 6);
+        // The override wins, and too many is an error that says what the limits allow.
+        assert_eq!(density(&dgx_h100(), &limits(70.0), d, Some(3)).unwrap().0, 3);
+        let e = density(&dgx_h100(), &limits(41.0), d, Some(5)).unwrap_err().to_string();
+        assert_eq!(e, "5 servers per rack do not fit: the rack power limit allows 4");
+    }
+
+    #[test]
+    fn even_fill_spreads_the_remainder() {
+        assert_eq!(even_fill(32, 4), vec![4; 8]);
+        assert_eq!(even_fill(31, 4), vec![4, 4, 4, 4, 4, 4, 4, 3]);
+        assert_eq!(even_fill(30, 4), vec![4, 4, 4, 4, 4, 4, 3, 3]);
+        assert_eq!(even_fill(9, 4), vec![3, 3, 3]);
+        assert_eq!(even_fill(0, 4), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn middle_out_starts_next_to_the_network_rack() {
+        // 8 racks with the network rack between positions 3 and 4.
+        assert_eq!(middle_out(8, 4), vec![4, 3, 5, 2, 6, 1, 7, 0]);
+        assert_eq!(middle_out(3, 1), vec![1, 0, 2]);
+        assert_eq!(middle_out(1, 0), vec![0]);
+    }
+
+    fn switch(name: &str, kw: f64) -> Device {
+        Device {
+            name: name.into(),
+            kind: DeviceKind::Leaf,
+            part_id: "qm9700".into(),
+            footprint: Footprint {
+                u: 1.0,
+                kw,
+                kg: 14.5,
+                room_kw: kw,
             },
-            network: Footprint {
-                u: 9.0,
-                kw: 13.0,
-                kg: 130.0,
-                room_kw: 13.0,
-            },
-            rails: 8,
-        }
-    }
-
-    // Cheap within a rack, dearer next door, dearest further away.
-    fn cost(p: usize, q: usize) -> f64 {
-        match p.abs_diff(q) {
-            0 => 1.0,
-            1 => 4.0,
-            _ => 8.0,
         }
     }
 
     #[test]
-    fn kw_limit_spreads_servers() {
-        let b = input();
-        let l = limits(50.0);
-        assert_eq!(servers_per_rack(&b.server, &l), (4, "rack power limit"));
-        let s = solve(&b, &l, &cost, 20.0).unwrap();
-        assert_eq!(s.servers_per_rack.iter().sum::<u32>(), 32);
-        assert!(s.servers_per_rack.iter().all(|&n| n <= 4));
-        assert!(s.optimal);
-        let base = first_fit(&b, &l, &cost, 20.0);
-        assert!(s.cost <= base.cost + 1e-9, "{} > {}", s.cost, base.cost);
-    }
-
-    #[test]
-    fn solver_never_loses_to_first_fit() {
-        for kw in [41.0, 50.0, 70.0, 100.0, 120.0] {
-            let b = input();
-            let l = limits(kw);
-            let s = solve(&b, &l, &cost, 20.0).unwrap();
-            let base = first_fit(&b, &l, &cost, 20.0);
-            assert!(s.cost <= base.cost + 1e-9, "{kw} kW: {} > {}", s.cost, base.cost);
-            for (p, &n) in s.servers_per_rack.iter().enumerate() {
-                assert!(
-                    fits(n, p == s.network_rack, &b, &l),
-                    "rack {p} over its limits at {kw} kW"
-                );
-            }
+    fn first_fit_decreasing_packs_by_the_binding_limit() {
+        // 30 switches of 2 kW and 10 of 0.1 kW into 20 kW racks: 10 big ones per rack by kW, 3 racks; the small
+        // ones fill no rack beyond 20 kW, so the fourth rack takes what is left.
+        let mut devs: Vec<Device> = (0..30).map(|i| switch(&format!("b{i}"), 2.0)).collect();
+        devs.extend((0..10).map(|i| switch(&format!("s{i}"), 0.1)));
+        let refs: Vec<&Device> = devs.iter().collect();
+        let racks = first_fit_decreasing(&refs, &limits(20.0));
+        assert_eq!(racks.len(), 4);
+        for r in &racks {
+            let kw: f64 = r.iter().map(|&i| devs[i].footprint.kw).sum();
+            assert!(kw <= 20.0 + 1e-9, "{kw}");
         }
-    }
-
-    #[test]
-    fn a_server_above_the_limit_is_an_error_that_says_by_how_much() {
-        let e = solve(&input(), &limits(8.0), &cost, 20.0).unwrap_err();
-        let s = e.to_string();
-        assert!(s.contains("2.20 kW more than the rack limit of 8.00 kW"), "{s}");
+        // The large ones stay in their order: the first rack holds b0..b9.
+        assert_eq!(racks[0], (0..10).collect::<Vec<_>>());
+        assert_eq!(bound(30.0 * 2.0 + 1.0, 20.0), 4);
+        assert_eq!(bound(60.0, 20.0), 3);
     }
 }
