@@ -41,6 +41,16 @@ impl Footprint {
         }
     }
 
+    /// The sum of this footprint and a group's (whose rack units are already whole).
+    fn plus_group(&self, g: &Footprint) -> Footprint {
+        Footprint {
+            u: self.u + g.u,
+            kw: self.kw + g.kw,
+            kg: self.kg + g.kg,
+            room_kw: self.room_kw + g.room_kw,
+        }
+    }
+
     /// `n` of this footprint.
     pub fn times(&self, n: u32) -> Footprint {
         let n = f64::from(n);
@@ -194,6 +204,58 @@ pub fn first_fit_decreasing(devices: &[&Device], limits: &RackLimits) -> Vec<Vec
     racks.into_iter().map(|(_, m)| m).collect()
 }
 
+/// Packs `devices` into exactly `racks` racks in their order, keeping each group (an SU's switches, given as
+/// index ranges in order) in one rack where it fits, and spreading the load evenly: a rack closes once the next
+/// group would take it past `1 / racks` of the total in any limit. Returns `None` when that needs more racks
+/// (the caller then keeps first-fit decreasing). This is the second objective at work: the same rack count with
+/// each SU's leaves together and the racks' switches spread over the SUs' rows.
+pub fn pack_in_order(
+    devices: &[&Device],
+    groups: &[std::ops::Range<usize>],
+    limits: &RackLimits,
+    racks: usize,
+) -> Option<Vec<Vec<usize>>> {
+    if racks == 0 {
+        return devices.is_empty().then(Vec::new);
+    }
+    let total = devices.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));
+    let n = racks as f64;
+    let target = Footprint {
+        u: total.u / n,
+        kw: total.kw / n,
+        kg: total.kg / n,
+        room_kw: total.room_kw / n,
+    };
+    let above = |f: &Footprint| {
+        f.u > target.u + 1e-9 || f.kw > target.kw + 1e-9 || f.kg > target.kg + 1e-9 || f.room_kw > target.room_kw + 1e-9
+    };
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut load = Footprint::default();
+    for g in groups {
+        let group = g.clone().fold(Footprint::default(), |a, i| a.plus(&devices[i].footprint));
+        let with = load.plus_group(&group);
+        let last = out.len() == racks;
+        if !out.last().is_some_and(Vec::is_empty) && !last && (above(&with) || !fits(&with, limits)) {
+            out.push(Vec::new());
+            load = Footprint::default();
+        }
+        for i in g.clone() {
+            let with = load.plus(&devices[i].footprint);
+            if !fits(&with, limits) {
+                if out.len() == racks {
+                    return None;
+                }
+                out.push(Vec::new());
+                load = Footprint::default().plus(&devices[i].footprint);
+            } else {
+                load = with;
+            }
+            out.last_mut()?.push(i);
+        }
+    }
+    Some(out)
+}
+
 /// `ceil(total / per_rack)`, tolerant of rounding.
 pub fn bound(total: f64, per_rack: f64) -> u32 {
     if per_rack <= 0.0 || total <= 0.0 {
@@ -317,6 +379,17 @@ mod tests {
         // The large ones stay in their order: the first rack holds b0..b9.
         assert_eq!(racks[0], (0..10).collect::<Vec<_>>());
         assert_eq!(bound(30.0 * 2.0 + 1.0, 20.0), 4);
+        // Three SUs of 4 switches (8 kW each) and 6 spines into 2 racks of 20 kW: in order, the load spread, each
+        // SU's switches together: SU 1 and 2 in the first rack (16 kW of the 18 kW share), SU 3 and the spines in
+        // the second.
+        let devs: Vec<Device> = (0..18).map(|i| switch(&format!("d{i}"), 2.0)).collect();
+        let refs: Vec<&Device> = devs.iter().collect();
+        let mut groups = vec![0..4, 4..8, 8..12];
+        groups.extend((12..18).map(|i| i..i + 1));
+        let packed = pack_in_order(&refs, &groups, &limits(20.0), 2).unwrap();
+        assert_eq!(packed, vec![(0..8).collect::<Vec<_>>(), (8..18).collect()]);
+        // One rack cannot hold 36 kW.
+        assert!(pack_in_order(&refs, &groups, &limits(20.0), 1).is_none());
         assert_eq!(bound(60.0, 20.0), 3);
     }
 }

@@ -266,9 +266,20 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
     }
 
     // 3. Network racks: first-fit decreasing; each stands with the SU most of its switches belong to.
+    //    Of the packings with first-fit's rack count, the one in SU order with the load spread keeps each SU's
+    //    switches together and gives more SUs a network rack of their own.
     let refs: Vec<&Device> = left.iter().map(|(d, _)| *d).collect();
+    let ffd = block::first_fit_decreasing(&refs, &limits);
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, (_, su)) in left.iter().enumerate() {
+        match (groups.last_mut(), su) {
+            (Some(g), Some(b)) if g.end == i && left[g.start].1 == Some(*b) => g.end = i + 1,
+            _ => groups.push(i..i + 1),
+        }
+    }
+    let packed = block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd);
     let mut global_racks: Vec<Rack<'_>> = Vec::new();
-    for members in block::first_fit_decreasing(&refs, &limits) {
+    for members in packed {
         let mut votes: HashMap<usize, usize> = HashMap::new();
         for &i in &members {
             if let Some(b) = left[i].1 {
