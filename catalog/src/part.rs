@@ -284,7 +284,10 @@ impl AnyPart {
                 {
                     c.problem(
                         "rack_densities",
-                        format!("rack_densities must list one or more positive counts, found {:?}", d.value),
+                        format!(
+                            "rack_densities must list one or more positive counts, found {:?}",
+                            d.value
+                        ),
                         "give the servers per rack the vendor's designs use, e.g. [1, 2, 4], or leave the key out",
                     );
                 }

@@ -176,11 +176,15 @@ fn assert_reference(p: &Plan, per_rack: usize, racks: usize) {
         let su = n.su.expect("a network rack stands in an SU's row");
         let row: Vec<_> = p.layout.racks.iter().filter(|r| r.row == n.row).collect();
         let beside = |left: bool| {
-            row.iter().any(|r| {
-                r.su == Some(su) && r.kind == RackKind::Compute && (r.position < n.position) == left
-            })
+            row.iter()
+                .any(|r| r.su == Some(su) && r.kind == RackKind::Compute && (r.position < n.position) == left)
         };
-        assert!(beside(true) && beside(false), "{} is not between SU {}'s server racks", n.id, su + 1);
+        assert!(
+            beside(true) && beside(false),
+            "{} is not between SU {}'s server racks",
+            n.id,
+            su + 1
+        );
     }
     // The first rack of the first row (the first view of racks.svg) holds servers.
     assert_eq!(p.layout.racks[0].kind, RackKind::Compute);
@@ -189,7 +193,12 @@ fn assert_reference(p: &Plan, per_rack: usize, racks: usize) {
     assert!(st.lower_bound <= st.racks);
     assert!(st.racks <= st.first_fit_racks);
     let vs_hand = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
-    assert_eq!(vs_hand.status, gigapod_planner::check::Status::Pass, "{}", vs_hand.message);
+    assert_eq!(
+        vs_hand.status,
+        gigapod_planner::check::Status::Pass,
+        "{}",
+        vs_hand.message
+    );
 }
 
 #[test]
@@ -247,7 +256,13 @@ fn servers_per_rack_overrides_the_catalog_density() {
     let p = one("dgx-h100", "air", 41.0, 1, "servers_per_rack = 2\n");
     assert_layout_sound(&p);
     assert_eq!(p.layout.stats.servers_per_rack, 2);
-    assert!(p.layout.racks.iter().filter(|r| r.kind == RackKind::Compute).all(|r| servers_in(r) == 2));
+    assert!(
+        p.layout
+            .racks
+            .iter()
+            .filter(|r| r.kind == RackKind::Compute)
+            .all(|r| servers_in(r) == 2)
+    );
     // A hand layout at NVIDIA's 4 per rack needs 9 racks: the plan says so, with the numbers.
     let vs_hand = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
     assert_eq!(vs_hand.status, gigapod_planner::check::Status::Warn);
@@ -259,7 +274,10 @@ fn servers_per_rack_overrides_the_catalog_density() {
     );
     let text = "name = \"r\"\n[compute]\nserver = \"dgx-h100\"\nscalable_units = 1\n[facility]\nrack_power_limit_kw = 41.0\nservers_per_rack = 5\n";
     let e = plan_err(text);
-    assert!(e.contains("5 servers per rack do not fit: the rack power limit allows 4"), "{e}");
+    assert!(
+        e.contains("5 servers per rack do not fit: the rack power limit allows 4"),
+        "{e}"
+    );
     assert!(e.contains("t.toml:7:"), "{e}");
 }
 
@@ -291,7 +309,12 @@ fn a_partial_row_lists_its_open_positions() {
     let row_len = |r: u32| p.layout.racks.iter().filter(|x| x.row == r).count() as u32;
     assert!(row_len(1) < row_len(0));
     assert_eq!(p.layout.open_positions.len() as u32, row_len(0) - row_len(1));
-    assert!(p.layout.open_positions.iter().all(|o| o.row == 1 && o.position >= row_len(1)));
+    assert!(
+        p.layout
+            .open_positions
+            .iter()
+            .all(|o| o.row == 1 && o.position >= row_len(1))
+    );
     assert!(p.checks.iter().any(|c| c.id == "layout.blanking"));
 }
 

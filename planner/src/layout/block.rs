@@ -74,10 +74,7 @@ impl Footprint {
 
 /// Whether a footprint fits one rack.
 pub fn fits(f: &Footprint, l: &RackLimits) -> bool {
-    f.u <= l.u + 1e-9
-        && f.kw <= l.kw + 1e-9
-        && f.kg <= l.kg + 1e-9
-        && l.room_kw.is_none_or(|r| f.room_kw <= r + 1e-9)
+    f.u <= l.u + 1e-9 && f.kw <= l.kw + 1e-9 && f.kg <= l.kg + 1e-9 && l.room_kw.is_none_or(|r| f.room_kw <= r + 1e-9)
 }
 
 /// The most servers one rack can hold by its limits alone, and which limit binds.
@@ -232,7 +229,9 @@ pub fn pack_in_order(
     let mut out: Vec<Vec<usize>> = vec![Vec::new()];
     let mut load = Footprint::default();
     for g in groups {
-        let group = g.clone().fold(Footprint::default(), |a, i| a.plus(&devices[i].footprint));
+        let group = g
+            .clone()
+            .fold(Footprint::default(), |a, i| a.plus(&devices[i].footprint));
         let with = load.plus_group(&group);
         let last = out.len() == racks;
         if !out.last().is_some_and(Vec::is_empty) && !last && (above(&with) || !fits(&with, limits)) {

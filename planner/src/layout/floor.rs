@@ -126,12 +126,7 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
     let mut layout = laid.swap_remove(0);
 
     // The bound, the hand layout and the first-fit baseline.
-    let all: Vec<&Device> = input
-        .sus
-        .iter()
-        .flat_map(|s| &s.servers)
-        .chain(switches())
-        .collect();
+    let all: Vec<&Device> = input.sus.iter().flat_map(|s| &s.servers).chain(switches()).collect();
     let total = all.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));
     let net: Vec<&Device> = switches().collect();
     let net_total = net.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));

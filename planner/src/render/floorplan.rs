@@ -132,9 +132,12 @@ pub fn svg(plan: &Plan) -> String {
         .add(rect(lx, ly2, 18.0, 12.0, "f-net").set("fill", "#ffffff"))
         .add(text(lx + 23.0, ly2 + 10.5, "f-leg", "network rack"));
     lx += 30.0 + text_width("network rack", 11.0, false) + 10.0;
-    doc = doc
-        .add(rect(lx, ly2, 18.0, 12.0, "f-open"))
-        .add(text(lx + 23.0, ly2 + 10.5, "f-leg", "open position: blanking panel"));
+    doc = doc.add(rect(lx, ly2, 18.0, 12.0, "f-open")).add(text(
+        lx + 23.0,
+        ly2 + 10.5,
+        "f-leg",
+        "open position: blanking panel",
+    ));
     // Scale bar under the floor.
     let bar_m = if floor_w >= 10.0 { 5.0 } else { 2.0 };
     // A narrow floor stands in the middle of the page, its row names just left of it.

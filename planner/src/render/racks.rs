@@ -348,7 +348,11 @@ pub fn svg(plan: &Plan) -> String {
         } else {
             format!(" · fronts face row {} across a cold aisle", row_no)
         };
-        let open = layout.open_positions.iter().filter(|o| o.row as usize == row_no).count();
+        let open = layout
+            .open_positions
+            .iter()
+            .filter(|o| o.row as usize == row_no)
+            .count();
         let open_note = if open == 0 {
             String::new()
         } else {
