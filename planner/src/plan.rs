@@ -374,6 +374,29 @@ fn catalog_or_spec_error(
 }
 
 fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Error {
+    if let LayoutError::SwitchDoesNotFit { part, binding, .. } = e
+        && let Some(figure) = match *binding {
+            "rack units" => Some("rack_units"),
+            "rack weight limit" => Some("weight_kg"),
+            _ => None,
+        }
+        && catalog.get(part).is_some_and(|x| !x.origin.builtin)
+    {
+        let key = if *part == r.management_switch.id.as_str() {
+            "facility.management_switch"
+        } else {
+            "fabric.switch"
+        };
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            key,
+            e.to_string(),
+            "no rack can hold this switch: check its figure, or choose a larger rack",
+        );
+    }
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
         let figure = match *limit {
             "rack units" => Some("rack_units"),

@@ -101,8 +101,19 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
     let switches = || input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network);
     for d in switches() {
         if !block::fits(&Footprint::default().plus(&d.footprint), &limits) {
+            let f = Footprint::default().plus(&d.footprint);
+            let binding = if f.u > limits.u + 1e-9 {
+                "rack units"
+            } else if f.kw > limits.kw + 1e-9 {
+                "rack power limit"
+            } else if f.kg > limits.kg + 1e-9 {
+                "rack weight limit"
+            } else {
+                "room-air heat limit"
+            };
             return Err(LayoutError::SwitchDoesNotFit {
                 part: d.part_id.clone(),
+                binding,
                 detail: format!(
                     "it needs {:.0} U, {:.2} kW and {:.0} kg; a rack takes {:.0} U, {:.2} kW and {:.0} kg",
                     d.footprint.u, d.footprint.kw, d.footprint.kg, limits.u, limits.kw, limits.kg

@@ -300,6 +300,9 @@ pub enum LayoutError {
     SwitchDoesNotFit {
         /// Catalog id.
         part: String,
+        /// The first limit it breaks: `rack units`, `rack power limit`, `rack weight limit` or
+        /// `room-air heat limit`.
+        binding: &'static str,
         /// By how much.
         detail: String,
     },
