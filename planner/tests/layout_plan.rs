@@ -441,3 +441,46 @@ fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
     );
     assert!(!p.cables.transceivers.contains_key("mma4z00-ns400"));
 }
+
+#[test]
+fn many_sus_share_network_racks_that_stand_in_their_rows() {
+    // 8 GIGAPOD SUs: 64 server racks, and the 64 leaves, 32 spines and the management switches in the fewest
+    // network racks first-fit decreasing needs; each rack with leaves stands between its SU's server racks, and a
+    // rack of spines only stands in a row beside SUs, never in a row of its own.
+    let p = one("g593-h200", "air", 50.0, 8, "");
+    assert_layout_sound(&p);
+    let st = &p.layout.stats;
+    assert_eq!(st.racks, st.first_fit_racks);
+    assert!(st.racks <= st.hand.total);
+    for n in p.layout.racks.iter().filter(|r| r.kind == RackKind::Network) {
+        let row: Vec<_> = p.layout.racks.iter().filter(|r| r.row == n.row).collect();
+        assert!(
+            row.iter().any(|r| r.kind == RackKind::Compute),
+            "{} stands in a row of its own",
+            n.id
+        );
+        let leaves = n.devices.iter().any(|d| d.kind == DeviceKind::Leaf);
+        if leaves {
+            let su = n.su.expect("a rack with leaves belongs to an SU's block");
+            let side = |left: bool| {
+                row.iter()
+                    .any(|r| r.su == Some(su) && r.kind == RackKind::Compute && (r.position < n.position) == left)
+            };
+            assert!(
+                side(true) && side(false),
+                "{} is not inside SU {}'s block",
+                n.id,
+                su + 1
+            );
+        }
+    }
+    // More than one network rack, spread over more than one row.
+    let rows: HashSet<u32> = p
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == RackKind::Network)
+        .map(|r| r.row)
+        .collect();
+    assert!(rows.len() > 1, "{rows:?}");
+}

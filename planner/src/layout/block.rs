@@ -202,10 +202,11 @@ pub fn first_fit_decreasing(devices: &[&Device], limits: &RackLimits) -> Vec<Vec
 }
 
 /// Packs `devices` into exactly `racks` racks in their order, keeping each group (an SU's switches, given as
-/// index ranges in order) in one rack where it fits, and spreading the load evenly: a rack closes once the next
-/// group would take it past `1 / racks` of the total in any limit. Returns `None` when that needs more racks
-/// (the caller then keeps first-fit decreasing). This is the second objective at work: the same rack count with
-/// each SU's leaves together and the racks' switches spread over the SUs' rows.
+/// index ranges in order) in one rack where it fits, and spreading the load evenly: a rack closes once it holds
+/// `1 / racks` of the total in some limit, or the next group does not fit it. When that needs more racks, plain
+/// next-fit of the devices in the same order (groups split where a rack fills) is tried; `None` when that too needs more (the caller then keeps first-fit
+/// decreasing). This is the second objective at work: the same rack count with each SU's leaves together and
+/// the racks' switches spread over the SUs' rows.
 pub fn pack_in_order(
     devices: &[&Device],
     groups: &[std::ops::Range<usize>],
@@ -217,15 +218,20 @@ pub fn pack_in_order(
     }
     let total = devices.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));
     let n = racks as f64;
-    let target = Footprint {
-        u: total.u / n,
-        kw: total.kw / n,
-        kg: total.kg / n,
-        room_kw: total.room_kw / n,
-    };
-    let above = |f: &Footprint| {
-        f.u > target.u + 1e-9 || f.kw > target.kw + 1e-9 || f.kg > target.kg + 1e-9 || f.room_kw > target.room_kw + 1e-9
-    };
+    let reached =
+        |f: &Footprint| f.u >= total.u / n - 1e-9 || f.kw >= total.kw / n - 1e-9 || f.kg >= total.kg / n - 1e-9;
+    let singles: Vec<std::ops::Range<usize>> = (0..devices.len()).map(|i| i..i + 1).collect();
+    fill_in_order(devices, groups, limits, racks, &reached)
+        .or_else(|| fill_in_order(devices, &singles, limits, racks, &|_| false))
+}
+
+fn fill_in_order(
+    devices: &[&Device],
+    groups: &[std::ops::Range<usize>],
+    limits: &RackLimits,
+    racks: usize,
+    reached: &dyn Fn(&Footprint) -> bool,
+) -> Option<Vec<Vec<usize>>> {
     let mut out: Vec<Vec<usize>> = vec![Vec::new()];
     let mut load = Footprint::default();
     for g in groups {
@@ -234,7 +240,7 @@ pub fn pack_in_order(
             .fold(Footprint::default(), |a, i| a.plus(&devices[i].footprint));
         let with = load.plus_group(&group);
         let last = out.len() == racks;
-        if !out.last().is_some_and(Vec::is_empty) && !last && (above(&with) || !fits(&with, limits)) {
+        if !out.last().is_some_and(Vec::is_empty) && !last && (reached(&load) || !fits(&with, limits)) {
             out.push(Vec::new());
             load = Footprint::default();
         }
