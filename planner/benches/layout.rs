@@ -29,7 +29,10 @@ fn layout_only(bencher: divan::Bencher, sus: u32) {
     let p = plan(&s, cat).unwrap();
     let d = devices::build(&p.resolved, &p.fabric, cat, p.power.server.server_w);
     // A flat per-link cost: the bench measures the solver and the floor, not the media lookup.
-    let cost = |m: f64| 8.0 + 0.05 * m;
+    let cost = |m: f64| layout::LinkCost {
+        weight: 8.0 + 0.05 * m,
+        usd: None,
+    };
     bencher.bench(|| layout::solve(&d.layout_input, &cost).unwrap());
 }
 
@@ -41,7 +44,10 @@ fn layout_auto(bencher: divan::Bencher, sus: u32) {
     let p = plan(&s, cat).unwrap();
     let mut d = devices::build(&p.resolved, &p.fabric, cat, p.power.server.server_w);
     d.layout_input.leaf_placement = layout::LeafPlacement::Auto;
-    let cost = |m: f64| 8.0 + 0.05 * m;
+    let cost = |m: f64| layout::LinkCost {
+        weight: 8.0 + 0.05 * m,
+        usd: None,
+    };
     bencher.bench(|| layout::solve(&d.layout_input, &cost).unwrap());
 }
 

@@ -168,14 +168,20 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
     let link_cost = |length: f64| {
         let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
-        let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
+        let choice = media::choose(catalog, &run);
+        let medium = match choice.as_ref().map(|c| c.kind()) {
             Ok("dac") => weights.dac,
             Ok("acc") => weights.acc,
             Ok("aoc") => weights.aoc,
             Ok(_) => weights.optic,
             Err(_) => weights.optic * 100.0,
         };
-        medium + weights.per_metre * length
+        layout::LinkCost {
+            weight: medium + weights.per_metre * length,
+            usd: choice
+                .ok()
+                .and_then(|c| crate::devices::link_usd(catalog, &c, forms.ports_per_cage)),
+        }
     };
     let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, &e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".

@@ -484,3 +484,25 @@ fn many_sus_share_network_racks_that_stand_in_their_rows() {
         .collect();
     assert!(rows.len() > 1, "{rows:?}");
 }
+
+#[test]
+fn with_prices_the_layout_is_costed_in_dollars() {
+    let prices = SourceFile::new(
+        "prices.toml",
+        "[[price]]\npart = \"rack-48u\"\nusd = 2000\n\
+         [[price]]\npart = \"mma4z00-ns\"\nusd = 1000\n\
+         [[price]]\npart = \"mma4z00-ns400\"\nusd = 500\n\
+         [[price]]\npart = \"fiber-mpo12-om4\"\nusd = 50\n"
+            .to_string(),
+    );
+    let cat = Catalog::with_user_files(vec![prices]).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/gigapod-h200-air.toml");
+    let p = plan(&Spec::from_path(&path).unwrap(), &cat).unwrap();
+    // Every server link leaves its rack for the network rack: a twin-port switch module serves two servers,
+    // each with its own module and fibre: (1,000 + 2 x 500 + 2 x 50) / 2 = 1,050 dollars a link, 256 links, and
+    // 9 racks at 2,000.
+    let usd = p.layout.stats.cost_usd.expect("priced");
+    assert!((usd - (256.0 * 1050.0 + 9.0 * 2000.0)).abs() < 1e-6, "{usd}");
+    // Without prices the layout has weights only.
+    assert!(example("gigapod-h200-air.toml").layout.stats.cost_usd.is_none());
+}

@@ -14,8 +14,8 @@
 
 use super::block::{self, Footprint};
 use super::{
-    Bounds, Device, DeviceKind, HandLayout, Layout, LayoutError, LayoutInput, LayoutStats, LeafPlacement, Placement,
-    RackLimits,
+    Bounds, Device, DeviceKind, HandLayout, Layout, LayoutError, LayoutInput, LayoutStats, LeafPlacement, LinkCost,
+    Placement, RackLimits,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -91,7 +91,7 @@ struct Block<'a> {
 }
 
 /// Solves the whole floor (see the module documentation).
-pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layout, LayoutError> {
+pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
     let limits = input.limits;
     let server = input.sus.iter().find_map(|s| s.servers.first()).map(|d| d.footprint);
     let (cap, basis) = match server {
@@ -126,9 +126,14 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
         m => vec![m],
     };
     let mut laid: Vec<Layout> = modes.iter().map(|&m| arrange(input, m, cap, link_cost)).collect();
+    // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
     laid.sort_by(|a, b| {
-        (a.stats.racks, a.stats.solver_cost)
-            .partial_cmp(&(b.stats.racks, b.stats.solver_cost))
+        let cost = |x: &Layout, y: &Layout| match (x.stats.cost_usd, y.stats.cost_usd) {
+            (Some(u), Some(_)) => u,
+            _ => x.stats.solver_cost,
+        };
+        (a.stats.racks, cost(a, b))
+            .partial_cmp(&(b.stats.racks, cost(b, a)))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let rejected = laid
@@ -196,7 +201,7 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
 }
 
 /// The layout for one leaf placement (its stats hold the racks and the link cost; [`solve`] fills the rest).
-fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn Fn(f64) -> f64) -> Layout {
+fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn Fn(f64) -> LinkCost) -> Layout {
     let limits = input.limits;
     // 1. Server racks, evenly filled, fuller ones in the middle.
     let mut blocks: Vec<Block<'_>> = input
@@ -396,8 +401,9 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
     }
 
     // 6. The second objective: every server-to-leaf link at its routed length, priced by its medium.
-    let mut memo: HashMap<u64, f64> = HashMap::new();
+    let mut memo: HashMap<u64, LinkCost> = HashMap::new();
     let mut cost = 0.0;
+    let mut usd = Some(0.0);
     for su in &input.sus {
         let leaves: Vec<Placement> = su
             .network
@@ -416,7 +422,9 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
                 let b = leaves[j % leaves.len()];
                 let m = input.routing.length(&racks[a.rack], a, &racks[b.rack], b);
                 let key = (m * 1000.0).round().max(0.0) as u64;
-                cost += *memo.entry(key).or_insert_with(|| link_cost(m));
+                let c = *memo.entry(key).or_insert_with(|| link_cost(m));
+                cost += c.weight;
+                usd = usd.zip(c.usd).map(|(a, b)| a + b);
             }
         }
     }
@@ -440,6 +448,9 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             optimal: false,
             gap: 0.0,
             solver_cost: cost,
+            cost_usd: usd
+                .zip(input.rack_usd)
+                .map(|(links, rack)| links + rack * racks.len() as f64),
             first_fit_racks: 0,
             hand: HandLayout {
                 server_racks: Vec::new(),

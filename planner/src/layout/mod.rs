@@ -143,6 +143,16 @@ impl Default for CostWeights {
     }
 }
 
+/// What one server-to-leaf link of a given length costs: in [`CostWeights`] units always, and in US dollars
+/// when the catalog prices every part of the medium that length calls for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkCost {
+    /// In weights.
+    pub weight: f64,
+    /// In US dollars, when priced.
+    pub usd: Option<f64>,
+}
+
 /// Everything the layout needs.
 #[derive(Debug, Clone)]
 pub struct LayoutInput {
@@ -166,6 +176,8 @@ pub struct LayoutInput {
     pub densities: Option<Vec<u32>>,
     /// `facility.servers_per_rack`: overrides the densities.
     pub servers_per_rack: Option<u32>,
+    /// Price of one rack (a floor position), when the catalog has one.
+    pub rack_usd: Option<f64>,
 }
 
 /// Lower bounds on the racks of any layout of these devices under these limits: no layout can go below any of
@@ -231,6 +243,10 @@ pub struct LayoutStats {
     pub gap: f64,
     /// The second objective: server-to-leaf link cost of this layout, in [`CostWeights`] units.
     pub solver_cost: f64,
+    /// The layout in US dollars (racks plus server-to-leaf links), when the catalog prices the rack and every
+    /// link's parts; then it, not the weights, ranks layouts of equal rack count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
     /// Racks first-fit decreasing with network racks uses (servers at the density, switches packed into
     /// network racks): the baseline no layout may exceed.
     pub first_fit_racks: u32,
@@ -319,6 +335,6 @@ pub enum LayoutError {
 }
 
 /// Solves the layout.
-pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layout, LayoutError> {
+pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
     floor::solve(input, link_cost)
 }
