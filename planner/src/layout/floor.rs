@@ -431,7 +431,7 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
     Layout {
         rows: rows.len() as u32,
         stats: LayoutStats {
-            solver: "exact",
+            solver: "density even fill + first-fit decreasing network racks",
             leaf_placement: mode,
             servers_per_rack: cap,
             servers_per_rack_basis: String::new(),

@@ -223,7 +223,8 @@ pub struct HandLayout {
 /// How the layout came out, beside its bound, the first-fit baseline and a hand layout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayoutStats {
-    /// How it was solved: `exact` (even fill at the density, first-fit decreasing network packing).
+    /// How it was solved: servers evenly at the density (the fewest server racks), switches packed first-fit
+    /// decreasing into network racks (or into the server racks' spare room first, for `in-rack`).
     pub solver: &'static str,
     /// Where the leaves stand in this layout (`auto` resolved).
     pub leaf_placement: LeafPlacement,
