@@ -5,7 +5,6 @@
 //! that cannot be planned, or fails a check, keeps its row and says why.
 
 use crate::check::Status;
-use crate::error::Error;
 use crate::plan::{Plan, plan};
 use crate::spec::{Spec, SpecFile};
 use gigapod_catalog::diagnostic::{Diagnostic, Diagnostics};
@@ -287,8 +286,10 @@ pub fn compare(variants: &[Variant], catalog: &Catalog) -> Vec<DesignRow> {
             Err(e) => DesignRow::error(v.label.clone(), e),
             Ok(spec) => match plan(spec, catalog) {
                 Ok(p) => DesignRow::from_plan(v.label.clone(), &p),
-                Err(Error::Input(d)) => DesignRow::error(v.label.clone(), &d),
-                Err(e) => DesignRow::error(v.label.clone(), &e),
+                Err(e) => match e.diagnostics() {
+                    Some(d) => DesignRow::error(v.label.clone(), d),
+                    None => DesignRow::error(v.label.clone(), &e),
+                },
             },
         })
         .collect()

@@ -39,7 +39,10 @@ pub mod summary;
 pub mod text;
 
 pub use check::{Check, Status};
-pub use error::Error;
+pub use error::{Error, FacilityError};
+pub use fabric::FabricError;
+pub use layout::LayoutError;
+pub use media::NoMedia;
 pub use plan::{Plan, plan, plan_with};
 pub use progress::{Progress, Silent};
 pub use report::Report;

@@ -13,7 +13,7 @@ use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
 use gigapod_catalog::units::Meters;
 use gigapod_catalog::units::Watts;
-use gigapod_catalog::{Catalog, Sourced};
+use gigapod_catalog::{Catalog, Diagnostics, Sourced};
 use serde::Serialize;
 
 /// The cluster's size.
@@ -116,7 +116,7 @@ pub fn plan_with(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progr
 
 fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
     const STEPS: usize = 5;
-    let r = spec.resolve(catalog)?;
+    let r = spec.resolve(catalog).map_err(Error::Spec)?;
     check_media_exist(spec, &r, catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
@@ -194,7 +194,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         };
         medium + weights.per_metre * length
     };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, &e))?;
+    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
     let row_key = KeyPath::dotted("facility.racks_per_row");
     let widest_su = (0..r.scalable_units)
@@ -202,43 +202,44 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         .max()
         .unwrap_or(0);
     if spec.source.has_key(&row_key) && widest_su > r.spec.facility.racks_per_row.max(0) as usize {
-        return Err(Error::Input(
-            spec.source
-                .at_key(
-                    &row_key,
-                    format!(
-                        "a scalable unit takes {widest_su} racks, more than the {} racks per row allowed, and a scalable unit is never split across rows",
-                        r.spec.facility.racks_per_row
-                    ),
-                )
-                .with_help(format!("allow at least {widest_su} racks per row, or leave the key out"))
+        let source = LayoutError::RowTooShort {
+            su_racks: widest_su,
+            racks_per_row: r.spec.facility.racks_per_row.max(0) as usize,
+        };
+        return Err(Error::Layout {
+            diagnostics: spec
+                .source
+                .at_key(&row_key, source.to_string())
+                .with_help(format!(
+                    "allow at least {widest_su} racks per row, or leave the key out"
+                ))
                 .into(),
-        ));
+            source,
+        });
     }
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
-        Error::Input(
-            spec.source
-                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
-                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
-                .into(),
-        )
+    let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| Error::Media {
+        diagnostics: spec
+            .source
+            .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
+            .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
+            .into(),
+        source: e,
     })?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
     if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
         && worst.pdus_per_feed > facility::MAX_PDUS_PER_FEED
     {
-        let message = format!(
-            "PDU `{}` carries {:.2} kW continuously on {} outlets: rack {} ({:.1} kW) would need {} of them per feed, more than the {} a rack holds",
-            r.pdu.id,
-            r.pdu.continuous_capacity().0,
-            r.pdu.outlets.value,
-            worst.id,
-            worst.kw.0,
-            worst.pdus_per_feed,
-            facility::MAX_PDUS_PER_FEED
-        );
+        let source = crate::error::FacilityError::PduTooSmall {
+            pdu: r.pdu.id.to_string(),
+            pdu_kw: r.pdu.continuous_capacity().0,
+            outlets: r.pdu.outlets.value,
+            rack: worst.id.to_string(),
+            rack_kw: worst.kw.0,
+            needed: worst.pdus_per_feed,
+            max: facility::MAX_PDUS_PER_FEED,
+        };
         // Which figure is short: the current (power) or the outlets (cords).
         let for_power = (worst.kw.0 / r.pdu.continuous_capacity().0).ceil();
         let figure = if f64::from(worst.pdus_per_feed) > for_power {
@@ -246,15 +247,18 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         } else {
             "current_a"
         };
-        return Err(catalog_or_spec_error(
-            spec,
-            catalog,
-            r.pdu.id.as_str(),
-            figure,
-            "facility.pdu",
-            message,
-            "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
-        ));
+        return Err(Error::Facility {
+            diagnostics: catalog_or_spec_error(
+                spec,
+                catalog,
+                r.pdu.id.as_str(),
+                figure,
+                "facility.pdu",
+                source.to_string(),
+                "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
+            ),
+            source,
+        });
     }
     let limits = facility::Limits {
         rack_kw: r.rack_limit,
@@ -363,21 +367,21 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
             } else {
                 "compute.server"
             });
-            return Err(Error::Input(
-                spec.source
-                    .at_key(
-                        &key,
-                        format!(
-                            "the catalog has no cable or transceiver for {what} links at {} between `{}` and `{b_form}` ({e})",
-                            r.nic_speed, group.form
-                        ),
-                    )
-                    .with_help(format!(
-                        "add cables and transceivers for {} links with --catalog FILE.toml (docs/catalog.md shows the keys), or choose a server and switch whose links the catalog can cable",
-                        r.nic_speed
-                    ))
-                    .into(),
-            ));
+            let diagnostics = spec
+                .source
+                .at_key(
+                    &key,
+                    format!(
+                        "the catalog has no cable or transceiver for {what} links at {} between `{}` and `{b_form}` ({e})",
+                        r.nic_speed, group.form
+                    ),
+                )
+                .with_help(format!(
+                    "add cables and transceivers for {} links with --catalog FILE.toml (docs/catalog.md shows the keys), or choose a server and switch whose links the catalog can cable",
+                    r.nic_speed
+                ))
+                .into();
+            return Err(Error::Media { source: e, diagnostics });
         }
     }
     Ok(())
@@ -394,7 +398,7 @@ fn catalog_or_spec_error(
     spec_key: &str,
     message: String,
     help: &str,
-) -> Error {
+) -> Diagnostics {
     if let Some(entry) = catalog.get(part)
         && !entry.origin.builtin
     {
@@ -403,16 +407,23 @@ fn catalog_or_spec_error(
             .file
             .at_key(&entry.origin.path.key(figure), message)
             .with_help(help);
-        return Error::Input(d.into());
+        return d.into();
     }
     let mut path = KeyPath::dotted(spec_key);
     if !spec.source.has_key(&path) {
         path = KeyPath::dotted(spec_key.split('.').next().unwrap_or(spec_key));
     }
-    Error::Input(spec.source.at_key(&path, message).with_help(help).into())
+    spec.source.at_key(&path, message).with_help(help).into()
 }
 
-fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Error {
+fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: LayoutError) -> Error {
+    Error::Layout {
+        diagnostics: layout_diagnostics(spec, catalog, r, &e),
+        source: e,
+    }
+}
+
+fn layout_diagnostics(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Diagnostics {
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
         let figure = match *limit {
             "rack units" => Some("rack_units"),
@@ -470,13 +481,17 @@ fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutErro
             "facility.rack_power_limit_kw",
             "raise the rack power limit or choose a larger rack",
         ),
+        LayoutError::RowTooShort { .. } => (
+            "facility.racks_per_row",
+            "allow more racks per row, or leave the key out",
+        ),
         LayoutError::Solver(_) => ("facility", "report this as a bug with the spec attached"),
     };
     let mut path = KeyPath::dotted(key);
     if !spec.source.has_key(&path) {
         path = KeyPath::dotted("facility");
     }
-    Error::Input(spec.source.at_key(&path, e.to_string()).with_help(help).into())
+    spec.source.at_key(&path, e.to_string()).with_help(help).into()
 }
 
 /// Builds the spec's compute fabric; an impossible fabric is an input error at the spec key at fault.
@@ -494,55 +509,56 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<
         rail_optimized: r.spec.fabric.rail_optimized,
         tiers: r.spec.fabric.tiers,
     };
-    fabric::build(&req).map_err(|e| {
-        let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
-        let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
-        let culprit = match &e {
-            fabric::FabricError::SpeedUnsupported { .. } if from_user(nic) => Some((nic, "port_speed_gbps")),
-            fabric::FabricError::SpeedUnsupported { .. } | fabric::FabricError::TooFewPorts { .. }
-                if from_user(switch) =>
-            {
-                Some((switch, "port_group"))
-            }
-            fabric::FabricError::TooLarge { .. } if e.key() == "fabric.switch" && from_user(switch) => {
-                Some((switch, "port_group"))
-            }
-            _ => None,
-        };
-        if let Some((part, figure)) = culprit {
-            return catalog_or_spec_error(
-                spec,
-                catalog,
-                part,
-                figure,
-                e.key(),
-                e.to_string(),
-                "the figure above, from your catalog, is what the fabric cannot be built with",
-            );
-        }
-        // A defaulted key (the switch, say) is not in the file: point at what the user wrote instead, the server
-        // for a NIC speed the default switch cannot take, else the size.
-        let mut key = KeyPath::dotted(e.key());
-        if !spec.source.has_key(&key) && matches!(e, fabric::FabricError::SpeedUnsupported { .. }) {
-            key = KeyPath::dotted("compute.server");
-        } else if !spec.source.has_key(&key) {
-            let c = &r.spec.compute;
-            let size = [
-                ("compute.scalable_units", c.scalable_units),
-                ("compute.servers", c.servers),
-                ("compute.gpus", c.gpus),
-            ];
-            if let Some((k, _)) = size.iter().find(|(_, v)| v.is_some()) {
-                key = KeyPath::dotted(k);
-            }
-        }
-        Error::Input(
-            spec.source
-                .at_key(&key, e.to_string())
-                .with_help("change the key above as the message says; docs/spec.md describes every key")
-                .into(),
-        )
+    fabric::build(&req).map_err(|e| Error::Fabric {
+        diagnostics: fabric_diagnostics(spec, r, catalog, &e),
+        source: e,
     })
+}
+
+fn fabric_diagnostics(spec: &SpecFile, r: &Resolved, catalog: &Catalog, e: &fabric::FabricError) -> Diagnostics {
+    let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
+    let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
+    let culprit = match e {
+        fabric::FabricError::SpeedUnsupported { .. } if from_user(nic) => Some((nic, "port_speed_gbps")),
+        fabric::FabricError::SpeedUnsupported { .. } | fabric::FabricError::TooFewPorts { .. } if from_user(switch) => {
+            Some((switch, "port_group"))
+        }
+        fabric::FabricError::TooLarge { .. } if e.key() == "fabric.switch" && from_user(switch) => {
+            Some((switch, "port_group"))
+        }
+        _ => None,
+    };
+    if let Some((part, figure)) = culprit {
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            e.key(),
+            e.to_string(),
+            "the figure above, from your catalog, is what the fabric cannot be built with",
+        );
+    }
+    // A defaulted key (the switch, say) is not in the file: point at what the user wrote instead, the server
+    // for a NIC speed the default switch cannot take, else the size.
+    let mut key = KeyPath::dotted(e.key());
+    if !spec.source.has_key(&key) && matches!(e, fabric::FabricError::SpeedUnsupported { .. }) {
+        key = KeyPath::dotted("compute.server");
+    } else if !spec.source.has_key(&key) {
+        let c = &r.spec.compute;
+        let size = [
+            ("compute.scalable_units", c.scalable_units),
+            ("compute.servers", c.servers),
+            ("compute.gpus", c.gpus),
+        ];
+        if let Some((k, _)) = size.iter().find(|(_, v)| v.is_some()) {
+            key = KeyPath::dotted(k);
+        }
+    }
+    spec.source
+        .at_key(&key, e.to_string())
+        .with_help("change the key above as the message says; docs/spec.md describes every key")
+        .into()
 }
 
 fn provenance<T>(s: &Sourced<T>) -> String {

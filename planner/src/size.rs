@@ -42,7 +42,7 @@ pub struct SizeSearch {
 }
 
 fn arg_error(message: String, help: &str) -> Error {
-    Error::Input(Diagnostics::from(
+    Error::Argument(Diagnostics::from(
         Diagnostic::file("<command line>", message).with_help(help),
     ))
 }
@@ -79,6 +79,19 @@ fn fails_with_size(p: &Plan) -> bool {
         .any(|c| c.status == crate::check::Status::Fail && !PER_SERVER_CHECKS.contains(&c.id.as_str()))
 }
 
+/// Whether an error means "this size is past the largest that can be built": a fabric too large for the switch,
+/// or runs longer than any cable reaches. Any other error (a bad server, cooling or switch, a spec the catalog
+/// cannot resolve) is the caller's to see, at every size.
+fn too_big(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Fabric {
+            source: crate::fabric::FabricError::TooLarge { .. },
+            ..
+        } | Error::Media { .. }
+    )
+}
+
 /// Finds the largest cluster that fits, and returns its plan.
 pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), Error> {
     if !(req.power_mw.is_finite() && req.power_mw > 0.0) {
@@ -98,12 +111,11 @@ pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), 
     let mut plans = 0u32;
     let mut attempt = |n: u32| -> Result<Option<Plan>, Error> {
         plans += 1;
-        let spec = req.spec(n)?;
+        let spec = req.spec(n).map_err(Error::Argument)?;
         match plan(&spec, catalog) {
             Ok(p) if p.facility.it_kw.0 <= budget_kw && !fails_with_size(&p) => Ok(Some(p)),
             Ok(_) => Ok(None),
-            // A size the fabric cannot build is past the largest that fits, not a user error.
-            Err(Error::Input(_)) if n > 1 => Ok(None),
+            Err(e) if n > 1 && too_big(&e) => Ok(None),
             Err(e) => Err(e),
         }
     };
@@ -183,6 +195,31 @@ mod tests {
         let (b, s) = size(&r, Catalog::builtin()).unwrap();
         assert!((s.it_budget_kw - 400.0).abs() < 1e-9);
         assert!(b.compute.servers < a.compute.servers);
+    }
+
+    #[test]
+    fn only_a_fabric_too_large_or_a_run_too_long_reads_as_too_big() {
+        let d = || Diagnostics::from(Diagnostic::file("x", "m"));
+        let large = Error::Fabric {
+            source: crate::fabric::FabricError::TooLarge {
+                key: "fabric.switch",
+                reason: "too many".into(),
+                endpoints: 10,
+                max_endpoints: 5,
+            },
+            diagnostics: d(),
+        };
+        assert!(too_big(&large));
+        let speed = Error::Fabric {
+            source: crate::fabric::FabricError::NoRails,
+            diagnostics: d(),
+        };
+        assert!(!too_big(&speed));
+        assert!(!too_big(&Error::Spec(d())));
+        assert!(!too_big(&Error::Layout {
+            source: crate::layout::LayoutError::Solver("x".into()),
+            diagnostics: d()
+        }));
     }
 
     #[test]

@@ -216,6 +216,16 @@ pub enum LayoutError {
         /// By how much.
         detail: String,
     },
+    /// A scalable unit takes more racks than a row may hold (an SU is never split across rows).
+    #[error(
+        "a scalable unit takes {su_racks} racks, more than the {racks_per_row} racks per row allowed, and a scalable unit is never split across rows"
+    )]
+    RowTooShort {
+        /// Racks of the widest scalable unit.
+        su_racks: usize,
+        /// Racks per row allowed.
+        racks_per_row: usize,
+    },
     /// The solver failed.
     #[error("the layout solver failed: {0}")]
     Solver(String),
