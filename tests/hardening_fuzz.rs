@@ -12,8 +12,8 @@
 //! test instead (CI's bounded fuzz step sets it: see .ci/run).
 
 use gigapod_catalog::{Catalog, Diagnostics, SourceFile};
-use gigapod_planner::spec::Spec;
 use gigapod_planner::output;
+use gigapod_planner::spec::Spec;
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::TestCaseError;

@@ -223,7 +223,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
             r.rack.width_mm.value.0 / 1000.0,
             r.rack.depth_mm.value.0 / 1000.0,
         ),
-        row_racks: r.spec.facility.racks_per_row.clamp(1, 10_000) as u32,
+        row_racks: r.racks_per_row.max(1),
         weights: Default::default(),
     };
     Devices {

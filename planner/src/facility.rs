@@ -39,7 +39,7 @@ pub struct RackPower {
     pub room_kw: Kilowatts,
     /// Equipment mass.
     pub kg: Kilograms,
-    /// PDUs on each of the A and B feeds, each feed able to carry the whole rack alone.
+    /// PDUs on each feed (A and B, or the one feed), each feed able to carry the whole rack alone.
     pub pdus_per_feed: u32,
     /// Continuous capacity of one feed's PDUs.
     pub feed_capacity_kw: Kilowatts,
@@ -66,10 +66,16 @@ pub struct FacilityPower {
     pub room_kw: Kilowatts,
     /// PDUs in all.
     pub pdus: u32,
+    /// Power feeds per rack (2 = A and B).
+    pub feeds: u32,
 }
 
-/// Most PDUs one feed of a rack may need: a rack has room for a few vertical PDUs per side, not more.
-pub const MAX_PDUS_PER_FEED: u32 = 4;
+impl FacilityPower {
+    /// `A/B feeds` or `one feed`, for the summaries.
+    pub fn feed_text(&self) -> &'static str {
+        if self.feeds >= 2 { "A/B feeds" } else { "one feed" }
+    }
+}
 
 /// The rack limits the checks hold the plan to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +100,9 @@ pub fn compute(
     devices: &HashMap<String, DevicePower>,
     cables: &CablePlan,
     pdu: &Pdu,
+    feeds: u32,
 ) -> FacilityPower {
+    let feeds = feeds.max(1);
     let pdu_kw = pdu.continuous_capacity();
     let mut racks = Vec::with_capacity(layout.racks.len());
     let mut rows_kw = vec![Kilowatts(0.0); layout.rows as usize];
@@ -121,13 +129,13 @@ pub fn compute(
         if let Some(row) = rows_kw.get_mut(rack.row as usize) {
             *row += kw;
         }
-        // Each feed carries the whole rack alone, and the cords split between the A and B feeds need outlets.
+        // Each feed carries the whole rack alone, and the cords split between the feeds need outlets.
         let for_power = if pdu_kw.0 > 0.0 {
             (kw.0 / pdu_kw.0).ceil().max(1.0)
         } else {
             f64::INFINITY
         };
-        let for_outlets = (inlets.div_ceil(2) as f64 / f64::from(pdu.outlets.value.max(1))).ceil();
+        let for_outlets = (inlets.div_ceil(u64::from(feeds)) as f64 / f64::from(pdu.outlets.value.max(1))).ceil();
         let pdus_per_feed = for_power.max(for_outlets).min(f64::from(u32::MAX)) as u32;
         racks.push(RackPower {
             id: rack.id.clone(),
@@ -143,7 +151,7 @@ pub fn compute(
     FacilityPower {
         pdus: racks
             .iter()
-            .map(|r| r.pdus_per_feed.saturating_mul(2))
+            .map(|r| r.pdus_per_feed.saturating_mul(feeds))
             .fold(0u32, u32::saturating_add),
         racks,
         rows_kw,
@@ -153,6 +161,7 @@ pub fn compute(
         heat_btu_per_hour: it.btu_per_hour(),
         liquid_kw: liquid_w.into(),
         room_kw: (it - liquid_w).into(),
+        feeds,
     }
 }
 
@@ -247,18 +256,34 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
         .filter(|r| r.feed_capacity_kw.0 + 1e-9 < r.kw.0)
         .map(|r| r.id.as_str())
         .collect();
-    out.push(Check::verdict(
-        "power.feeds",
+    // The sizing rule made every feed carry its rack: re-testing it checks the planner, not the design.
+    out.push(Check::invariant(
+        "power.feed_sizing",
         short.is_empty(),
         if short.is_empty() {
-            format!(
-                "each rack has A and B feeds that each carry its whole load: {} PDUs in all",
-                power.pdus
-            )
+            format!("every feed's PDUs carry their whole rack: {} PDUs in all", power.pdus)
         } else {
             format!("racks whose single feed cannot carry them: {}", short.join(", "))
         },
     ));
+    // The verdict: what losing one feed does, which the spec's `facility.feeds` decides.
+    out.push(if power.feeds >= 2 {
+        Check::pass(
+            "power.feeds",
+            format!(
+                "each rack has A and B feeds, each carrying its whole load: losing one feed drops no rack ({} PDUs in all)",
+                power.pdus
+            ),
+        )
+    } else {
+        Check::warn(
+            "power.feeds",
+            format!(
+                "each rack has one feed (facility.feeds = 1): losing it drops the rack ({} PDUs in all)",
+                power.pdus
+            ),
+        )
+    });
     let compute_racks = layout.racks.iter().filter(|r| r.kind == RackKind::Compute).count();
     let servers_in_network = layout
         .racks
@@ -266,7 +291,7 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
         .filter(|r| r.kind == RackKind::Network)
         .flat_map(|r| &r.devices)
         .any(|d| d.kind == DeviceKind::Server);
-    out.push(Check::verdict(
+    out.push(Check::invariant(
         "racks.placement",
         !servers_in_network,
         format!(

@@ -29,6 +29,7 @@ pub mod layout;
 pub mod media;
 pub mod output;
 pub mod plan;
+mod planner;
 pub mod power;
 pub mod progress;
 pub mod render;
@@ -40,12 +41,16 @@ pub mod text;
 
 pub use check::{Check, Status};
 pub use error::{Error, FacilityError};
+pub use fabric::AnalysisOptions;
 pub use fabric::FabricError;
 pub use layout::LayoutError;
+pub use layout::{CostWeights, RouteOptions};
 pub use media::NoMedia;
 pub use plan::{Plan, plan, plan_with};
+pub use planner::{PlanOptions, Planner, SpecRef};
 pub use progress::{Progress, Silent};
 pub use report::Report;
+pub use spec::{CoolingClass, PowerBasis, Spec, SpecBuilder, SpecFile};
 
 /// The README's code blocks, compiled and run as doctests so the library example cannot rot.
 #[cfg(doctest)]

@@ -4,10 +4,11 @@ use crate::bom::{BomBuilder, BomLine};
 use crate::cabling::{self, CablePlan, CageForms};
 use crate::check::{Check, Status};
 use crate::error::Error;
-use crate::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest};
+use crate::fabric::{self, Fabric, FabricAnalysis, FabricRequest};
 use crate::facility::{self, FacilityPower};
 use crate::layout::{self, Layout, LayoutError};
 use crate::media::{self, CageRun};
+use crate::planner::{PlanOptions, Planner, SpecRef};
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
@@ -73,14 +74,22 @@ pub struct Plan {
     pub cost: Option<crate::cost::CostReport>,
     /// Bill of materials.
     pub bom: Vec<BomLine>,
-    /// Every check, in the order they ran.
+    /// The design verdicts, in the order they ran (docs/checks.md).
     pub checks: Vec<Check>,
+    /// The invariants of the planner's construction, in the order they ran: a failure is a planner bug.
+    pub internal_checks: Vec<Check>,
 }
 
 impl Plan {
-    /// The worst status among the checks.
+    /// The worst status among the verdicts and the invariants (a broken invariant makes the plan fail: it cannot
+    /// be trusted).
     pub fn status(&self) -> Status {
-        self.checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass)
+        self.checks
+            .iter()
+            .chain(&self.internal_checks)
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Pass)
     }
 
     /// The plan's name (from the spec).
@@ -89,7 +98,8 @@ impl Plan {
     }
 }
 
-/// Plans a parsed spec against a catalog.
+/// Plans a parsed spec against a catalog with the default options: a thin wrapper of
+/// `Planner::new(catalog).plan(spec)` (see [`Planner`]), kept for existing callers.
 ///
 /// ```
 /// use gigapod_catalog::{Catalog, SourceFile};
@@ -104,18 +114,22 @@ impl Plan {
 /// assert_eq!(p.compute.gpus, 256);
 /// ```
 pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
-    plan_with(spec, catalog, &crate::progress::Silent)
+    Planner::new(catalog).plan(spec)
 }
 
-/// [`plan`], reporting each step to `progress` as it starts.
+/// [`plan`], reporting each step to `progress` as it starts. A thin wrapper of [`Planner::progress`].
 pub fn plan_with(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
-    let result = plan_steps(spec, catalog, progress);
-    progress.finish();
-    result
+    Planner::new(catalog).progress(progress).plan(spec)
 }
 
-fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
+pub(crate) fn plan_steps(
+    spec: SpecRef<'_>,
+    catalog: &Catalog,
+    options: &PlanOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Plan, Error> {
     const STEPS: usize = 5;
+    check_options(options)?;
     let r = spec.resolve(catalog).map_err(Error::Spec)?;
     check_media_exist(spec, &r, catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
@@ -126,7 +140,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         STEPS,
         &format!("max-flow checks of the fabric ({} switches)", fabric.switches().len()),
     );
-    let fabric_analysis = fabric::analyse(&fabric, &AnalysisOptions::default());
+    let fabric_analysis = fabric::analyse(&fabric, &options.analysis);
     let rails = fabric.summary().rails;
     let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
     let compute = ComputeSummary {
@@ -160,7 +174,9 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         STEPS,
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
-    let devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
+    let mut devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
+    devices.layout_input.weights = options.layout_weights;
+    devices.layout_input.routing.apply(&options.routing);
     let switch_form = r
         .switch
         .port_group
@@ -201,10 +217,10 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         .map(|su| layout.racks.iter().filter(|x| x.su == Some(su)).count())
         .max()
         .unwrap_or(0);
-    if spec.source.has_key(&row_key) && widest_su > r.spec.facility.racks_per_row.max(0) as usize {
+    if r.racks_per_row_given && widest_su > r.racks_per_row as usize {
         let source = LayoutError::RowTooShort {
             su_racks: widest_su,
-            racks_per_row: r.spec.facility.racks_per_row.max(0) as usize,
+            racks_per_row: r.racks_per_row as usize,
         };
         return Err(Error::Layout {
             diagnostics: spec
@@ -227,9 +243,9 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         source: e,
     })?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
-    let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
+    let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu, r.feeds);
     if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
-        && worst.pdus_per_feed > facility::MAX_PDUS_PER_FEED
+        && worst.pdus_per_feed > r.max_pdus_per_feed
     {
         let source = crate::error::FacilityError::PduTooSmall {
             pdu: r.pdu.id.to_string(),
@@ -238,7 +254,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
             rack: worst.id.to_string(),
             rack_kw: worst.kw.0,
             needed: worst.pdus_per_feed,
-            max: facility::MAX_PDUS_PER_FEED,
+            max: r.max_pdus_per_feed,
         };
         // Which figure is short: the current (power) or the outlets (cords).
         let for_power = (worst.kw.0 / r.pdu.continuous_capacity().0).ceil();
@@ -274,18 +290,22 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     };
     checks.extend(facility::checks(&layout, &facility, &limits));
     let st = &layout.stats;
-    checks.push(Check::verdict(
+    // The solver's block is never worse than first-fit (first-fit's layout is feasible for the same program):
+    // an invariant of the solver, not a verdict on the design.
+    checks.push(Check::invariant(
         "layout.solver",
         st.solver_cost <= st.first_fit_cost + 1e-9,
         format!(
-            "layout cost {:.1} against {:.1} for first-fit decreasing ({} racks for the SUs); {}",
+            "block program cost {:.1} ({:.1} % below first-fit decreasing's {:.1}, {} racks for the SUs), {} distinct SU shape(s) solved{}",
             st.solver_cost,
+            st.saving_over_first_fit * 100.0,
             st.first_fit_cost,
             st.first_fit_racks,
-            if st.optimal {
-                "proven optimal for each SU block (gap 0)".to_string()
+            st.blocks_solved,
+            if st.block_programs_optimal {
+                " to optimality by microlp"
             } else {
-                format!("gap at most {:.1} %", st.gap * 100.0)
+                "; the solver did not report an optimum for every block"
             }
         ),
     ));
@@ -322,7 +342,9 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
             ),
         ));
     }
+    let (internal_checks, checks) = checks.into_iter().partition(Check::is_invariant);
     Ok(Plan {
+        internal_checks,
         resolved: r,
         compute,
         power,
@@ -338,8 +360,46 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     })
 }
 
+/// Planner options a library caller set out of range are argument errors, named by field.
+fn check_options(o: &PlanOptions) -> Result<(), Error> {
+    let bad = o
+        .routing
+        .invalid()
+        .map(|(k, v)| {
+            (
+                format!("routing.{k}"),
+                v,
+                "a length in metres from 0 to 100 (the aisle above 0)",
+            )
+        })
+        .or_else(|| {
+            o.layout_weights
+                .invalid()
+                .map(|(k, v)| (format!("layout_weights.{k}"), v, "a finite weight from 0 to 1,000,000"))
+        })
+        .or_else(|| {
+            let f = o.analysis.min_retained_fraction;
+            (!(0.0..=1.0).contains(&f)).then(|| {
+                (
+                    "analysis.min_retained_fraction".to_string(),
+                    f,
+                    "a fraction from 0 to 1",
+                )
+            })
+        });
+    match bad {
+        None => Ok(()),
+        Some((key, v, want)) => {
+            let mut d = gigapod_catalog::Diagnostic::file("<planner options>", format!("{key} = {v} is not valid"))
+                .with_help(format!("give {want}"));
+            d.key = Some(key);
+            Err(Error::Argument(d.into()))
+        }
+    }
+}
+
 /// Fails early, before any fabric work, when the catalog has no medium at all for the fabric's links.
-fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<(), Error> {
+fn check_media_exist(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog) -> Result<(), Error> {
     let Some(group) = r
         .switch
         .port_group
@@ -391,7 +451,7 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
 /// (that is where the fix is), else at the spec key that chose the part.
 #[allow(clippy::too_many_arguments)]
 fn catalog_or_spec_error(
-    spec: &SpecFile,
+    spec: SpecRef<'_>,
     catalog: &Catalog,
     part: &str,
     figure: &str,
@@ -416,14 +476,14 @@ fn catalog_or_spec_error(
     spec.source.at_key(&path, message).with_help(help).into()
 }
 
-fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: LayoutError) -> Error {
+fn layout_error(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: LayoutError) -> Error {
     Error::Layout {
         diagnostics: layout_diagnostics(spec, catalog, r, &e),
         source: e,
     }
 }
 
-fn layout_diagnostics(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Diagnostics {
+fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Diagnostics {
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
         let figure = match *limit {
             "rack units" => Some("rack_units"),
@@ -498,7 +558,8 @@ fn layout_diagnostics(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &Layo
 ///
 /// When a user catalog's part caused it (a NIC speed no switch port runs at, a switch with too few ports), the
 /// error points at that part's figure in its catalog file, where the fix is.
-pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<Fabric, Error> {
+pub fn build_fabric<'s>(spec: impl Into<SpecRef<'s>>, r: &Resolved, catalog: &Catalog) -> Result<Fabric, Error> {
+    let spec = spec.into();
     let req = FabricRequest {
         switch: &r.switch,
         servers: r.servers,
@@ -515,7 +576,7 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<
     })
 }
 
-fn fabric_diagnostics(spec: &SpecFile, r: &Resolved, catalog: &Catalog, e: &fabric::FabricError) -> Diagnostics {
+fn fabric_diagnostics(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog, e: &fabric::FabricError) -> Diagnostics {
     let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
     let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
     let culprit = match e {

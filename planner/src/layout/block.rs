@@ -15,8 +15,9 @@
 //!
 //! The network rack position `q` is not a variable: making it one needs a product `n_p x z_q` and big-M
 //! linearisation, which the measured notes show stalls the solver. Instead every `q` is tried (`P` tiny
-//! programs of `2P` variables each), each solved to proven optimality, and the best kept: the result is optimal
-//! for the block, with a zero gap, and reported as such.
+//! programs of `2P` variables each), each solved by microlp (no time limit: it returns an optimum or an error),
+//! and the best kept. The result is optimal for this program: for one block, with links priced at representative
+//! lengths and at most `P` racks. It is not a claim about the floor, whose rows and spine racks are placed by rule.
 
 use super::{LayoutError, RackLimits};
 use good_lp::{Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp, variable};

@@ -165,12 +165,13 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
         &mut out,
         "Racks",
         &format!(
-            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on A/B feeds",
+            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
             plan.layout.racks.len(),
             plan.layout.rows,
             max_kw,
             plan.resolved.rack_limit.0,
-            fp.pdus
+            fp.pdus,
+            fp.feed_text()
         ),
     );
     let by_type: Vec<String> = plan
@@ -257,7 +258,7 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
         "Heat into liquid / room air",
         &format!("{:.1} kW / {:.1} kW", fp.liquid_kw.0, fp.room_kw.0),
     );
-    kv(&mut out, "PDUs (A and B feeds)", &fp.pdus.to_string());
+    kv(&mut out, &format!("PDUs ({})", fp.feed_text()), &fp.pdus.to_string());
     let _ = writeln!(
         out,
         "</table>\n<h3>By row</h3><table><tr><th>Row</th><th class=\"n\">Racks</th><th class=\"n\">kW</th></tr>"

@@ -233,8 +233,12 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             &format!("{:.0}", r.rack.max_weight_kg.value.0),
             "kg",
             &format!(
-                "{what}: {:.1} kW of {:.1} kW, {:.0} kg, {} + {} PDUs (A/B)",
-                p.kw.0, r.rack_limit.0, p.kg.0, p.pdus_per_feed, p.pdus_per_feed
+                "{what}: {:.1} kW of {:.1} kW, {:.0} kg, {} PDUs per feed ({})",
+                p.kw.0,
+                r.rack_limit.0,
+                p.kg.0,
+                p.pdus_per_feed,
+                if r.feeds >= 2 { "A/B" } else { "one feed" }
             ),
         ]);
     }
