@@ -1,16 +1,14 @@
 //! The gigapod planner: from a cluster spec and the catalog to a checked plan and its outputs.
 //!
-//! ```
-//! use gigapod_catalog::{Catalog, SourceFile};
-//! use gigapod_planner::{plan, spec::Spec};
+//! [`Planner`] is the entry point: `Planner::new(&catalog)`, options, then `.plan(&spec)` for a [`Spec`] built
+//! in code or a [`SpecFile`] read from TOML. docs/architecture.md shows the stages.
 //!
-//! let spec = Spec::parse(SourceFile::new("spec.toml", r#"
-//! name = "demo"
-//! [compute]
-//! server = "dgx-h100"
-//! servers = 4
-//! "#)).unwrap();
-//! let plan = plan(&spec, Catalog::builtin()).unwrap();
+//! ```
+//! use gigapod_catalog::Catalog;
+//! use gigapod_planner::{Planner, Spec};
+//!
+//! let spec = Spec::builder("demo", "dgx-h100").servers(4).build();
+//! let plan = Planner::new(Catalog::builtin()).plan(&spec).unwrap();
 //! assert_eq!(plan.compute.gpus, 32);
 //! assert!(plan.power.psu.ok);
 //! ```
