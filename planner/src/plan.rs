@@ -1,6 +1,6 @@
 //! From a resolved spec to a checked plan: the model every output is drawn from.
 
-use crate::bom::{BomBuilder, BomLine};
+use crate::bom::{BomBuilder, BomCategory, BomLine};
 use crate::cabling::{self, CablePlan, CageForms};
 use crate::check::{Check, Status};
 use crate::error::Error;
@@ -122,6 +122,8 @@ pub fn plan_with(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progr
     Planner::new(catalog).progress(progress).plan(spec)
 }
 
+/// The stages in order (docs/architecture.md). Each returns its value and its checks; verdicts and invariants are
+/// split at the end by [`Check::kind`](crate::check::Check::kind).
 pub(crate) fn plan_steps(
     spec: SpecRef<'_>,
     catalog: &Catalog,
@@ -140,10 +142,65 @@ pub(crate) fn plan_steps(
         STEPS,
         &format!("max-flow checks of the fabric ({} switches)", fabric.switches().len()),
     );
-    let fabric_analysis = fabric::analyse(&fabric, &options.analysis);
-    let rails = fabric.summary().rails;
-    let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
-    let compute = ComputeSummary {
+    let (fabric_analysis, fabric_checks) = stage_analysis(&fabric, options);
+    let compute = compute_summary(&r, &fabric);
+    let (power, mut checks) = stage_power(&r);
+    checks.extend(fabric_checks);
+
+    progress.step(
+        3,
+        STEPS,
+        &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
+    );
+    let forms = cage_forms(&r);
+    let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
+    progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
+    let cables = stage_cabling(spec, &fabric, &layout, catalog, &forms)?;
+    progress.step(5, STEPS, "power, feeds and the bill of materials");
+    let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
+    checks.extend(facility_checks);
+    checks.extend(layout_checks);
+    let management_switches = devices.management_switches;
+    let bom = build_bom(
+        &r,
+        &power,
+        &fabric,
+        &layout,
+        &cables,
+        &facility,
+        management_switches,
+        catalog,
+    );
+    let (cost, cost_checks) = stage_cost(&r, catalog, &bom, &facility, &compute);
+    checks.extend(cost_checks);
+    let (internal_checks, checks) = checks.into_iter().partition(Check::is_invariant);
+    Ok(Plan {
+        internal_checks,
+        resolved: r,
+        compute,
+        power,
+        fabric,
+        fabric_analysis,
+        layout,
+        cables,
+        facility,
+        management_switches,
+        cost,
+        bom,
+        checks,
+    })
+}
+
+/// Stage: max-flow analysis of the compute fabric.
+fn stage_analysis(fabric: &Fabric, options: &PlanOptions) -> (FabricAnalysis, Vec<Check>) {
+    let a = fabric::analyse(fabric, &options.analysis);
+    let checks = a.checks.clone();
+    (a, checks)
+}
+
+/// The cluster's size as built.
+fn compute_summary(r: &Resolved, fabric: &Fabric) -> ComputeSummary {
+    ComputeSummary {
         server_id: r.server.id.to_string(),
         gpu_id: r.gpu.id.to_string(),
         servers: r.servers,
@@ -151,12 +208,16 @@ pub(crate) fn plan_steps(
         gpus_per_server: r.server.gpu_count.value,
         scalable_units: r.scalable_units,
         servers_per_su: r.servers_per_su,
-        servers_in_last_su: last,
-        rails,
-    };
-    let server = power::server_power(&r);
-    let psu = power::psu_check(&r, server.server_w);
-    let mut checks = power::checks(&r, &server, &psu);
+        servers_in_last_su: r.servers - (r.scalable_units - 1) * r.servers_per_su,
+        rails: fabric.summary().rails,
+    }
+}
+
+/// Stage: one server's power and its PSU redundancy.
+fn stage_power(r: &Resolved) -> (PowerSummary, Vec<Check>) {
+    let server = power::server_power(r);
+    let psu = power::psu_check(r, server.server_w);
+    let mut checks = power::checks(r, &server, &psu);
     if server.estimate {
         checks.push(Check::warn(
             "power.estimate",
@@ -166,30 +227,39 @@ pub(crate) fn plan_steps(
             ),
         ));
     }
-    let power = PowerSummary { server, psu };
-    checks.extend(fabric_analysis.checks.iter().cloned());
+    (PowerSummary { server, psu }, checks)
+}
 
-    progress.step(
-        3,
-        STEPS,
-        &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
-    );
-    let mut devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
-    devices.layout_input.weights = options.layout_weights;
-    devices.layout_input.routing.apply(&options.routing);
+/// The cages at both ends of a server-to-leaf link.
+fn cage_forms(r: &Resolved) -> CageForms<'_> {
     let switch_form = r
         .switch
         .port_group
         .iter()
         .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
         .map_or("osfp-twin", |g| g.form.as_str());
-    let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(&r);
-    let forms = CageForms {
+    let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(r);
+    CageForms {
         switch_form,
         ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
         nic_form,
         nic_ports_per_cage,
-    };
+    }
+}
+
+/// Stage: device footprints, then the rack layout under the limits (with the solver's invariant).
+fn stage_layout(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    options: &PlanOptions,
+    fabric: &Fabric,
+    power: &PowerSummary,
+    forms: &CageForms<'_>,
+) -> Result<(crate::devices::Devices, Layout, Vec<Check>), Error> {
+    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w);
+    devices.layout_input.weights = options.layout_weights;
+    devices.layout_input.routing.apply(&options.routing);
     let weights = devices.layout_input.weights;
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
     let link_cost = |length: f64| {
@@ -210,7 +280,7 @@ pub(crate) fn plan_steps(
         };
         medium + weights.per_metre * length
     };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, e))?;
+    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
     let row_key = KeyPath::dotted("facility.racks_per_row");
     let widest_su = (0..r.scalable_units)
@@ -233,17 +303,57 @@ pub(crate) fn plan_steps(
             source,
         });
     }
-    progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| Error::Media {
+    let st = &layout.stats;
+    // The solver's block is never worse than first-fit (first-fit's layout is feasible for the same program):
+    // an invariant of the solver, not a verdict on the design.
+    let checks = vec![Check::invariant(
+        "layout.solver",
+        st.solver_cost <= st.first_fit_cost + 1e-9,
+        format!(
+            "block program cost {:.1} ({:.1} % below first-fit decreasing's {:.1}, {} racks for the SUs), {} distinct SU shape(s) solved{}",
+            st.solver_cost,
+            st.saving_over_first_fit * 100.0,
+            st.first_fit_cost,
+            st.first_fit_racks,
+            st.blocks_solved,
+            if st.block_programs_optimal {
+                " to optimality by microlp"
+            } else {
+                "; the solver did not report an optimum for every block"
+            }
+        ),
+    )];
+    Ok((devices, layout, checks))
+}
+
+/// Stage: every link's route, length, medium and label.
+fn stage_cabling(
+    spec: SpecRef<'_>,
+    fabric: &Fabric,
+    layout: &Layout,
+    catalog: &Catalog,
+    forms: &CageForms<'_>,
+) -> Result<CablePlan, Error> {
+    cabling::plan(fabric, layout, catalog, forms).map_err(|e| Error::Media {
         diagnostics: spec
             .source
             .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
             .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
             .into(),
         source: e,
-    })?;
-    progress.step(5, STEPS, "power, feeds and the bill of materials");
-    let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu, r.feeds);
+    })
+}
+
+/// Stage: power per rack and feed, heat, and the checks against the rack and cooling limits.
+fn stage_facility(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    layout: &Layout,
+    devices: &crate::devices::Devices,
+    cables: &CablePlan,
+) -> Result<(FacilityPower, Vec<Check>), Error> {
+    let facility = facility::compute(layout, &devices.power, cables, &r.pdu, r.feeds);
     if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
         && worst.pdus_per_feed > r.max_pdus_per_feed
     {
@@ -288,41 +398,21 @@ pub(crate) fn plan_steps(
         class_range_kw: (r.cooling.rack_kw_min.value, r.cooling.rack_kw_max.value),
         cooling: r.cooling.kind,
     };
-    checks.extend(facility::checks(&layout, &facility, &limits));
-    let st = &layout.stats;
-    // The solver's block is never worse than first-fit (first-fit's layout is feasible for the same program):
-    // an invariant of the solver, not a verdict on the design.
-    checks.push(Check::invariant(
-        "layout.solver",
-        st.solver_cost <= st.first_fit_cost + 1e-9,
-        format!(
-            "block program cost {:.1} ({:.1} % below first-fit decreasing's {:.1}, {} racks for the SUs), {} distinct SU shape(s) solved{}",
-            st.solver_cost,
-            st.saving_over_first_fit * 100.0,
-            st.first_fit_cost,
-            st.first_fit_racks,
-            st.blocks_solved,
-            if st.block_programs_optimal {
-                " to optimality by microlp"
-            } else {
-                "; the solver did not report an optimum for every block"
-            }
-        ),
-    ));
-    let management_switches = devices.management_switches;
-    let bom = build_bom(
-        &r,
-        &power,
-        &fabric,
-        &layout,
-        &cables,
-        &facility,
-        management_switches,
-        catalog,
-    );
+    let checks = facility::checks(layout, &facility, &limits);
+    Ok((facility, checks))
+}
+
+/// Stage: CapEx, OpEx and TCO, when the spec has `[cost]`.
+fn stage_cost(
+    r: &Resolved,
+    catalog: &Catalog,
+    bom: &[BomLine],
+    facility: &FacilityPower,
+    compute: &ComputeSummary,
+) -> (Option<crate::cost::CostReport>, Vec<Check>) {
     let cost = r.spec.cost.as_ref().map(|c| {
         crate::cost::compute(
-            &bom,
+            bom,
             catalog,
             c,
             facility.it_kw.0,
@@ -330,6 +420,7 @@ pub(crate) fn plan_steps(
             u64::from(compute.servers),
         )
     });
+    let mut checks = Vec::new();
     if let Some(c) = &cost
         && !c.complete
     {
@@ -342,22 +433,7 @@ pub(crate) fn plan_steps(
             ),
         ));
     }
-    let (internal_checks, checks) = checks.into_iter().partition(Check::is_invariant);
-    Ok(Plan {
-        internal_checks,
-        resolved: r,
-        compute,
-        power,
-        fabric,
-        fabric_analysis,
-        layout,
-        cables,
-        facility,
-        management_switches,
-        cost,
-        bom,
-        checks,
-    })
+    (cost, checks)
 }
 
 /// Planner options a library caller set out of range are argument errors, named by field.
@@ -631,6 +707,8 @@ fn provenance<T>(s: &Sourced<T>) -> String {
     }
 }
 
+/// The bill of materials, from one table: every part the plan orders or counts, with its quantity from the model
+/// (the graph, the layout, the cable plan, the feeds), never typed in.
 #[allow(clippy::too_many_arguments)]
 fn build_bom(
     r: &Resolved,
@@ -642,108 +720,119 @@ fn build_bom(
     management_switches: u32,
     catalog: &Catalog,
 ) -> Vec<BomLine> {
-    let mut b = BomBuilder::default();
+    use BomCategory as C;
     let servers = u64::from(r.servers);
     let s = &r.server;
-    let server_source = match &s.max_power_w {
-        Some(m) => provenance(m),
-        None => "EST (power from parts)".into(),
-    };
-    b.add(BomLine {
-        part_id: s.id.to_string(),
-        description: s.description.clone(),
-        category: "server".into(),
-        qty: servers,
-        unit_w: Some(power.server.server_w),
-        source: server_source,
-        included_in: None,
-        ..Default::default()
-    });
+    let basis = r.spec.facility.power_basis;
+    let server_source = s
+        .max_power_w
+        .as_ref()
+        .map_or_else(|| "EST (power from parts)".to_string(), provenance);
     let inside = Some(s.id.to_string());
-    b.add(BomLine {
-        part_id: r.gpu.id.to_string(),
-        description: r.gpu.description.clone(),
-        category: "gpu".into(),
-        qty: servers * u64::from(s.gpu_count.value),
-        unit_w: Some(r.gpu.tdp_w.value),
-        source: provenance(&r.gpu.tdp_w),
-        included_in: inside.clone(),
+    // (category, id, description, qty, unit power, source, inside the server); cables in length bins follow.
+    type Row<'a> = (BomCategory, &'a str, &'a str, u64, Option<Watts>, String, bool);
+    let line = |(category, id, description, qty, unit_w, source, in_server): Row<'_>| BomLine {
+        part_id: id.to_string(),
+        description: description.to_string(),
+        category,
+        qty,
+        unit_w,
+        source,
+        included_in: if in_server { inside.clone() } else { None },
         ..Default::default()
-    });
-    b.add(BomLine {
-        part_id: r.fabric_nic.id.to_string(),
-        description: r.fabric_nic.description.clone(),
-        category: "nic".into(),
-        qty: servers * u64::from(s.fabric_nic_count.value),
-        unit_w: Some(r.fabric_nic.power_w.value),
-        source: provenance(&r.fabric_nic.power_w),
-        included_in: inside.clone(),
-        ..Default::default()
-    });
+    };
+    let mut table: Vec<Row<'_>> = vec![
+        (
+            C::Server,
+            s.id.as_str(),
+            &s.description,
+            servers,
+            Some(power.server.server_w),
+            server_source,
+            false,
+        ),
+        (
+            C::Gpu,
+            r.gpu.id.as_str(),
+            &r.gpu.description,
+            servers * u64::from(s.gpu_count.value),
+            Some(r.gpu.tdp_w.value),
+            provenance(&r.gpu.tdp_w),
+            true,
+        ),
+        (
+            C::Nic,
+            r.fabric_nic.id.as_str(),
+            &r.fabric_nic.description,
+            servers * u64::from(s.fabric_nic_count.value),
+            Some(r.fabric_nic.power_w.value),
+            provenance(&r.fabric_nic.power_w),
+            true,
+        ),
+    ];
     if let (Some(nic), Some(n)) = (&r.storage_nic, &s.storage_nic_count) {
-        b.add(BomLine {
-            part_id: nic.id.to_string(),
-            description: nic.description.clone(),
-            category: "nic".into(),
-            qty: servers * u64::from(n.value),
-            unit_w: Some(nic.power_w.value),
-            source: provenance(&nic.power_w),
-            included_in: inside.clone(),
-            ..Default::default()
-        });
+        table.push((
+            C::Nic,
+            nic.id.as_str(),
+            &nic.description,
+            servers * u64::from(n.value),
+            Some(nic.power_w.value),
+            provenance(&nic.power_w),
+            true,
+        ));
     }
-    b.add(BomLine {
-        part_id: r.psu.id.to_string(),
-        description: r.psu.description.clone(),
-        category: "psu".into(),
-        qty: servers * u64::from(s.psu_count.value),
-        unit_w: None::<Watts>,
-        source: provenance(&r.psu.rating_w),
-        included_in: inside,
-        ..Default::default()
-    });
-    // Every fabric switch is the same part: one line, counted on the graph.
-    b.add(BomLine {
-        part_id: r.switch.id.to_string(),
-        description: r.switch.description.clone(),
-        category: "switch".into(),
-        qty: fabric.switches().len() as u64,
-        unit_w: Some(crate::devices::switch_w(&r.switch, r.spec.facility.power_basis)),
-        source: provenance(&r.switch.max_power_w),
-        included_in: None,
-        ..Default::default()
-    });
     let mgmt = &r.management_switch;
-    b.add(BomLine {
-        part_id: mgmt.id.to_string(),
-        description: mgmt.description.clone(),
-        category: "switch".into(),
-        qty: u64::from(management_switches),
-        unit_w: Some(crate::devices::switch_w(mgmt, r.spec.facility.power_basis)),
-        source: provenance(&mgmt.max_power_w),
-        included_in: None,
-        ..Default::default()
-    });
+    table.extend([
+        (
+            C::Psu,
+            r.psu.id.as_str(),
+            r.psu.description.as_str(),
+            servers * u64::from(s.psu_count.value),
+            None,
+            provenance(&r.psu.rating_w),
+            true,
+        ),
+        // Every fabric switch is the same part: one line, counted on the graph.
+        (
+            C::Switch,
+            r.switch.id.as_str(),
+            &r.switch.description,
+            fabric.switches().len() as u64,
+            Some(crate::devices::switch_w(&r.switch, basis)),
+            provenance(&r.switch.max_power_w),
+            false,
+        ),
+        (
+            C::Switch,
+            mgmt.id.as_str(),
+            &mgmt.description,
+            u64::from(management_switches),
+            Some(crate::devices::switch_w(mgmt, basis)),
+            provenance(&mgmt.max_power_w),
+            false,
+        ),
+    ]);
     for (id, qty) in &cables.transceivers {
         if let Some(t) = catalog.transceiver(id) {
-            b.add(BomLine {
-                part_id: id.clone(),
-                description: t.description.clone(),
-                category: "transceiver".into(),
-                qty: *qty,
-                unit_w: Some(t.power_w.value),
-                source: provenance(&t.power_w),
-                included_in: None,
-                ..Default::default()
-            });
+            table.push((
+                C::Transceiver,
+                id,
+                &t.description,
+                *qty,
+                Some(t.power_w.value),
+                provenance(&t.power_w),
+                false,
+            ));
         }
     }
+    let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
+    // Cables come in length bins: one line per (cable, length).
     for ((id, length), qty) in &cables.cables_by_length {
         if let Some(c) = catalog.cable(id) {
-            b.add(BomLine {
+            lines.push(BomLine {
                 part_id: format!("{id}-{length}m"),
                 description: format!("{}, {length} m", c.description),
-                category: "cable".into(),
+                category: C::Cable,
                 qty: *qty,
                 unit_w: None,
                 source: provenance(&c.lengths_m),
@@ -753,25 +842,28 @@ fn build_bom(
             });
         }
     }
-    b.add(BomLine {
-        part_id: r.rack.id.to_string(),
-        description: r.rack.description.clone(),
-        category: "rack".into(),
-        qty: layout.racks.len() as u64,
-        unit_w: None,
-        source: provenance(&r.rack.rack_units),
-        included_in: None,
-        ..Default::default()
-    });
-    b.add(BomLine {
-        part_id: r.pdu.id.to_string(),
-        description: r.pdu.description.clone(),
-        category: "pdu".into(),
-        qty: u64::from(facility.pdus),
-        unit_w: None,
-        source: provenance(&r.pdu.current_a),
-        included_in: None,
-        ..Default::default()
-    });
+    let racks: [Row<'_>; 2] = [
+        (
+            C::Rack,
+            r.rack.id.as_str(),
+            r.rack.description.as_str(),
+            layout.racks.len() as u64,
+            None,
+            provenance(&r.rack.rack_units),
+            false,
+        ),
+        (
+            C::Pdu,
+            r.pdu.id.as_str(),
+            &r.pdu.description,
+            u64::from(facility.pdus),
+            None,
+            provenance(&r.pdu.current_a),
+            false,
+        ),
+    ];
+    lines.extend(racks.into_iter().map(line));
+    let mut b = BomBuilder::default();
+    lines.into_iter().for_each(|l| b.add(l));
     b.finish()
 }

@@ -104,7 +104,7 @@ fn it_power_and_switches_grow_with_servers_across_the_tier_boundary() {
 
 /// Every balanced cut of the endpoints of a tiny fabric (`2n` endpoints: C(2n, n) / 2 cuts), by max-flow.
 fn exhaustive_bisection(f: &fabric::Fabric) -> Gbps {
-    let e = f.design().endpoints as u32;
+    let e = f.design().endpoints;
     assert!(e <= 16, "exhaustive cuts are for tiny fabrics");
     let mut best = u64::MAX;
     // Endpoint 0 on side A breaks the A/B mirror symmetry.

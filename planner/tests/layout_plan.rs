@@ -85,7 +85,12 @@ fn assert_layout_sound(p: &Plan) {
     assert_eq!(qty(p.resolved.server.id.as_str()), u64::from(p.compute.servers));
     assert_eq!(qty(p.resolved.switch.id.as_str()), p.fabric.switches().len() as u64);
     assert_eq!(qty(p.resolved.rack.id.as_str()), p.layout.racks.len() as u64);
-    let cables: u64 = p.bom.iter().filter(|l| l.category == "cable").map(|l| l.qty).sum();
+    let cables: u64 = p
+        .bom
+        .iter()
+        .filter(|l| l.category == gigapod_planner::bom::BomCategory::Cable)
+        .map(|l| l.qty)
+        .sum();
     assert_eq!(cables, p.cables.total);
 }
 

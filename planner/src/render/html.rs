@@ -321,7 +321,7 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(&l.part_id),
             escape(&l.description),
-            escape(&l.category),
+            escape(l.category.as_str()),
             digits(l.qty),
             watts(l),
             escape(l.included_in.as_deref().unwrap_or("")),
