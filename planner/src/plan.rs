@@ -231,7 +231,7 @@ fn stage_power(r: &Resolved) -> (PowerSummary, Vec<Check>) {
 }
 
 /// The cages at both ends of a server-to-leaf link.
-fn cage_forms(r: &Resolved) -> CageForms<'_> {
+pub(crate) fn cage_forms(r: &Resolved) -> CageForms<'_> {
     let switch_form = r
         .switch
         .port_group
