@@ -302,3 +302,188 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
     ));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{DeviceKind, LayoutStats, PlacedDevice, RackKind, RackPlan, Routing};
+    use approx::assert_relative_eq;
+    use gigapod_catalog::Catalog;
+
+    fn rack(id: &str, position: u32, kind: RackKind, devices: &[(&str, DeviceKind)]) -> RackPlan {
+        RackPlan {
+            id: id.into(),
+            kind,
+            row: 0,
+            position,
+            su: Some(0),
+            devices: devices
+                .iter()
+                .enumerate()
+                .map(|(i, (name, kind))| PlacedDevice {
+                    name: name.to_string(),
+                    kind: *kind,
+                    part_id: "x".into(),
+                    u: 1 + 2 * i as u32,
+                    height_u: 2,
+                })
+                .collect(),
+            u_used: 2 * devices.len() as u32,
+        }
+    }
+
+    fn device(kw: f64, liquid_fraction: f64, kg: f64, inlets: u32, compute: bool) -> DevicePower {
+        DevicePower {
+            w: Watts(kw * 1000.0),
+            liquid_fraction,
+            kg: Kilograms(kg),
+            compute,
+            inlets,
+        }
+    }
+
+    /// R01-01: three 10 kW liquid-cooled servers (80 % into liquid, 6 cords each). R01-02: a 1.5 kW switch with
+    /// 0.3 kW of optics. R01-03: eight 1 kW devices of 12 cords each (the outlets bind).
+    fn fixture() -> (Layout, HashMap<String, DevicePower>, CablePlan) {
+        use DeviceKind::{Leaf, Server};
+        let racks = vec![
+            rack(
+                "R01-01",
+                0,
+                RackKind::Compute,
+                &[("s1", Server), ("s2", Server), ("s3", Server)],
+            ),
+            rack("R01-02", 1, RackKind::Network, &[("leaf", Leaf)]),
+            rack(
+                "R01-03",
+                2,
+                RackKind::Compute,
+                &[
+                    ("t1", Server),
+                    ("t2", Server),
+                    ("t3", Server),
+                    ("t4", Server),
+                    ("t5", Server),
+                    ("t6", Server),
+                    ("t7", Server),
+                    ("t8", Server),
+                ],
+            ),
+        ];
+        let mut power = HashMap::new();
+        for s in ["s1", "s2", "s3"] {
+            power.insert(s.to_string(), device(10.0, 0.8, 100.0, 6, true));
+        }
+        power.insert("leaf".to_string(), device(1.5, 0.0, 20.0, 2, false));
+        for i in 1..=8 {
+            power.insert(format!("t{i}"), device(1.0, 0.0, 10.0, 12, true));
+        }
+        let layout = Layout {
+            racks,
+            rows: 1,
+            placements: HashMap::new(),
+            stats: LayoutStats {
+                solver: "microlp",
+                block_programs_optimal: true,
+                saving_over_first_fit: 0.0,
+                solver_cost: 0.0,
+                first_fit_cost: 0.0,
+                first_fit_racks: 0,
+                blocks_solved: 0,
+            },
+            routing: Routing::new(48, 0.6, 1.2),
+        };
+        let cables = CablePlan {
+            runs: Vec::new(),
+            by_type: Default::default(),
+            total: 0,
+            cables_by_length: Default::default(),
+            transceivers: Default::default(),
+            pluggable_w: HashMap::from([("leaf".to_string(), Watts(300.0))]),
+        };
+        (layout, power, cables)
+    }
+
+    fn pdu() -> Pdu {
+        Catalog::builtin().pdu("pdu-3ph-415v-60a").unwrap().clone()
+    }
+
+    #[test]
+    fn pdu_capacity_is_sqrt3_v_i_times_the_continuous_fraction() {
+        // sqrt(3) x 415 V x 60 A x 0.8 = 34,502.45 W.
+        assert_relative_eq!(pdu().continuous_capacity().0, 34.50245, epsilon = 1e-5);
+    }
+
+    #[test]
+    fn power_heat_and_pdus_per_rack_by_hand() {
+        let (layout, power, cables) = fixture();
+        let f = compute(&layout, &power, &cables, &pdu(), 2);
+        let r = &f.racks;
+        // R01-01: 30 kW, 24 kW into liquid, 6 kW into the room, 300 kg; 18 cords, 9 per feed: 1 PDU per feed.
+        assert_relative_eq!(r[0].kw.0, 30.0);
+        assert_relative_eq!(r[0].liquid_kw.0, 24.0);
+        assert_relative_eq!(r[0].room_kw.0, 6.0);
+        assert_relative_eq!(r[0].kg.0, 300.0);
+        assert_eq!(r[0].pdus_per_feed, 1);
+        assert_relative_eq!(r[0].feed_capacity_kw.0, 34.50245, epsilon = 1e-5);
+        // R01-02: 1.5 kW switch + 0.3 kW optics, all into the room.
+        assert_relative_eq!(r[1].kw.0, 1.8);
+        assert_relative_eq!(r[1].liquid_kw.0, 0.0);
+        assert_relative_eq!(r[1].room_kw.0, 1.8);
+        // R01-03: 8 kW needs one PDU, but 96 cords are 48 per feed: 2 PDUs of 42 outlets per feed.
+        assert_eq!(r[2].pdus_per_feed, 2);
+        // Cluster: compute 30 + 8, network 1.5 + 0.3 of optics; liquid 24 of 39.8.
+        assert_relative_eq!(f.compute_kw.0, 38.0);
+        assert_relative_eq!(f.network_kw.0, 1.8);
+        assert_relative_eq!(f.it_kw.0, 39.8);
+        assert_relative_eq!(f.liquid_kw.0, 24.0);
+        assert_relative_eq!(f.room_kw.0, 15.8);
+        assert_relative_eq!(f.heat_btu_per_hour, 39_800.0 * 3.412_141_633, epsilon = 1.0);
+        // PDUs: (1 + 1 + 2) per feed, two feeds.
+        assert_eq!((f.feeds, f.pdus), (2, 8));
+    }
+
+    #[test]
+    fn one_feed_takes_every_cord() {
+        let (layout, power, cables) = fixture();
+        let f = compute(&layout, &power, &cables, &pdu(), 1);
+        // R01-03's 96 cords on one feed: ceil(96 / 42) = 3 PDUs; the others 1 each.
+        let per_feed: Vec<u32> = f.racks.iter().map(|r| r.pdus_per_feed).collect();
+        assert_eq!(per_feed, [1, 1, 3]);
+        assert_eq!((f.feeds, f.pdus), (1, 5));
+    }
+
+    #[test]
+    fn power_bound_pdus_round_up() {
+        let (mut layout, mut power, cables) = fixture();
+        layout.racks.truncate(1);
+        for s in ["s1", "s2", "s3"] {
+            power.insert(s.to_string(), device(25.0, 0.0, 100.0, 2, true));
+        }
+        // 75 kW / 34.50 kW = 2.17: 3 PDUs per feed.
+        let f = compute(&layout, &power, &cables, &pdu(), 2);
+        assert_eq!(f.racks[0].pdus_per_feed, 3);
+        let limits = Limits {
+            rack_kw: Kilowatts(80.0),
+            rack_units: 48,
+            rack_kg: Kilograms(1000.0),
+            room_kw: None,
+            class_range_kw: (Kilowatts(0.0), Kilowatts(100.0)),
+            cooling: CoolingKind::Air,
+        };
+        let checks = checks(&layout, &f, &limits);
+        let get = |id: &str| checks.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(get("racks.power").status, crate::check::Status::Pass);
+        assert!(get("power.feed_sizing").is_invariant());
+        // 70 kW limit: the same rack now fails the verdict.
+        let tight = Limits {
+            rack_kw: Kilowatts(70.0),
+            ..limits
+        };
+        let checks = super::checks(&layout, &f, &tight);
+        assert_eq!(
+            checks.iter().find(|c| c.id == "racks.power").unwrap().status,
+            crate::check::Status::Fail
+        );
+    }
+}
