@@ -256,7 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let resolved = spec.resolve(&catalog).map_err(Error::Spec)?;
-            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved, &catalog)?;
+            let fabric = gigapod_planner::build_fabric(&spec, &resolved, &catalog)?;
             let (path, text) = match (graphml, dot) {
                 (Some(p), _) => (p, fabric::to_graphml(&fabric)),
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),
@@ -305,9 +305,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
             }
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
-            Ok(if rows.iter().any(|r| r.status == "error") {
+            Ok(if rows.iter().any(|r| r.status == compare::DesignStatus::Error) {
                 ExitCode::from(2)
-            } else if rows.iter().any(|r| r.status == "fail") {
+            } else if rows.iter().any(|r| r.status == compare::DesignStatus::Fail) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

@@ -363,7 +363,7 @@ fn slurm_topology_is_the_fabric_graph() {
         for e in f.graph().edge_indices() {
             let l = f.graph()[e];
             let upper = f.node(l.b.node).name.clone();
-            let lower = gigapod_planner::cabling::device_name(f, l.a.node);
+            let lower = gigapod_planner::device_name(f, l.a.node);
             want.entry(upper).or_default().insert(lower);
         }
         for (name, (nodes, set)) in &children {

@@ -51,6 +51,7 @@ pub struct CableRun {
 
 /// The whole cable plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CablePlan {
     /// Every link.
     pub runs: Vec<CableRun>,
@@ -382,20 +383,6 @@ pub fn label_and_count(
         }
     }
     out
-}
-
-/// Total pluggable power of a set of devices.
-pub fn pluggable_total(plan: &CablePlan) -> Watts {
-    plan.pluggable_w.values().copied().sum()
-}
-
-/// Speed-independent summary line for logs and tests: `dac 128, optic 384`.
-pub fn describe(plan: &CablePlan) -> String {
-    plan.by_type
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Writes the cable plan as CSV, a line per link:

@@ -239,13 +239,49 @@ fn set_key(spec: &mut Spec, key: &str, v: &toml::Value) -> Result<(), String> {
     Ok(())
 }
 
+/// How a design of the comparison came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum DesignStatus {
+    /// Planned; every check passes.
+    Pass,
+    /// Planned; a check warns.
+    Warn,
+    /// Planned; a check fails.
+    Fail,
+    /// Could not be planned (bad input or infeasible constraints).
+    Error,
+}
+
+impl From<Status> for DesignStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Pass => DesignStatus::Pass,
+            Status::Warn => DesignStatus::Warn,
+            Status::Fail => DesignStatus::Fail,
+        }
+    }
+}
+
+impl std::fmt::Display for DesignStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            DesignStatus::Pass => "pass",
+            DesignStatus::Warn => "warn",
+            DesignStatus::Fail => "fail",
+            DesignStatus::Error => "error",
+        })
+    }
+}
+
 /// One row of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DesignRow {
     /// Which design.
     pub design: String,
     /// `pass`, `warn`, `fail`, or `error` when it could not be planned.
-    pub status: String,
+    pub status: DesignStatus,
     /// Why not: the failing checks, or the error.
     pub why_not: String,
     /// Servers (`None`, like every figure below, when the design could not be planned).
@@ -280,7 +316,7 @@ impl DesignRow {
             .collect();
         DesignRow {
             design,
-            status: p.status().to_string(),
+            status: p.status().into(),
             why_not: failing.join(" "),
             servers: Some(p.compute.servers),
             gpus: Some(p.compute.gpus),
@@ -305,7 +341,7 @@ impl DesignRow {
             .to_string();
         DesignRow {
             design,
-            status: "error".into(),
+            status: DesignStatus::Error,
             why_not: first,
             servers: None,
             gpus: None,
@@ -513,8 +549,8 @@ mod tests {
         let rows = compare(&v, Catalog::builtin());
         assert_eq!(rows.len(), 4);
         for r in &rows {
-            match r.status.as_str() {
-                "pass" | "warn" => assert!(r.why_not.is_empty()),
+            match r.status {
+                DesignStatus::Pass | DesignStatus::Warn => assert!(r.why_not.is_empty()),
                 _ => assert!(!r.why_not.is_empty(), "{r:?}"),
             }
         }

@@ -47,6 +47,7 @@ pub struct RackPower {
 
 /// Power of the whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FacilityPower {
     /// Every rack, in layout order.
     pub racks: Vec<RackPower>,

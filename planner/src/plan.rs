@@ -19,6 +19,7 @@ use serde::Serialize;
 
 /// The cluster's size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ComputeSummary {
     /// Catalog id of the server.
     pub server_id: String,
@@ -42,6 +43,7 @@ pub struct ComputeSummary {
 
 /// Power of the plan, as far as it is known.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PowerSummary {
     /// One server, with its breakdown.
     pub server: ServerPower,
@@ -51,6 +53,7 @@ pub struct PowerSummary {
 
 /// A checked plan.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
     /// The spec resolved against the catalog.
     pub resolved: Resolved,

@@ -283,12 +283,7 @@ fn every_port_is_used_once_and_within_the_switch() {
         }
         let a = fabric::analyse(&f, &Default::default());
         let budget = a.checks.iter().find(|c| c.id == "fabric.port_budget").unwrap();
-        assert_eq!(
-            budget.status,
-            gigapod_planner::check::Status::Pass,
-            "{}",
-            budget.message
-        );
+        assert_eq!(budget.status, gigapod_planner::Status::Pass, "{}", budget.message);
     }
 }
 

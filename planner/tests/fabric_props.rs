@@ -105,7 +105,7 @@ proptest! {
         prop_assert!(f.summary().oversubscription <= c.ratio + 1e-9);
         let a = fabric::analyse(&f, &light());
         let budget = a.checks.iter().find(|x| x.id == "fabric.port_budget").unwrap();
-        prop_assert_eq!(budget.status, gigapod_planner::check::Status::Pass);
+        prop_assert_eq!(budget.status, gigapod_planner::Status::Pass);
     }
 
     /// Every leaf has the same number of links to every spine of its pod and none to other spines; every spine
@@ -142,7 +142,7 @@ proptest! {
         // Fewest spines: one link more per pair would not fit.
         let a = fabric::analyse(&f, &light());
         let w = a.checks.iter().find(|x| x.id == "fabric.wiring").unwrap();
-        prop_assert_eq!(w.status, gigapod_planner::check::Status::Pass, "{}", &w.message);
+        prop_assert_eq!(w.status, gigapod_planner::Status::Pass, "{}", &w.message);
     }
 
     /// A 1:1 design carries endpoints / 2 x speed across every balanced cut tried.

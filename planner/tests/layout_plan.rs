@@ -88,7 +88,7 @@ fn assert_layout_sound(p: &Plan) {
     let cables: u64 = p
         .bom
         .iter()
-        .filter(|l| l.category == gigapod_planner::bom::BomCategory::Cable)
+        .filter(|l| l.category == gigapod_planner::BomCategory::Cable)
         .map(|l| l.qty)
         .sum();
     assert_eq!(cables, p.cables.total);

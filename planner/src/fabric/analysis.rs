@@ -57,6 +57,7 @@ pub struct CutResult {
 
 /// What [`analyse`] measured, with its checks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FabricAnalysis {
     /// Bisection bandwidth: the smallest max-flow over the balanced cuts tried.
     pub bisection_gbps: Gbps,

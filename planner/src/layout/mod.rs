@@ -147,6 +147,7 @@ pub struct LayoutInput {
 
 /// How the solver did, beside the baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LayoutStats {
     /// `microlp` (pure Rust, the default backend).
     pub solver: &'static str,
@@ -180,6 +181,7 @@ pub struct Placement {
 
 /// The solved layout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Layout {
     /// Every rack, row by row, left to right.
     pub racks: Vec<RackPlan>,
