@@ -16,6 +16,56 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+/// The medium of a cable run: the contract's `cables.by_type` keys. Declared in alphabetical order, so that
+/// maps keyed by it list `acc, aoc, dac, optic` as the names sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Medium {
+    /// Active copper cable.
+    Acc,
+    /// Active optical cable.
+    Aoc,
+    /// Passive copper (direct-attach) cable.
+    Dac,
+    /// Transceivers at both ends and a fibre.
+    Optic,
+}
+
+impl Medium {
+    /// The lowercase name: `dac`, `acc`, `aoc` or `optic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Acc => "acc",
+            Medium::Aoc => "aoc",
+            Medium::Dac => "dac",
+            Medium::Optic => "optic",
+        }
+    }
+
+    /// The medium of a media choice.
+    pub fn of(choice: &MediaChoice) -> Medium {
+        match choice {
+            MediaChoice::Cable {
+                media: gigapod_catalog::CableMedia::Dac,
+                ..
+            } => Medium::Dac,
+            MediaChoice::Cable {
+                media: gigapod_catalog::CableMedia::Acc,
+                ..
+            } => Medium::Acc,
+            MediaChoice::Cable { .. } => Medium::Aoc,
+            MediaChoice::Optics { .. } => Medium::Optic,
+        }
+    }
+}
+
+impl std::fmt::Display for Medium {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One link as cabled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CableRun {
@@ -37,8 +87,8 @@ pub struct CableRun {
     pub b_rack: String,
     /// Its lowest U.
     pub b_u: u32,
-    /// `dac`, `acc`, `aoc` or `optic`.
-    pub media: &'static str,
+    /// Its medium.
+    pub media: Medium,
     /// The cable or fibre part.
     pub part_id: String,
     /// Orderable length.
@@ -56,7 +106,7 @@ pub struct CablePlan {
     /// Every link.
     pub runs: Vec<CableRun>,
     /// Physical cables (a breakout or twin-to-twin cable carries two links; a fibre one), by media kind.
-    pub by_type: BTreeMap<&'static str, u64>,
+    pub by_type: BTreeMap<Medium, u64>,
     /// Physical cables in all.
     pub total: u64,
     /// Cables and fibres by part id and orderable length (m, as text for stable keys).
@@ -301,7 +351,7 @@ pub fn label_and_count(
     for (grp, choice) in groups.groups.iter().zip(choices) {
         let switch_cages = grp.cages.iter().filter(|&&c| groups.is_switch_cage(c)).count() as u32;
         let nic_cages = grp.cages.len() as u32 - switch_cages;
-        let kind = choice.kind();
+        let kind = Medium::of(choice);
         // One label per physical cable.
         let (part_id, length_m, per_cable) = match choice {
             MediaChoice::Cable {
@@ -403,7 +453,7 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
             &r.b_u.to_string(),
             &r.b_device,
             &r.b_port,
-            r.media,
+            r.media.as_str(),
             &format!("{}", r.length_m.0),
             &r.label,
             &r.part_id,
@@ -473,7 +523,10 @@ mod tests {
             let runs: Vec<&CableRun> = c.runs.iter().filter(|r| &r.label == label).collect();
             assert!(runs.len() <= 2, "{label}: {} links", runs.len());
             if runs.len() == 2 {
-                assert!(runs.iter().all(|r| r.media != "optic"), "a fibre carries one link");
+                assert!(
+                    runs.iter().all(|r| r.media != Medium::Optic),
+                    "a fibre carries one link"
+                );
             }
         }
     }

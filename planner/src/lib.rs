@@ -44,7 +44,7 @@ pub mod summary;
 mod text;
 
 pub use bom::{BomCategory, BomLine};
-pub use cabling::{CablePlan, CableRun, device_name, server_name};
+pub use cabling::{CablePlan, CableRun, Medium, device_name, server_name};
 pub use check::{Check, CheckKind, Status};
 pub use cost::{Capex, CostReport, CostSpec, Opex};
 pub use error::{Error, FacilityError};

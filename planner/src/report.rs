@@ -141,7 +141,7 @@ pub struct CablesReport<'a> {
     /// Physical cables and fibres.
     pub total: u64,
     /// By medium: `dac`, `acc`, `aoc`, `optic` (fibres; the transceivers are in the BOM).
-    pub by_type: &'a BTreeMap<&'static str, u64>,
+    pub by_type: &'a BTreeMap<crate::cabling::Medium, u64>,
     /// Transceivers by part id.
     pub transceivers: &'a BTreeMap<String, u64>,
     /// Longest routed link, m.

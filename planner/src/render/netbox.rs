@@ -68,11 +68,12 @@ pub fn interface_type(form: &str, speed: Gbps) -> &'static str {
     }
 }
 
-fn cable_type(media: &str) -> &'static str {
+fn cable_type(media: crate::cabling::Medium) -> &'static str {
+    use crate::cabling::Medium;
     match media {
-        "dac" => "dac-passive",
-        "acc" => "dac-active",
-        "aoc" => "aoc",
+        Medium::Dac => "dac-passive",
+        Medium::Acc => "dac-active",
+        Medium::Aoc => "aoc",
         _ => "",
     }
 }
