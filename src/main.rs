@@ -380,9 +380,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     };
                     argument_error(format!("unknown part id `{id}`"), help)
                 })?;
+                if let Some(a) = catalog.alias(&id) {
+                    eprintln!(
+                        "warning: `{id}` is an old id kept for one release; it stands for `{}`",
+                        a.of
+                    );
+                }
                 match format {
-                    Format::Text => print!("{}", show::show_text(&catalog, entry)),
-                    Format::Json => print_json(&show::show_json(&catalog, entry)),
+                    Format::Text => print!("{}", show::show_text_for(&catalog, &id, entry)),
+                    Format::Json => print_json(&show::show_json_for(&catalog, &id, entry)),
                 }
                 Ok(ExitCode::SUCCESS)
             }

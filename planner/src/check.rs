@@ -44,6 +44,14 @@ pub enum CheckKind {
     Invariant,
 }
 
+/// What a verdict rests on, when it rests on catalog figures that are estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// At least one figure behind the verdict is an estimate (named in [`Check::estimated`]).
+    Estimate,
+}
+
 /// One check of a plan, as it appears in `checks[]` (verdicts) or `internal_checks[]` (invariants) of
 /// report.json.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,6 +65,13 @@ pub struct Check {
     /// Verdict or invariant (not in report.json: the list a check is in says it).
     #[serde(skip)]
     pub kind: CheckKind,
+    /// `estimate` when the verdict rests on estimated figures; absent when every figure behind it is sourced (or
+    /// it is a computation on the plan alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    /// The estimated figures the verdict rests on, e.g. `g893-sd1-b200.max_power_w (derived from parts)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub estimated: Vec<String>,
 }
 
 impl Check {
@@ -67,6 +82,8 @@ impl Check {
             status,
             message: message.into(),
             kind: CheckKind::Verdict,
+            basis: None,
+            estimated: Vec::new(),
         }
     }
 
@@ -81,6 +98,22 @@ impl Check {
     /// Whether this is an invariant of the planner rather than a verdict on the design.
     pub fn is_invariant(&self) -> bool {
         self.kind == CheckKind::Invariant
+    }
+
+    /// Marks the verdict as resting on the `estimated` figures (if any), and names them in the message.
+    pub fn resting_on(mut self, estimated: Vec<String>) -> Self {
+        if !estimated.is_empty() {
+            self.message
+                .push_str(&format!(" [rests on estimated figures: {}]", estimated.join(", ")));
+            self.basis = Some(Basis::Estimate);
+            self.estimated = estimated;
+        }
+        self
+    }
+
+    /// True when the verdict rests on estimated figures.
+    pub fn on_estimate(&self) -> bool {
+        self.basis == Some(Basis::Estimate)
     }
 
     /// A passing check.

@@ -59,8 +59,8 @@ pub enum Error {
     /// No cable or transceiver in the catalog joins two cages at the speed and length needed.
     #[error("{source}")]
     Media {
-        /// The media chooser's reason.
-        source: NoMedia,
+        /// The media chooser's reason (boxed: it names the forms and the missing parts).
+        source: Box<NoMedia>,
         /// Where in the spec or catalog the fix is.
         diagnostics: Diagnostics,
     },

@@ -15,8 +15,10 @@
 #![warn(missing_docs)]
 
 // The public modules are the sub-APIs a caller uses by name: the fabric graph, the spec, the layout's types, the
-// media chooser, the renderers and writers, and the CLI's comparison and sizing. Everything else is private and re-exported
-// below by type. docs/architecture.md shows how they fit.
+// media chooser, the renderers and writers, and the CLI's comparison and sizing. Everything else is private and
+// re-exported below by type. docs/architecture.md shows how they fit.
+mod advisories;
+mod basis;
 mod bom;
 mod cabling;
 mod check;
@@ -44,7 +46,7 @@ pub mod summary;
 mod text;
 
 pub use bom::{BomCategory, BomLine};
-pub use cabling::{CablePlan, CableRun, Medium, device_name, server_name};
+pub use cabling::{CablePlan, CableRun, Medium, Side, device_name, server_name};
 pub use check::{Check, CheckKind, Status};
 pub use cost::{Capex, CostReport, CostSpec, Opex};
 pub use error::{Error, FacilityError};

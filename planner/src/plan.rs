@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::fabric::{self, Fabric, FabricAnalysis, FabricRequest};
 use crate::facility::{self, FacilityPower};
 use crate::layout::{self, Layout, LayoutError};
-use crate::media::{self, CageRun};
+use crate::media;
 use crate::planner::{PlanOptions, Planner, SpecRef};
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
@@ -149,13 +149,15 @@ pub(crate) fn plan_steps(
     let compute = compute_summary(&r, &fabric);
     let (power, mut checks) = stage_power(&r);
     checks.extend(fabric_checks);
+    checks.extend(crate::advisories::leaf_fill(&r, &fabric));
+    checks.extend(crate::advisories::aliases(&r, catalog));
 
     progress.step(
         3,
         STEPS,
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
-    let forms = cage_forms(&r);
+    let forms = CageForms::of(&r);
     let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = stage_cabling(spec, &fabric, &layout, catalog, &forms)?;
@@ -176,6 +178,7 @@ pub(crate) fn plan_steps(
     );
     let (cost, cost_checks) = stage_cost(&r, catalog, &bom, &facility, &compute);
     checks.extend(cost_checks);
+    let checks = crate::basis::mark(checks, &r, &power.server, &cables, catalog);
     let (internal_checks, checks) = checks.into_iter().partition(Check::is_invariant);
     Ok(Plan {
         internal_checks,
@@ -233,23 +236,6 @@ fn stage_power(r: &Resolved) -> (PowerSummary, Vec<Check>) {
     (PowerSummary { server, psu }, checks)
 }
 
-/// The cages at both ends of a server-to-leaf link.
-pub(crate) fn cage_forms(r: &Resolved) -> CageForms<'_> {
-    let switch_form = r
-        .switch
-        .port_group
-        .iter()
-        .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
-        .map_or("osfp-twin", |g| g.form.as_str());
-    let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(r);
-    CageForms {
-        switch_form,
-        ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
-        nic_form,
-        nic_ports_per_cage,
-    }
-}
-
 /// Stage: device footprints, then the rack layout under the limits (with the solver's invariant).
 fn stage_layout(
     spec: SpecRef<'_>,
@@ -266,14 +252,7 @@ fn stage_layout(
     let weights = devices.layout_input.weights;
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
     let link_cost = |length: f64| {
-        let run = CageRun {
-            a_form: forms.switch_form,
-            b_form: forms.nic_form,
-            links: forms.ports_per_cage,
-            one_far_cage: false,
-            speed: r.nic_speed,
-            length: Meters(length),
-        };
+        let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
         let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
             Ok("dac") => weights.dac,
             Ok("acc") => weights.acc,
@@ -343,7 +322,7 @@ fn stage_cabling(
             .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
             .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
             .into(),
-        source: e,
+        source: Box::new(e),
     })
 }
 
@@ -488,18 +467,10 @@ fn check_media_exist(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog) -> Resu
         return Ok(()); // the fabric builder reports the unsupported speed, with the speeds that work
     };
     let links = r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1);
-    for (b_form, one_far_cage, what) in [
-        (crate::devices::server_cages(r).0, false, "server-to-leaf"),
-        (group.form.as_str(), true, "switch-to-switch"),
-    ] {
-        let run = CageRun {
-            a_form: &group.form,
-            b_form,
-            links,
-            one_far_cage,
-            speed: r.nic_speed,
-            length: Meters(0.5),
-        };
+    let forms = CageForms::of(r);
+    for (to_server, one_far_cage, what) in [(true, false, "server-to-leaf"), (false, true, "switch-to-switch")] {
+        let run = forms.run(to_server, links, one_far_cage, r.nic_speed, Meters(0.5));
+        let b_form = run.b_form;
         if let Err(e) = media::choose(catalog, &run) {
             let key = KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted("fabric.switch")) {
                 "fabric.switch"
@@ -520,7 +491,10 @@ fn check_media_exist(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog) -> Resu
                     r.nic_speed
                 ))
                 .into();
-            return Err(Error::Media { source: e, diagnostics });
+            return Err(Error::Media {
+                source: Box::new(e),
+                diagnostics,
+            });
         }
     }
     Ok(())
@@ -815,20 +789,26 @@ fn build_bom(
             false,
         ),
     ]);
-    for (id, qty) in &cables.transceivers {
+    let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
+    // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
+    let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();
+    by_side.sort_by_key(|((id, side), _)| (*side, id.clone()));
+    for ((id, side), qty) in by_side {
         if let Some(t) = catalog.transceiver(id) {
-            table.push((
-                C::Transceiver,
-                id,
-                &t.description,
-                *qty,
-                Some(t.power_w.value),
-                provenance(&t.power_w),
-                false,
-            ));
+            lines.push(BomLine {
+                side: Some(side.as_str()),
+                ..line((
+                    C::Transceiver,
+                    id,
+                    &t.description,
+                    *qty,
+                    Some(t.power_w.value),
+                    provenance(&t.power_w),
+                    false,
+                ))
+            });
         }
     }
-    let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
     // Cables come in length bins: one line per (cable, length).
     for ((id, length), qty) in &cables.cables_by_length {
         if let Some(c) = catalog.cable(id) {
@@ -842,6 +822,7 @@ fn build_bom(
                 included_in: None,
                 catalog_id: Some(id.clone()),
                 length_m: length.parse().ok().map(Meters),
+                side: None,
             });
         }
     }
