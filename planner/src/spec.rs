@@ -1028,6 +1028,50 @@ mod tests {
     }
 
     #[test]
+    fn a_spec_built_in_code_resolves_and_its_errors_name_the_key() {
+        let ok = Spec::builder("t", "g593-h200")
+            .servers(4)
+            .build()
+            .resolve(Catalog::builtin())
+            .unwrap();
+        assert_eq!(
+            (ok.servers, ok.feeds, ok.max_pdus_per_feed, ok.racks_per_row),
+            (4, 2, 4, 24)
+        );
+        assert!(!ok.racks_per_row_given);
+        let bad = Spec::builder("t", "g593-h2000")
+            .servers(4)
+            .cooling(CoolingClass::from("cold"))
+            .feeds(3)
+            .build();
+        let e = bad.resolve(Catalog::builtin()).unwrap_err();
+        let keys: Vec<&str> = e.0.iter().filter_map(|d| d.key.as_deref()).collect();
+        assert_eq!(keys, ["compute.server", "facility.cooling", "facility.feeds"], "{e}");
+        assert!(e.0.iter().all(|d| d.file == CODE_SPEC && d.line == 0), "{e}");
+        assert!(e.0[0].help.as_deref().unwrap().contains("`g593-h200`"), "{e}");
+        // No size: the same error as in TOML, at `compute`.
+        let e = Spec::new("t", "g593-h200").resolve(Catalog::builtin()).unwrap_err();
+        assert_eq!(e.0[0].key.as_deref(), Some("compute"));
+    }
+
+    #[test]
+    fn cooling_classes_read_and_write_as_their_ids() {
+        assert_eq!(CoolingClass::from("air"), CoolingClass::Air);
+        assert_eq!(
+            CoolingClass::from("rear-door"),
+            CoolingClass::Catalog("rear-door".into())
+        );
+        let f = Spec::parse(SourceFile::new(
+            "x.toml",
+            "name = \"x\"\n[compute]\nserver = \"g593-h200\"\nservers = 1\n[facility]\ncooling = \"liquid\"\n",
+        ))
+        .unwrap();
+        assert_eq!(f.spec.facility.cooling, CoolingClass::Liquid);
+        let back = toml::to_string(&f.spec).unwrap();
+        assert!(back.contains("cooling = \"liquid\""), "{back}");
+    }
+
+    #[test]
     fn tiers_accepts_auto_2_3_only() {
         assert!(resolve(&format!("{BASE}servers = 4\n[fabric]\ntiers = 3\n")).is_ok());
         assert!(resolve(&format!("{BASE}servers = 4\n[fabric]\ntiers = \"auto\"\n")).is_ok());
