@@ -164,8 +164,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprint!("{e}");
-            if !e.to_string().ends_with('\n') {
+            let text = render_error(&e);
+            eprint!("{text}");
+            if !text.ends_with('\n') {
                 eprintln!();
             }
             ExitCode::from(e.exit_code() as u8)
@@ -173,8 +174,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// An error as the command line shows it: the library's located diagnostics (rustc-style, with file, line, key
+/// and a fix), or for the output errors the path and what the user can do about it.
+fn render_error(e: &Error) -> String {
+    if let Some(d) = e.diagnostics() {
+        return d.to_string();
+    }
+    let help = match e {
+        Error::OutputNotOurs(_) => "pass --force to write into it anyway, or choose another folder with --out",
+        Error::Exists(_) => "pass --force to replace it, or choose another file name",
+        Error::Io { .. } => "check the folder's permissions and free space",
+        _ => "",
+    };
+    if help.is_empty() {
+        format!("error: {e}\n")
+    } else {
+        format!("error: {e}\n  = help: {help}\n")
+    }
+}
+
 fn argument_error(message: String, help: String) -> Error {
-    Error::Input(Diagnostics(vec![
+    Error::Argument(Diagnostics(vec![
         Diagnostic::file("<command line>", message).with_help(help),
     ]))
 }
@@ -202,8 +222,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             force,
             format,
         } => {
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             let dir = out.unwrap_or_else(|| output::default_dir(&plan));
             output::write_plan(&plan, &dir, force)?;
@@ -217,8 +237,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(status_code(plan.status()))
         }
         Command::Check { spec, catalogs, format } => {
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             match format {
                 Format::Text => print!("{}", summary::text(&plan)),
@@ -233,10 +253,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             catalogs,
             force,
         } => {
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
-            let resolved = spec.resolve(&catalog)?;
-            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved, &catalog)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
+            let resolved = spec.resolve(&catalog).map_err(Error::Spec)?;
+            let fabric = gigapod_planner::build_fabric(&spec, &resolved, &catalog)?;
             let (path, text) = match (graphml, dot) {
                 (Some(p), _) => (p, fabric::to_graphml(&fabric)),
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),
@@ -260,16 +280,18 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             force,
             format,
         } => {
-            let catalog = Catalog::load(&catalogs)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let sweeps = sweeps
                 .iter()
                 .map(|s| compare::Sweep::parse(s))
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::Argument)?;
             let specs = specs
                 .iter()
                 .map(|p| Spec::from_path(p))
-                .collect::<Result<Vec<_>, _>>()?;
-            let variants = compare::variants(&specs, &sweeps)?;
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::Spec)?;
+            let variants = compare::variants(&specs, &sweeps).map_err(Error::Argument)?;
             let rows = compare::compare(&variants, &catalog);
             if let Some(path) = chart {
                 output::write_file(&path, compare::chart_svg(&rows).as_bytes(), force)?;
@@ -283,9 +305,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
             }
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
-            Ok(if rows.iter().any(|r| r.status == "error") {
+            Ok(if rows.iter().any(|r| r.status == compare::DesignStatus::Error) {
                 ExitCode::from(2)
-            } else if rows.iter().any(|r| r.status == "fail") {
+            } else if rows.iter().any(|r| r.status == compare::DesignStatus::Fail) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -301,7 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             catalogs,
             format,
         } => {
-            let catalog = Catalog::load(&catalogs)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let req = size::SizeRequest {
                 power_mw,
                 pue,
@@ -342,7 +364,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         )
                     })?),
                 };
-                let catalog = Catalog::load(&catalogs)?;
+                let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 match format {
                     Format::Text => print!("{}", show::list_text(&catalog, kind)),
                     Format::Json => print_json(&show::list_json(&catalog, kind)),
@@ -350,7 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::SUCCESS)
             }
             CatalogCommand::Show { id, catalogs, format } => {
-                let catalog = Catalog::load(&catalogs)?;
+                let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 let entry = catalog.get(&id).ok_or_else(|| {
                     let help = match gigapod_catalog::diagnostic::did_you_mean(&id, catalog.ids(None)) {
                         Some(s) => format!("did you mean `{s}`?"),

@@ -14,6 +14,7 @@
 
 mod catalog;
 pub mod diagnostic;
+mod form;
 mod part;
 pub mod parts;
 pub mod show;
@@ -22,6 +23,7 @@ pub mod units;
 
 pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, Origin, read_source};
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
+pub use form::CageForm;
 pub use part::{AnyPart, PartKind, PartProblem, PartRef};
 pub use parts::*;
 pub use sourced::Sourced;

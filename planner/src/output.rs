@@ -25,13 +25,13 @@ pub struct OutputFile {
 /// Renders every output of a plan, in memory.
 pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
     let report = Report::new(plan).to_json().into_bytes();
-    let bom = crate::bom::to_csv(&plan.bom).map_err(|e| Error::Write {
-        path: PathBuf::from("bom.csv"),
-        message: e.to_string(),
+    let bom = crate::bom::to_csv(&plan.bom).map_err(|source| Error::Encode {
+        what: "bom.csv",
+        source,
     })?;
-    let cables = crate::cabling::to_csv(&plan.cables).map_err(|e| Error::Write {
-        path: PathBuf::from("cables.csv"),
-        message: e.to_string(),
+    let cables = crate::cabling::to_csv(&plan.cables).map_err(|source| Error::Encode {
+        what: "cables.csv",
+        source,
     })?;
     let topology = crate::render::topology::svg(plan);
     let racks = crate::render::racks::svg(plan);
@@ -94,13 +94,7 @@ pub fn default_dir(plan: &Plan) -> PathBuf {
 
 /// Writes rendered files into `dir`, creating it if needed. Returns the paths written.
 pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBuf>, Error> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e: std::io::Error| Error::Write {
-            path,
-            message: e.to_string(),
-        }
-    };
+    let io = |path: &Path| Error::io(path);
     prepare_dir(dir, force)?;
     let mut written = Vec::new();
     for f in files {
@@ -120,10 +114,7 @@ pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBu
 /// Writes one file atomically (temporary file in the same folder, then rename). An existing file is replaced only
 /// with `force`, so nothing the user wrote is overwritten without asking.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::Write {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let err = |e: std::io::Error| Error::io(path)(e);
     if path.exists() && !force {
         return Err(Error::Exists(path.to_path_buf()));
     }
@@ -160,16 +151,13 @@ pub fn write_plan(plan: &Plan, dir: &Path, force: bool) -> Result<Vec<PathBuf>, 
 }
 
 fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::Write {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    };
+    let err = |e: std::io::Error| Error::io(dir)(e);
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(Error::Write {
-                path: dir.to_path_buf(),
-                message: "it exists and is not a folder".into(),
-            });
+            return Err(Error::io(dir)(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it exists and is not a folder",
+            )));
         }
         let mut ours = false;
         let mut empty = true;

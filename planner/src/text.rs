@@ -1,10 +1,6 @@
 //! Small text helpers every output shares: escaping for XML and HTML, and thousands separators.
 
 /// Escapes text for XML and HTML, in content and in attribute values (`'` as `&#39;`, valid in both).
-///
-/// ```
-/// assert_eq!(gigapod_planner::text::xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
-/// ```
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -21,10 +17,6 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// `65536` -> `"65,536"`.
-///
-/// ```
-/// assert_eq!(gigapod_planner::text::thousands(2048), "2,048");
-/// ```
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
@@ -35,4 +27,18 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_separators() {
+        assert_eq!(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+        assert_eq!(thousands(2048), "2,048");
+        assert_eq!(thousands(65_536), "65,536");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 }

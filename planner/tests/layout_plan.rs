@@ -11,7 +11,8 @@ fn plan_err(text: &str) -> String {
     let spec = Spec::parse(SourceFile::new("t.toml", text.to_string())).unwrap();
     match plan(&spec, Catalog::builtin()) {
         Ok(_) => panic!("planned:\n{text}"),
-        Err(e) => e.to_string(),
+        // The located diagnostic, as the CLI shows it.
+        Err(e) => e.diagnostics().map_or_else(|| e.to_string(), |d| d.to_string()),
     }
 }
 
@@ -92,7 +93,12 @@ fn assert_layout_sound(p: &Plan) {
     assert_eq!(qty(p.resolved.server.id.as_str()), u64::from(p.compute.servers));
     assert_eq!(qty(p.resolved.switch.id.as_str()), p.fabric.switches().len() as u64);
     assert_eq!(qty(p.resolved.rack.id.as_str()), p.layout.racks.len() as u64);
-    let cables: u64 = p.bom.iter().filter(|l| l.category == "cable").map(|l| l.qty).sum();
+    let cables: u64 = p
+        .bom
+        .iter()
+        .filter(|l| l.category == gigapod_planner::BomCategory::Cable)
+        .map(|l| l.qty)
+        .sum();
     assert_eq!(cables, p.cables.total);
 }
 
@@ -193,12 +199,7 @@ fn assert_reference(p: &Plan, per_rack: usize, racks: usize) {
     assert!(st.lower_bound <= st.racks);
     assert!(st.racks <= st.first_fit_racks);
     let vs_hand = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
-    assert_eq!(
-        vs_hand.status,
-        gigapod_planner::check::Status::Pass,
-        "{}",
-        vs_hand.message
-    );
+    assert_eq!(vs_hand.status, gigapod_planner::Status::Pass, "{}", vs_hand.message);
 }
 
 #[test]
@@ -265,7 +266,7 @@ fn servers_per_rack_overrides_the_catalog_density() {
     );
     // A hand layout at NVIDIA's 4 per rack needs 9 racks: the plan says so, with the numbers.
     let vs_hand = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
-    assert_eq!(vs_hand.status, gigapod_planner::check::Status::Warn);
+    assert_eq!(vs_hand.status, gigapod_planner::Status::Warn);
     assert!(
         vs_hand.message.contains("the plan uses 17 racks, a hand layout 9")
             && vs_hand.message.contains("SU 1 uses 16 server racks where 8 would do"),

@@ -16,7 +16,7 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
     } else {
         String::new()
     };
-    out.push(Check::verdict(
+    out.push(Check::invariant(
         "layout.solver",
         st.racks <= st.first_fit_racks && st.racks >= st.lower_bound,
         format!(

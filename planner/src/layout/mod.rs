@@ -28,7 +28,7 @@ pub mod route;
 pub use block::Footprint;
 pub use checks::checks;
 pub use floor::{OpenPosition, PlacedDevice, RackKind, RackPlan};
-pub use route::Routing;
+pub use route::{RouteOptions, Routing};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -130,6 +130,22 @@ pub struct CostWeights {
     pub per_metre: f64,
 }
 
+impl CostWeights {
+    /// The first weight that is not a finite number at or above zero, by name.
+    pub fn invalid(&self) -> Option<(&'static str, f64)> {
+        [
+            ("rack", self.rack),
+            ("dac", self.dac),
+            ("acc", self.acc),
+            ("aoc", self.aoc),
+            ("optic", self.optic),
+            ("per_metre", self.per_metre),
+        ]
+        .into_iter()
+        .find(|(_, v)| !(v.is_finite() && *v >= 0.0 && *v <= 1e6))
+    }
+}
+
 impl Default for CostWeights {
     fn default() -> Self {
         Self {
@@ -182,7 +198,7 @@ pub struct LayoutInput {
 
 /// Lower bounds on the racks of any layout of these devices under these limits: no layout can go below any of
 /// them, so their largest, [`LayoutStats::lower_bound`], is a bound on the solution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Bounds {
     /// `ceil(total kW / rack kW limit)`.
     pub kw: u32,
@@ -210,7 +226,7 @@ impl Bounds {
 
 /// What a person would build by hand: per SU, `ceil(servers / highest density that fits)` server racks, and for
 /// all the switches the fewest racks their rack units, kW, weight and room heat allow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct HandLayout {
     /// Server racks per SU, in SU order.
     pub server_racks: Vec<u32>,
@@ -221,7 +237,8 @@ pub struct HandLayout {
 }
 
 /// How the layout came out, beside its bound, the first-fit baseline and a hand layout.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
 pub struct LayoutStats {
     /// How it was solved: servers evenly at the density (the fewest server racks), switches packed first-fit
     /// decreasing into network racks (or into the server racks' spare room first, for `in-rack`).
@@ -271,6 +288,7 @@ pub struct Placement {
 
 /// The solved layout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Layout {
     /// Every rack, row by row, left to right.
     pub racks: Vec<RackPlan>,
@@ -332,6 +350,16 @@ pub enum LayoutError {
         allowed: u32,
         /// The limit that binds.
         binding: &'static str,
+    },
+    /// A scalable unit takes more racks than a row may hold (an SU is never split across rows).
+    #[error(
+        "a scalable unit takes {su_racks} racks, more than the {racks_per_row} racks per row allowed, and a scalable unit is never split across rows"
+    )]
+    RowTooShort {
+        /// Racks of the widest scalable unit.
+        su_racks: usize,
+        /// Racks per row allowed.
+        racks_per_row: usize,
     },
 }
 
