@@ -354,6 +354,68 @@ mod tests {
         assert_eq!(middle_out(1, 0), vec![0]);
     }
 
+    /// Link cost of a block: racks at positions `0..n`, the network rack in the gap before position `gap`, each
+    /// server paying `cost(distance)`.
+    fn block_cost(per_position: &[u32], gap: usize, cost: &dyn Fn(usize) -> f64) -> f64 {
+        per_position
+            .iter()
+            .enumerate()
+            .map(|(p, &n)| {
+                let d = if p < gap { gap - p } else { p - gap + 1 };
+                f64::from(n) * cost(d)
+            })
+            .sum()
+    }
+
+    fn permutations(v: &mut Vec<u32>, k: usize, out: &mut Vec<Vec<u32>>) {
+        if k == v.len() {
+            out.push(v.clone());
+            return;
+        }
+        for i in k..v.len() {
+            v.swap(k, i);
+            permutations(v, k + 1, out);
+            v.swap(k, i);
+        }
+    }
+
+    #[test]
+    fn the_middle_arrangement_is_never_beaten_by_brute_force() {
+        // Any cost that does not fall with distance: copper next door, optics further, a little per rack.
+        let costs: [&dyn Fn(usize) -> f64; 3] = [
+            &|d| if d <= 1 { 1.0 } else { 8.0 + 0.05 * d as f64 },
+            &|d| d as f64,
+            &|d| (d * d) as f64,
+        ];
+        for servers in 1..=22u32 {
+            for cap in 1..=4u32 {
+                let counts = even_fill(servers, cap);
+                if counts.len() > 6 {
+                    continue;
+                }
+                let n = counts.len();
+                let mut ours = vec![0u32; n];
+                for (&p, &c) in middle_out(n, n / 2).iter().zip(&counts) {
+                    ours[p] = c;
+                }
+                let mut all = Vec::new();
+                permutations(&mut counts.clone(), 0, &mut all);
+                for cost in costs {
+                    let mine = block_cost(&ours, n / 2, cost);
+                    for perm in &all {
+                        for gap in 0..=n {
+                            let other = block_cost(perm, gap, cost);
+                            assert!(
+                                mine <= other + 1e-9,
+                                "{servers} at {cap}: {ours:?} costs {mine}, {perm:?} with the gap at {gap} {other}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn switch(name: &str, kw: f64) -> Device {
         Device {
             name: name.into(),
