@@ -6,7 +6,8 @@ mod spinner;
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
 use gigapod_planner::{Error, Report, Status, compare, fabric, output, size, spec::Spec, summary};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Plan GPU cluster fabrics, racks, power and cabling.
@@ -34,7 +35,7 @@ enum TableFormat {
 enum Command {
     /// Plan a cluster and write its outputs.
     Plan {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
         /// Extra catalog files; they add parts or replace built-in ones by id.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -51,7 +52,7 @@ enum Command {
     },
     /// Plan in memory and print the checks; write nothing.
     Check {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
         /// Extra catalog files.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -62,12 +63,12 @@ enum Command {
     },
     /// Export the compute fabric graph for networkx, Gephi, yEd (GraphML) or Graphviz (DOT).
     Export {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
-        /// Write GraphML to FILE.
+        /// Write GraphML to FILE (`-`: to stdout).
         #[arg(long, value_name = "FILE", required_unless_present = "dot", conflicts_with = "dot")]
         graphml: Option<PathBuf>,
-        /// Write Graphviz DOT to FILE.
+        /// Write Graphviz DOT to FILE (`-`: to stdout).
         #[arg(long, value_name = "FILE")]
         dot: Option<PathBuf>,
         /// Extra catalog files.
@@ -88,7 +89,7 @@ enum Command {
         /// Extra catalog files (parts and `[[price]]` lists).
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
-        /// Also write a bar chart of the designs as SVG.
+        /// Also write a bar chart of the designs as SVG (`-`: the chart to stdout, instead of the table).
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
         /// Replace the chart file if it exists.
@@ -161,15 +162,99 @@ enum CatalogCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let mut out = Stdout::new();
+    let result = run(cli, &mut out).and_then(|code| {
+        out.flush().map_err(Failure::Stdout)?;
+        Ok(code)
+    });
+    match result {
         Ok(code) => code,
-        Err(e) => {
-            eprint!("{e}");
-            if !e.to_string().ends_with('\n') {
-                eprintln!();
+        Err(Failure::Planner(e)) => {
+            let text = e.to_string();
+            let mut err = std::io::stderr().lock();
+            // Nothing is left to tell a user whose stderr fails too: exit with the status alone.
+            let _ = write!(err, "{text}");
+            if !text.ends_with('\n') {
+                let _ = writeln!(err);
             }
             ExitCode::from(e.exit_code() as u8)
         }
+        Err(Failure::Stdout(e)) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "error: cannot write to stdout: {e}\n  = help: check where stdout goes (a full disk, a closed file)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why the command line stops: the planner's error, or stdout that cannot be written.
+enum Failure {
+    Planner(Error),
+    Stdout(std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Planner(e)
+    }
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Self {
+        Failure::Planner(Error::Input(d))
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
+/// Stdout, locked and buffered. A reader that goes away (EPIPE: `gigapod catalog list | head`) ends the output
+/// quietly, as Unix tools do: the rest is discarded and the command keeps its own exit status. Any other write
+/// error reaches `main`, which says so and exits 2.
+struct Stdout {
+    inner: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Stdout {
+    fn new() -> Self {
+        Self {
+            inner: std::io::BufWriter::new(std::io::stdout().lock()),
+            closed: false,
+        }
+    }
+
+    fn quiet_on_epipe<T>(&mut self, r: std::io::Result<T>, or: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(or)
+            }
+            r => r,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.quiet_on_epipe(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.quiet_on_epipe(r, ())
     }
 }
 
@@ -186,43 +271,61 @@ fn status_code(status: Status) -> ExitCode {
     }
 }
 
-fn print_json(value: &serde_json::Value) {
-    match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot print JSON: {e}"),
-    }
+fn print_json(out: &mut Stdout, value: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| argument_error(format!("cannot print JSON: {e}"), String::new()))?;
+    writeln!(out, "{text}")?;
+    Ok(())
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
+/// `-` as a file name: stdout (or stdin), never a file of that name.
+fn is_dash(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Stdin can be read once: refuses a second `-` among the input files.
+fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), Error> {
+    if paths.into_iter().filter(|p| is_dash(p)).count() > 1 {
+        return Err(argument_error(
+            "`-` (stdin) is given as more than one input file".into(),
+            "read one input from stdin and give the others as files".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Plan {
             spec,
             catalogs,
-            out,
+            out: out_dir,
             force,
             format,
         } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
-            let dir = out.unwrap_or_else(|| output::default_dir(&plan));
+            let dir = out_dir.unwrap_or_else(|| output::default_dir(&plan));
             output::write_plan(&plan, &dir, force)?;
             match format {
                 Format::Text => {
-                    print!("{}", summary::text(&plan));
-                    println!("  written   {}", dir.display());
+                    write!(out, "{}", summary::text(&plan))?;
+                    writeln!(out, "  written   {}", dir.display())?;
                 }
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
         Command::Check { spec, catalogs, format } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             match format {
-                Format::Text => print!("{}", summary::text(&plan)),
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Text => write!(out, "{}", summary::text(&plan))?,
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
@@ -233,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             catalogs,
             force,
         } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
             let resolved = spec.resolve(&catalog)?;
@@ -242,14 +346,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),
                 (None, None) => unreachable!("clap requires --graphml or --dot"),
             };
-            output::write_file(&path, text.as_bytes(), force)?;
             let s = fabric.summary();
-            println!(
-                "wrote {} ({} nodes, {} links)",
-                path.display(),
-                s.endpoints + s.switches.total,
-                s.links.total
-            );
+            let (nodes, links) = (s.endpoints + s.switches.total, s.links.total);
+            if is_dash(&path) {
+                // The graph is stdout's; the count goes to stderr, out of its way.
+                out.write_all(text.as_bytes())?;
+                let _ = writeln!(std::io::stderr(), "wrote stdout ({nodes} nodes, {links} links)");
+            } else {
+                output::write_file(&path, text.as_bytes(), force)?;
+                writeln!(out, "wrote {} ({nodes} nodes, {links} links)", path.display())?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
@@ -265,22 +371,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .iter()
                 .map(|s| compare::Sweep::parse(s))
                 .collect::<Result<Vec<_>, _>>()?;
+            one_stdin(catalogs.iter().chain(&specs))?;
             let specs = specs
                 .iter()
                 .map(|p| Spec::from_path(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let variants = compare::variants(&specs, &sweeps)?;
             let rows = compare::compare(&variants, &catalog);
+            let mut table = true;
             if let Some(path) = chart {
-                output::write_file(&path, compare::chart_svg(&rows).as_bytes(), force)?;
+                let svg = compare::chart_svg(&rows);
+                if is_dash(&path) {
+                    out.write_all(svg.as_bytes())?;
+                    table = false;
+                } else {
+                    output::write_file(&path, svg.as_bytes(), force)?;
+                }
             }
             match format {
-                TableFormat::Text => print!("{}", compare::to_text(&rows)),
+                _ if !table => {}
+                TableFormat::Text => write!(out, "{}", compare::to_text(&rows))?,
                 TableFormat::Csv => {
                     let bytes = compare::to_csv(&rows).map_err(|e| argument_error(e.to_string(), String::new()))?;
-                    print!("{}", String::from_utf8_lossy(&bytes));
+                    out.write_all(&bytes)?;
                 }
-                TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
+                TableFormat::Json => print_json(out, &serde_json::to_value(&rows).unwrap_or_default())?,
             }
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
             Ok(if rows.iter().any(|r| r.status == "error") {
@@ -313,7 +428,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let (plan, search) = size::size(&req, &catalog)?;
             match format {
                 Format::Text => {
-                    println!(
+                    writeln!(
+                        out,
                         "largest cluster within {:.1} kW of IT power: {} x {} ({} GPUs), {:.1} kW; one more server needs {}",
                         search.it_budget_kw,
                         plan.compute.servers,
@@ -323,10 +439,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         search
                             .next_it_kw
                             .map_or("a design that cannot be built".into(), |kw| format!("{kw:.1} kW"))
-                    );
-                    print!("{}", summary::text(&plan));
+                    )?;
+                    write!(out, "{}", summary::text(&plan))?;
                 }
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
@@ -344,8 +460,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 };
                 let catalog = Catalog::load(&catalogs)?;
                 match format {
-                    Format::Text => print!("{}", show::list_text(&catalog, kind)),
-                    Format::Json => print_json(&show::list_json(&catalog, kind)),
+                    Format::Text => write!(out, "{}", show::list_text(&catalog, kind))?,
+                    Format::Json => print_json(out, &show::list_json(&catalog, kind))?,
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -359,8 +475,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     argument_error(format!("unknown part id `{id}`"), help)
                 })?;
                 match format {
-                    Format::Text => print!("{}", show::show_text(&catalog, entry)),
-                    Format::Json => print_json(&show::show_json(&catalog, entry)),
+                    Format::Text => write!(out, "{}", show::show_text(&catalog, entry))?,
+                    Format::Json => print_json(out, &show::show_json(&catalog, entry))?,
                 }
                 Ok(ExitCode::SUCCESS)
             }

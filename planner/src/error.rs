@@ -18,6 +18,23 @@ pub enum Error {
     /// The output file exists and `force` was not given.
     #[error("error: {} exists\n  = help: pass --force to replace it, or choose another file name", .0.display())]
     Exists(PathBuf),
+    /// Something other than a regular file stands where an output would go: it is never replaced, even with
+    /// `--force`.
+    #[error("error: {} is {what}, not a regular file: gigapod replaces only regular files, even with --force\n  = help: {help}", .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What stands there, in words ("a character device").
+        what: &'static str,
+        /// What to do instead.
+        help: String,
+    },
+    /// Another gigapod run holds the output folder's lock.
+    #[error(
+        "error: the output folder {} is in use by another gigapod run\n  = help: wait until it has finished, or choose another folder with --out",
+        .0.display()
+    )]
+    InUse(PathBuf),
     /// Writing an output failed (disk full, permissions).
     #[error("error: cannot write {}: {message}\n  = help: check the folder's permissions and free space", .path.display())]
     Write {

@@ -25,6 +25,7 @@ pub mod devices;
 pub mod error;
 pub mod fabric;
 pub mod facility;
+mod fsx;
 pub mod layout;
 pub mod media;
 pub mod output;
