@@ -416,6 +416,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             catalogs,
             format,
         } => {
+            one_stdin(&catalogs)?;
             let catalog = Catalog::load(&catalogs)?;
             let req = size::SizeRequest {
                 power_mw,
@@ -458,6 +459,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                         )
                     })?),
                 };
+                one_stdin(&catalogs)?;
                 let catalog = Catalog::load(&catalogs)?;
                 match format {
                     Format::Text => write!(out, "{}", show::list_text(&catalog, kind))?,
@@ -466,6 +468,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 Ok(ExitCode::SUCCESS)
             }
             CatalogCommand::Show { id, catalogs, format } => {
+                one_stdin(&catalogs)?;
                 let catalog = Catalog::load(&catalogs)?;
                 let entry = catalog.get(&id).ok_or_else(|| {
                     let help = match gigapod_catalog::diagnostic::did_you_mean(&id, catalog.ids(None)) {

@@ -382,24 +382,51 @@ typed_getter!(rack, Rack, Rack);
 typed_getter!(cooling, Cooling, Cooling);
 typed_getter!(pdu, Pdu, Pdu);
 
-/// Reads a text file for a loader, refusing files over `max_bytes` and non-UTF-8 text with a clear error.
+/// Reads a text file for a loader, refusing input over `max_bytes` and non-UTF-8 text with a clear error.
+///
+/// The bound applies to the bytes read, not to the file's metadata: a device (`/dev/zero`), a FIFO or stdin
+/// (the path `-`) is read through the same limit and refused as soon as it passes it, so no input can make the
+/// reader hold more than `max_bytes + 1` bytes. A regular file larger than the limit is refused unread.
 pub fn read_source(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostics> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
-    if meta.len() > max_bytes {
-        return Err(Diagnostic::file(
-            &name,
-            format!(
-                "the file is {} bytes, more than the {max_bytes} bytes accepted",
-                meta.len()
-            ),
+    use std::io::Read;
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let cannot =
+        |e: std::io::Error| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path");
+    let too_long = |what: String| {
+        Diagnostics::from(
+            Diagnostic::file(&name, format!("{what} more than the {max_bytes} bytes accepted"))
+                .with_help("split it, or check that it is the file you meant"),
         )
-        .with_help("split it, or check that it is the file you meant")
-        .into());
+    };
+    let (reader, kind): (Box<dyn Read>, &str) = if stdin {
+        (Box::new(std::io::stdin().lock()), "stdin")
+    } else {
+        let meta = std::fs::metadata(path).map_err(cannot)?;
+        let t = meta.file_type();
+        if t.is_dir() {
+            return Err(Diagnostic::file(&name, "this is a folder, not a file")
+                .with_help("give the path of a TOML file")
+                .into());
+        }
+        if t.is_file() && meta.len() > max_bytes {
+            return Err(too_long(format!("the file is {} bytes,", meta.len())));
+        }
+        let kind = if t.is_file() { "the file" } else { "the device or pipe" };
+        (Box::new(std::fs::File::open(path).map_err(cannot)?), kind)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_long(format!("{kind} gives")));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::file(&name, format!("the file is not UTF-8 text: {e}")).with_help("save it as UTF-8")
     })?;
