@@ -1,6 +1,6 @@
 //! The merged catalog: built-in parts, then user files that add parts or replace built-in ones by id.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, KeyPath, SourceFile, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, KeyPath, MAX_SHOWN, SourceFile, did_you_mean};
 use crate::part::{AnyPart, PartKind};
 use crate::parts::*;
 use serde::Deserialize;
@@ -152,8 +152,11 @@ impl Catalog {
         let mut cat = base;
         let mut diags = Vec::new();
         for file in files {
-            let parsed: CatalogFile = match toml::from_str(&file.text) {
-                Ok(p) => p,
+            let parsed: CatalogFile = match file.deserialize() {
+                Ok((p, controls)) => {
+                    diags.extend(controls);
+                    p
+                }
                 Err(e) => {
                     diags.push(file.from_toml(&e));
                     continue;
@@ -182,6 +185,20 @@ impl Catalog {
                 cat.prices.insert(p.part.clone(), (p, origin));
             }
             for (i, s) in sources.into_iter().enumerate() {
+                if let Some(why) = crate::ids::id_problem(&s.id) {
+                    diags.push(
+                        file.at_key(
+                            &KeyPath::root().key("source").index(i).key("id"),
+                            format!("source id: {why}"),
+                        )
+                        .with_help(format!(
+                            "use 1 to {} of the characters {}",
+                            crate::ids::MAX_ID_CHARS,
+                            crate::ids::ID_CHARSET
+                        )),
+                    );
+                    continue;
+                }
                 if let Some((_, first)) = cat.sources.get(&s.id)
                     && first.name == file.name
                 {
@@ -198,6 +215,18 @@ impl Catalog {
             }
             for (kind, index, part) in parts {
                 let path = KeyPath::root().key(kind.name()).index(index);
+                if let Some(why) = crate::ids::id_problem(part.id().as_str()) {
+                    diags.push(
+                        file.at_key(&path.key("id"), format!("{kind} id: {why}"))
+                            .with_help(format!(
+                                "use 1 to {} of the characters {}",
+                                crate::ids::MAX_ID_CHARS,
+                                crate::ids::ID_CHARSET
+                            )),
+                    );
+                    // Not added: an id no output can hold never reaches one.
+                    continue;
+                }
                 for p in part.problems() {
                     let mut full = path.clone();
                     full.0.extend(p.key.0);
@@ -257,7 +286,8 @@ impl Catalog {
                 }
             }
         }
-        diags.extend(cat.reference_problems());
+        let problems = cat.reference_problems(diags.len());
+        diags.extend(problems);
         if diags.is_empty() {
             Ok(cat)
         } else {
@@ -265,14 +295,22 @@ impl Catalog {
         }
     }
 
-    fn reference_problems(&self) -> Vec<Diagnostic> {
+    /// Unknown references, prices and sources. `before` diagnostics come ahead of these; only the ones that will
+    /// be shown (the first [`MAX_SHOWN`]) search for a "did you mean", so the work stays linear in the catalog.
+    fn reference_problems(&self, before: usize) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
+        let shown = |diags: &Vec<Diagnostic>| before + diags.len() < MAX_SHOWN;
         for (id, (_, origin)) in &self.prices {
             if !self.entries.contains_key(id) {
                 let mut d = origin
                     .file
                     .at_key(&origin.path.key("part"), format!("price for unknown part `{id}`"));
-                d.help = Some(match did_you_mean(id.as_str(), self.ids(None)) {
+                let suggestion = if shown(&diags) {
+                    did_you_mean(id.as_str(), self.ids(None))
+                } else {
+                    None
+                };
+                d.help = Some(match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "price a part of the catalog (`gigapod catalog list`)".into(),
                 });
@@ -292,7 +330,12 @@ impl Catalog {
                         &entry.origin.path.key(r.key),
                         format!("{} `{}`: {what}", entry.part.kind(), entry.part.id()),
                     );
-                    d.help = Some(match did_you_mean(r.id.as_str(), self.ids(Some(r.kind))) {
+                    let suggestion = if shown(&diags) {
+                        did_you_mean(r.id.as_str(), self.ids(Some(r.kind)))
+                    } else {
+                        None
+                    };
+                    d.help = Some(match suggestion {
                         Some(s) => format!(
                             "did you mean `{s}`? (`gigapod catalog list --kind {}` lists them)",
                             r.kind

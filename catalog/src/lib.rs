@@ -14,6 +14,7 @@
 
 mod catalog;
 pub mod diagnostic;
+pub mod ids;
 mod part;
 pub mod parts;
 pub mod show;

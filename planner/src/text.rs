@@ -1,4 +1,5 @@
-//! Small text helpers every output shares: escaping for XML and HTML, and thousands separators.
+//! Small text helpers every output shares: escaping for XML and HTML, CSV cells safe for spreadsheets, Markdown
+//! table cells, and thousands separators.
 
 /// Escapes text for XML and HTML, in content and in attribute values (`'` as `&#39;`, valid in both).
 ///
@@ -33,6 +34,51 @@ pub fn thousands(n: u64) -> String {
             out.push(',');
         }
         out.push(c);
+    }
+    out
+}
+
+/// A CSV text cell that a spreadsheet will not run as a formula. A cell that starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'`, as OWASP advises for CSV injection; the CSV writer quotes the
+/// rest. Use it for text from a catalog or a spec (descriptions, vendors, names), not for numbers.
+///
+/// ```
+/// use gigapod_planner::text::csv_text;
+/// assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+/// assert_eq!(csv_text("NVIDIA QM9700"), "NVIDIA QM9700");
+/// ```
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A Markdown table cell: HTML escaped (a cell carries no markup), Markdown's own punctuation backslash-escaped
+/// (`|` cannot end the cell, `*`, `_`, `` ` ``, `[` cannot format or link), newlines flattened.
+///
+/// ```
+/// use gigapod_planner::text::md_cell;
+/// assert_eq!(md_cell("a|b <script>"), "a\\|b &lt;script&gt;");
+/// assert_eq!(md_cell("[x](javascript:y)"), "\\[x\\](javascript:y)");
+/// ```
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
     }
     out
 }
