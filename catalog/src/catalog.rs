@@ -109,6 +109,10 @@ impl CatalogFile {
     }
 }
 
+/// Largest price accepted for one part (or one metre of a cable), US dollars: beyond any real part, low enough
+/// that a plan's totals stay finite.
+pub const MAX_PRICE_USD: f64 = 1e9;
+
 /// Largest catalog file accepted, so that a runaway generated file fails fast instead of exhausting memory.
 pub const MAX_CATALOG_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -165,14 +169,24 @@ impl Catalog {
             let (sources, prices, parts) = parsed.into_parts();
             for (i, p) in prices.into_iter().enumerate() {
                 let path = KeyPath::root().key("price").index(i);
-                if !(p.usd.value.is_finite() && p.usd.value >= 0.0)
-                    || p.usd_per_m
+                let money = |x: f64| x.is_finite() && (0.0..=MAX_PRICE_USD).contains(&x);
+                let bad = if !money(p.usd.value) {
+                    Some(("usd", p.usd.value))
+                } else {
+                    p.usd_per_m
                         .as_ref()
-                        .is_some_and(|m| !(m.value.is_finite() && m.value >= 0.0))
-                {
+                        .filter(|m| !money(m.value))
+                        .map(|m| ("usd_per_m", m.value))
+                };
+                if let Some((key, value)) = bad {
                     diags.push(
-                        file.at_key(&path.key("usd"), format!("price of `{}` is not a sum of money", p.part))
-                            .with_help("give zero or a positive number of US dollars"),
+                        file.at_key(
+                            &path.key(key),
+                            format!("price of `{}` is not a sum of money: {value:e}", p.part),
+                        )
+                        .with_help(format!(
+                            "give zero or a positive number of US dollars, at most {MAX_PRICE_USD:e}"
+                        )),
                     );
                     continue;
                 }

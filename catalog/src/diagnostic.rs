@@ -134,7 +134,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", printable(&self.message))?;
+        writeln!(f, "error: {}", readable(&self.message))?;
         if self.line > 0 {
             writeln!(f, "  --> {}:{}:{}", printable(&self.file), self.line, self.column)?;
         } else {
@@ -169,7 +169,7 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "  = key: {}", printable(key))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {}", printable(help))?;
+            writeln!(f, "  = help: {}", readable(help))?;
         }
         Ok(())
     }
@@ -197,6 +197,63 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(out)
 }
+
+/// [`printable`] text with every number of more than 15 integer digits written in scientific notation, so that
+/// `1e308` read back from an input is shown as `1e308`, not as 309 digits; a word longer than 120 characters is
+/// cut to its first 60, with its length.
+///
+/// ```
+/// use gigapod_catalog::diagnostic::readable;
+/// let big = format!("a limit of {} kW", 1e308);
+/// assert_eq!(readable(&big), "a limit of 1e308 kW");
+/// assert_eq!(readable("65,536 ports of 400 Gb/s, 12.5 m"), "65,536 ports of 400 Gb/s, 12.5 m");
+/// ```
+pub fn readable(s: &str) -> String {
+    let s = printable(s);
+    let mut out = String::with_capacity(s.len());
+    let mut rest: &str = &s;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let int_len = tail.find(|c: char| !c.is_ascii_digit()).unwrap_or(tail.len());
+        let mut len = int_len;
+        if tail[len..].starts_with('.') {
+            let frac = tail[len + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(tail.len() - len - 1);
+            if frac > 0 {
+                len += 1 + frac;
+            }
+        }
+        let number = &tail[..len];
+        match number.parse::<f64>() {
+            Ok(x) if int_len > 15 => out.push_str(&format!("{x:e}")),
+            _ => out.push_str(number),
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    // A word too long to read (a 10,000-character id echoed back) is cut, with its length said.
+    if out.split(' ').any(|w| w.chars().count() > LONGEST_WORD) {
+        out = out
+            .split(' ')
+            .map(|w| {
+                let n = w.chars().count();
+                if n > LONGEST_WORD {
+                    let head: String = w.chars().take(LONGEST_WORD / 2).collect();
+                    format!("{head}…({n} characters)")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    out
+}
+
+/// Longest word of a message shown whole, in characters.
+const LONGEST_WORD: usize = 120;
 
 /// At most this many diagnostics are shown; the rest are counted ("and 99,980 more errors").
 pub const MAX_SHOWN: usize = 20;
@@ -324,7 +381,15 @@ impl SourceFile {
         {
             message = format!("duplicate key `{name}`");
         }
-        let help = help_for_toml_message(&message);
+        let mut help = help_for_toml_message(&message);
+        let header = span.clone().and_then(|s| self.text.get(s)).unwrap_or("").trim_start();
+        if message.starts_with("invalid type") && header.starts_with("[[") {
+            let name = header.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            message = format!("`[[{name}]]` makes an array of tables, and `{name}` is one table");
+            help = format!("write `[{name}]` (single brackets)");
+        } else if message.starts_with("invalid type: sequence") && header.starts_with('[') {
+            help = "this key takes one table, not an array of them: write it once, with single brackets".into();
+        }
         let mut d = self.at(span, key, message);
         d.help = Some(help);
         d
@@ -551,6 +616,8 @@ fn plain_types(message: &str) -> String {
         m = format!("{}expected a table{}", &m[..i], &rest[end..]);
     }
     m.replace("expected a sequence", "expected an array")
+        .replace("invalid type: map", "invalid type: a table")
+        .replace("invalid type: sequence", "invalid type: an array")
 }
 
 fn help_for_toml_message(message: &str) -> String {

@@ -21,7 +21,7 @@ pub mod show;
 pub mod sourced;
 pub mod units;
 
-pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, Origin, read_source};
+pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, MAX_PRICE_USD, Origin, read_source};
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
 pub use part::{AnyPart, PartKind, PartProblem, PartRef};
 pub use parts::*;

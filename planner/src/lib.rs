@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod blame;
 pub mod bom;
 pub mod cabling;
 pub mod check;

@@ -80,7 +80,8 @@ impl MediaChoice {
 /// No catalog medium reaches.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "no cable or optics in the catalog joins `{a_form}` to `{b_form}` at {speed} over {length}: the longest reach is {longest}"
+    "no cable or optics in the catalog joins `{a_form}` to `{b_form}` at {speed} over {length}: {}",
+    reach(*.longest)
 )]
 pub struct NoMedia {
     /// Cage form.
@@ -93,6 +94,16 @@ pub struct NoMedia {
     pub length: Meters,
     /// The longest reach any matching medium has.
     pub longest: Meters,
+}
+
+/// The end of the no-medium message: the longest reach, or that nothing of these forms and speed exists at all
+/// (a "longest reach is 0 m" read as if the catalog's other, longer cables did not count).
+fn reach(longest: Meters) -> String {
+    if longest.0 > 0.0 {
+        format!("the longest reach is {longest}")
+    } else {
+        "the catalog has no cable or optics of these two forms at this speed, of any length (check end_a, end_b and speed_gbps)".into()
+    }
 }
 
 fn shortest_fit(lengths: &[Meters], need: Meters) -> Option<Meters> {

@@ -217,6 +217,17 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     }
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
+        if let Some(figure) = crate::blame::run_length(&r, catalog, e.longest) {
+            return catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+            );
+        }
         Error::Input(
             spec.source
                 .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
@@ -413,6 +424,30 @@ fn catalog_or_spec_error(
 }
 
 fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Error {
+    // A user part whose own figure explains the error: point there (planner/src/blame.rs).
+    let culprit = match e {
+        LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack power limit" => {
+            crate::blame::server_power(r, catalog)
+        }
+        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "rack power limit" => {
+            crate::blame::network_power(r, catalog).map(|f| (r.switch.id.as_str(), f))
+        }
+        LayoutError::SwitchDoesNotFit { part, detail } if *part == r.switch.id.as_str() && detail.contains("kW") => {
+            crate::blame::network_power(r, catalog).map(|f| (r.switch.id.as_str(), f))
+        }
+        _ => None,
+    };
+    if let Some((part, figure)) = culprit {
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            "facility.rack_power_limit_kw",
+            e.to_string(),
+            "this figure of your catalog is what breaks the rack power limit: check it against the data sheet",
+        );
+    }
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
         let figure = match *limit {
             "rack units" => Some("rack_units"),
