@@ -46,6 +46,12 @@ enum Command {
         /// Write into a non-empty folder that gigapod did not create.
         #[arg(long)]
         force: bool,
+        /// Refuse, before writing anything, outputs larger than this many megabytes (10^6 bytes) in all.
+        #[arg(long = "max-output-mb", value_name = "MB")]
+        max_output_mb: Option<f64>,
+        /// Outputs not to write, e.g. `--skip netbox-interfaces.csv,racks.svg` (the largest of a huge plan).
+        #[arg(long, value_name = "FILE", value_delimiter = ',')]
+        skip: Vec<String>,
         /// What to print on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -294,6 +300,41 @@ fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), Err
     Ok(())
 }
 
+/// Before a plan: warns when its estimated outputs or memory pass the limits of docs/limits.md, and refuses one
+/// whose estimated outputs are far (4x) beyond `--max-output-mb` (the exact size is checked after rendering).
+fn size_guard(spec: &gigapod_planner::spec::SpecFile, catalog: &Catalog, max_bytes: Option<u64>) -> Result<(), Error> {
+    // A spec that does not resolve fails in the plan itself, with its own message.
+    let Ok(r) = spec.resolve(catalog) else {
+        return Ok(());
+    };
+    let e = output::SizeEstimate::of(u64::from(r.servers), u64::from(r.rails));
+    if e.is_huge() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: a plan of {} servers x {} rails is estimated at {:.1} GB of memory and {:.1} GB of files (docs/limits.md)\n  = help: --max-output-mb caps the files; --skip netbox-interfaces.csv,racks.svg leaves out the largest",
+            r.servers,
+            r.rails,
+            e.memory_bytes / 1e9,
+            e.output_bytes / 1e9
+        );
+    }
+    if let Some(max) = max_bytes
+        && e.output_bytes > 4.0 * max as f64
+    {
+        return Err(argument_error(
+            format!(
+                "the outputs of {} servers are estimated at {:.0} MB, far more than --max-output-mb {:.0}; nothing was planned",
+                r.servers,
+                e.output_bytes / 1e6,
+                max as f64 / 1e6
+            ),
+            "leave the largest out with --skip netbox-interfaces.csv,racks.svg,report.html, or raise --max-output-mb"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Plan {
@@ -301,14 +342,29 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             catalogs,
             out: out_dir,
             force,
+            max_output_mb,
+            skip,
             format,
         } => {
             one_stdin(catalogs.iter().chain([&spec]))?;
+            let max_bytes = match max_output_mb {
+                Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 1e9 => Some((mb * 1e6) as u64),
+                Some(mb) => {
+                    return Err(argument_error(
+                        format!("--max-output-mb {mb} is not a size in megabytes"),
+                        "give a positive number, e.g. --max-output-mb 500".into(),
+                    )
+                    .into());
+                }
+                None => None,
+            };
             let catalog = Catalog::load(&catalogs)?;
             let spec = Spec::from_path(&spec)?;
+            size_guard(&spec, &catalog, max_bytes)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             let dir = out_dir.unwrap_or_else(|| output::default_dir(&plan));
-            output::write_plan(&plan, &dir, force)?;
+            let options = output::WriteOptions { skip, max_bytes };
+            output::write_plan_with(&plan, &dir, force, &options)?;
             match format {
                 Format::Text => {
                     write!(out, "{}", summary::text(&plan))?;

@@ -154,8 +154,120 @@ pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
 
 /// Renders and writes a plan into `dir`.
 pub fn write_plan(plan: &Plan, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    let files = render(plan)?;
-    write(dir, &files, force)
+    write_plan_with(plan, dir, force, &WriteOptions::default())
+}
+
+/// What to leave out of a plan's outputs, and how large they may be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Output names not to write (`netbox-interfaces.csv`, `racks.svg`...): an old file of that name in the
+    /// folder is removed, so the folder still holds one plan's set.
+    pub skip: Vec<String>,
+    /// Refuse, before writing anything, a set larger than this many bytes.
+    pub max_bytes: Option<u64>,
+}
+
+/// Renders and writes a plan into `dir`, leaving out `options.skip` and refusing a set over `options.max_bytes`.
+pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOptions) -> Result<Vec<PathBuf>, Error> {
+    let mut files = render(plan)?;
+    if let Some(unknown) = options
+        .skip
+        .iter()
+        .find(|s| !files.iter().any(|f| f.name == s.as_str()))
+    {
+        let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+        return Err(Error::Input(
+            gigapod_catalog::Diagnostic::file(
+                "<command line>",
+                format!("--skip `{unknown}` is not an output of the plan"),
+            )
+            .with_help(format!("skip one of: {}", names.join(", ")))
+            .into(),
+        ));
+    }
+    let skipped: Vec<&'static str> = files
+        .iter()
+        .filter(|f| options.skip.iter().any(|s| s == f.name))
+        .map(|f| f.name)
+        .collect();
+    files.retain(|f| !skipped.contains(&f.name));
+    if let Some(max) = options.max_bytes {
+        let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+        if total > max {
+            let mut by_size: Vec<&OutputFile> = files.iter().collect();
+            by_size.sort_by_key(|f| std::cmp::Reverse(f.bytes.len()));
+            let biggest: Vec<String> = by_size
+                .iter()
+                .take(3)
+                .map(|f| format!("{} {:.1} MB", f.name, f.bytes.len() as f64 / 1e6))
+                .collect();
+            return Err(Error::Input(
+                gigapod_catalog::Diagnostic::file(
+                    "<command line>",
+                    format!(
+                        "the outputs come to {:.1} MB, more than --max-output-mb {:.1}; nothing was written",
+                        total as f64 / 1e6,
+                        max as f64 / 1e6
+                    ),
+                )
+                .with_help(format!(
+                    "the largest are {}: leave some out with --skip NAME, or raise --max-output-mb",
+                    biggest.join(", ")
+                ))
+                .into(),
+            ));
+        }
+    }
+    let written = write(dir, &files, force)?;
+    // A skipped output left by an earlier plan would mix two plans in one folder: it goes (the folder is ours
+    // now, and only a regular file of an output's name is removed).
+    for name in skipped {
+        let path = dir.join(name);
+        if fsx::replaceable(&path, "").unwrap_or(false) {
+            std::fs::remove_file(&path).map_err(|e| fsx::write_error(&path, e))?;
+        }
+    }
+    Ok(written)
+}
+
+/// The files and memory a plan of this size is expected to take, before it is planned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeEstimate {
+    /// Bytes of all output files.
+    pub output_bytes: f64,
+    /// Peak memory of `gigapod plan`, bytes.
+    pub memory_bytes: f64,
+}
+
+/// Output bytes per fabric endpoint and per server, fitted to the measured plans of docs/limits.md (65,536
+/// endpoints on 8,192 servers: 115 MB; 746,496 on 93,312: 1.3 GB; 746,496 single-rail servers: 2.6 GB).
+const OUTPUT_BYTES_PER: (f64, f64) = (1_493.0, 1_987.0);
+/// Peak memory bytes per endpoint and per server, fitted to the same runs (306 MB, 3.7 GB, 8 GB).
+const MEMORY_BYTES_PER: (f64, f64) = (4_134.0, 6_583.0);
+/// Above these a plan warns before it starts (docs/limits.md).
+pub const WARN_OUTPUT_BYTES: f64 = 1e9;
+/// See [`WARN_OUTPUT_BYTES`].
+pub const WARN_MEMORY_BYTES: f64 = 4e9;
+
+impl SizeEstimate {
+    /// The estimate for `servers` servers of `rails` fabric ports each.
+    ///
+    /// ```
+    /// let e = gigapod_planner::output::SizeEstimate::of(8_192, 8);
+    /// assert!((e.output_bytes / 1e6 - 114.1).abs() < 0.1);
+    /// ```
+    pub fn of(servers: u64, rails: u64) -> SizeEstimate {
+        let (e, s) = ((servers * rails) as f64, servers as f64);
+        SizeEstimate {
+            output_bytes: OUTPUT_BYTES_PER.0 * e + OUTPUT_BYTES_PER.1 * s,
+            memory_bytes: MEMORY_BYTES_PER.0 * e + MEMORY_BYTES_PER.1 * s,
+        }
+    }
+
+    /// True when either figure is above the warning limits.
+    pub fn is_huge(&self) -> bool {
+        self.output_bytes > WARN_OUTPUT_BYTES || self.memory_bytes > WARN_MEMORY_BYTES
+    }
 }
 
 const STATE_WRITING: &str = "writing";
