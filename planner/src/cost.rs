@@ -95,7 +95,7 @@ impl CostSpec {
                     self.pue
                 ),
             ));
-        } else if !(self.pue >= 1.0) {
+        } else if self.pue.is_nan() || self.pue < 1.0 {
             v.push((
                 "pue",
                 format!(
