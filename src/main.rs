@@ -533,9 +533,16 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                     };
                     argument_error(format!("unknown part id `{id}`"), help)
                 })?;
+                if let Some(a) = catalog.alias(&id) {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: `{id}` is an old id kept for one release; it stands for `{}`",
+                        a.of
+                    );
+                }
                 match format {
-                    Format::Text => write!(out, "{}", show::show_text(&catalog, entry))?,
-                    Format::Json => print_json(out, &show::show_json(&catalog, entry))?,
+                    Format::Text => write!(out, "{}", show::show_text_for(&catalog, &id, entry))?,
+                    Format::Json => print_json(out, &show::show_json_for(&catalog, &id, entry))?,
                 }
                 Ok(ExitCode::SUCCESS)
             }

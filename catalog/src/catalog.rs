@@ -16,6 +16,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("switches.toml", include_str!("../data/switches.toml")),
     ("nics.toml", include_str!("../data/nics.toml")),
     ("optics.toml", include_str!("../data/optics.toml")),
+    ("xdr.toml", include_str!("../data/xdr.toml")),
     ("facility.toml", include_str!("../data/facility.toml")),
 ];
 
@@ -55,6 +56,8 @@ pub struct Catalog {
     entries: BTreeMap<PartId, Entry>,
     sources: BTreeMap<String, (Source, SourceFile)>,
     prices: BTreeMap<PartId, (Price, Origin)>,
+    rules: BTreeMap<String, (MediaRule, Origin)>,
+    aliases: BTreeMap<PartId, (Alias, Origin)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -64,6 +67,10 @@ struct CatalogFile {
     source: Vec<Source>,
     #[serde(default)]
     price: Vec<Price>,
+    #[serde(default)]
+    media_rule: Vec<MediaRule>,
+    #[serde(default)]
+    alias: Vec<Alias>,
     #[serde(default)]
     gpu: Vec<Gpu>,
     #[serde(default)]
@@ -89,8 +96,11 @@ struct CatalogFile {
 /// A part with its kind and its index among the file's parts of that kind (for error positions).
 type TaggedPart = (PartKind, usize, AnyPart);
 
+/// A file's contents split by what the catalog does with them.
+type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>);
+
 impl CatalogFile {
-    fn into_parts(self) -> (Vec<Source>, Vec<Price>, Vec<TaggedPart>) {
+    fn into_parts(self) -> FileParts {
         fn tag<T>(kind: PartKind, v: Vec<T>, f: fn(T) -> AnyPart, out: &mut Vec<(PartKind, usize, AnyPart)>) {
             out.extend(v.into_iter().enumerate().map(|(i, p)| (kind, i, f(p))));
         }
@@ -105,7 +115,7 @@ impl CatalogFile {
         tag(PartKind::Rack, self.rack, AnyPart::Rack, &mut out);
         tag(PartKind::Cooling, self.cooling, AnyPart::Cooling, &mut out);
         tag(PartKind::Pdu, self.pdu, AnyPart::Pdu, &mut out);
-        (self.source, self.price, out)
+        (self.source, self.price, out, self.media_rule, self.alias)
     }
 }
 
@@ -166,7 +176,36 @@ impl Catalog {
                     continue;
                 }
             };
-            let (sources, prices, parts) = parsed.into_parts();
+            let (sources, prices, parts, rules, aliases) = parsed.into_parts();
+            // Rules and aliases are layered like parts: a later file's entry of the same id replaces the earlier.
+            for (i, rule) in rules.into_iter().enumerate() {
+                let origin = Origin {
+                    file: file.clone(),
+                    path: KeyPath::root().key("media_rule").index(i),
+                    builtin: is_builtin,
+                };
+                cat.rules.insert(rule.id.clone(), (rule, origin));
+            }
+            for (i, alias) in aliases.into_iter().enumerate() {
+                let path = KeyPath::root().key("alias").index(i);
+                if let Some(why) = crate::ids::id_problem(alias.id.as_str()) {
+                    diags.push(
+                        file.at_key(&path.key("id"), format!("alias id: {why}"))
+                            .with_help(format!(
+                                "use 1 to {} of the characters {}",
+                                crate::ids::MAX_ID_CHARS,
+                                crate::ids::ID_CHARSET
+                            )),
+                    );
+                    continue;
+                }
+                let origin = Origin {
+                    file: file.clone(),
+                    path,
+                    builtin: is_builtin,
+                };
+                cat.aliases.insert(alias.id.clone(), (alias, origin));
+            }
             for (i, p) in prices.into_iter().enumerate() {
                 let path = KeyPath::root().key("price").index(i);
                 let money = |x: f64| x.is_finite() && (0.0..=MAX_PRICE_USD).contains(&x);
@@ -249,6 +288,10 @@ impl Catalog {
                     diags.push(d);
                 }
                 let id = part.id().clone();
+                // A user part named like a built-in alias replaces the alias: the user's part is what they mean.
+                if !is_builtin && cat.aliases.get(&id).is_some_and(|(_, o)| o.builtin) {
+                    cat.aliases.remove(&id);
+                }
                 let origin = Origin {
                     file: file.clone(),
                     path: path.clone(),
@@ -314,6 +357,58 @@ impl Catalog {
     fn reference_problems(&self, before: usize) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let shown = |diags: &Vec<Diagnostic>| before + diags.len() < MAX_SHOWN;
+        for (id, (alias, origin)) in &self.aliases {
+            if self.entries.contains_key(id) {
+                diags.push(
+                    origin
+                        .file
+                        .at_key(&origin.path.key("id"), format!("alias `{id}` is also the id of a part"))
+                        .with_help("an alias names an old id that no part uses: remove the alias or the part"),
+                );
+            } else if !self.entries.contains_key(&alias.of) {
+                let mut d = origin.file.at_key(
+                    &origin.path.key("of"),
+                    format!("alias `{id}` stands for unknown part `{}`", alias.of),
+                );
+                let suggestion = if shown(&diags) {
+                    did_you_mean(alias.of.as_str(), self.ids(None))
+                } else {
+                    None
+                };
+                d.help = Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "name a part of the catalog (`gigapod catalog list`)".into(),
+                });
+                diags.push(d);
+            }
+        }
+        for (rule, origin) in self.rules.values() {
+            let figures = [
+                ("speed_gbps", rule.speed_gbps.source.as_deref()),
+                ("forbid", rule.forbid.source.as_deref()),
+                ("no_downshift", rule.no_downshift.source.as_deref()),
+            ];
+            for (key, source) in figures {
+                for id in source
+                    .unwrap_or("")
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    if !self.sources.contains_key(id) {
+                        diags.push(
+                            origin
+                                .file
+                                .at_key(
+                                    &origin.path.key(key),
+                                    format!("media rule `{}`: unknown source id `{id}`", rule.id),
+                                )
+                                .with_help("cite an id of the [[source]] list or add a [[source]] entry"),
+                        );
+                    }
+                }
+            }
+        }
         for (id, (_, origin)) in &self.prices {
             if !self.entries.contains_key(id) {
                 let mut d = origin
@@ -394,9 +489,27 @@ impl Catalog {
         self.iter(kind).map(|e| e.part.id().as_str())
     }
 
-    /// A part by id, with its origin.
+    /// A part by id, with its origin. An [`Alias`] id gives the part it stands for.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.entries.get(&PartId::from(id))
+        let id = PartId::from(id);
+        self.entries
+            .get(&id)
+            .or_else(|| self.aliases.get(&id).and_then(|(a, _)| self.entries.get(&a.of)))
+    }
+
+    /// The alias of this id, when the id is an old name kept for a real part.
+    pub fn alias(&self, id: &str) -> Option<&Alias> {
+        self.aliases.get(&PartId::from(id)).map(|(a, _)| a)
+    }
+
+    /// Every alias, in id order.
+    pub fn aliases(&self) -> impl Iterator<Item = &Alias> {
+        self.aliases.values().map(|(a, _)| a)
+    }
+
+    /// Every media rule, in id order.
+    pub fn media_rules(&self) -> impl Iterator<Item = &MediaRule> {
+        self.rules.values().map(|(r, _)| r)
     }
 
     /// A cited source by id.
@@ -506,6 +619,14 @@ mod tests {
             "g593-b200",
             "g593-b200-dlc",
             "g593-mi300x",
+            "g893-sd1-b200",
+            "g894-sd1-b200",
+            "g4l3-sd1-b200",
+            "g4l4-sd1-b300",
+            "g893-zx1-mi325x",
+            "g893-zx1-mi350x",
+            "g4l3-zx1-mi355x",
+            "hls-gaudi3",
             "dgx-h100",
             "dgx-b200",
             "dgx-b300",
@@ -534,7 +655,126 @@ mod tests {
                 }
             }
         }
+        for r in cat.media_rules() {
+            let figures = [
+                ("speed_gbps", r.speed_gbps.source.is_some() || r.speed_gbps.estimate),
+                ("forbid", r.forbid.source.is_some() || r.forbid.estimate),
+                (
+                    "no_downshift",
+                    r.no_downshift.source.is_some() || r.no_downshift.estimate,
+                ),
+            ];
+            missing.extend(
+                figures
+                    .iter()
+                    .filter(|(_, ok)| !ok)
+                    .map(|(k, _)| format!("media_rule {}.{k}", r.id)),
+            );
+        }
         assert!(missing.is_empty(), "figures without provenance: {missing:?}");
+        // The test can fail: a bare user figure has neither.
+        let user = user("[[psu]]\nid = \"p\"\ndescription = \"d\"\nvendor = \"v\"\nrating_w = 5\n").unwrap();
+        let bare = user.get("p").unwrap().part.sourced_figures();
+        assert_eq!(bare, vec![("rating_w".to_string(), None, false)]);
+    }
+
+    #[test]
+    fn every_builtin_module_and_cage_says_its_heat_sink() {
+        let cat = Catalog::builtin();
+        for e in cat.iter(Some(PartKind::Transceiver)) {
+            let t = cat.transceiver(e.part.id().as_str()).unwrap();
+            assert!(
+                t.form.starts_with("qsfp") || t.heat_sink.is_some(),
+                "{} has no heat-sink form",
+                t.id
+            );
+        }
+        for e in cat.iter(Some(PartKind::Switch)) {
+            let s = cat.switch(e.part.id().as_str()).unwrap();
+            for g in s.port_group.iter().filter(|g| g.form.starts_with("osfp")) {
+                assert!(g.heat_sink.is_some(), "{} cages have no heat-sink form", s.id);
+            }
+        }
+        // DGX H100 / B200 cages take the flat-top system module, the switches the finned one (pod-facts C).
+        for id in ["dgx-h100", "dgx-b200", "dgx-b300"] {
+            let s = cat.server(id).unwrap();
+            assert_eq!(s.fabric_cage_heat_sink.as_ref().unwrap().value, HeatSink::Flat, "{id}");
+        }
+        let flat = cat.transceiver("mma4z00-ns-flt").unwrap();
+        assert_eq!(flat.heat_sink.as_ref().unwrap().value, HeatSink::Flat);
+        assert!(flat.description.contains("980-9I51A-00NS00"));
+        assert_eq!(
+            cat.switch("q3400-ra")
+                .unwrap()
+                .cage_heat_sink_at(crate::units::Gbps(800)),
+            Some(HeatSink::Finned)
+        );
+    }
+
+    #[test]
+    fn aliases_stand_for_real_models() {
+        let cat = Catalog::builtin();
+        let a = cat.alias("g593-b200").unwrap();
+        assert_eq!(a.of.as_str(), "g893-sd1-b200");
+        assert_eq!(cat.server("g593-b200").unwrap().id.as_str(), "g893-sd1-b200");
+        let dlc = cat.server("g593-b200-dlc").unwrap();
+        assert_eq!(dlc.id.as_str(), "g4l3-sd1-b200");
+        assert!(dlc.description.contains("G4L3"));
+        // The real ids that stayed are parts, not aliases.
+        for id in ["g593-h200", "g593-mi300x"] {
+            assert!(cat.alias(id).is_none() && cat.server(id).is_some(), "{id}");
+        }
+        let e = user("[[alias]]\nid = \"old\"\nof = \"g593-h20\"\nnote = \"n\"\n").unwrap_err();
+        assert!(e.0[0].message.contains("unknown part `g593-h20`"), "{e}");
+        assert_eq!((e.0[0].line, e.0[0].key.as_deref()), (3, Some("alias[0].of")));
+        let e = user("[[alias]]\nid = \"qm9700\"\nof = \"qm9790\"\nnote = \"n\"\n").unwrap_err();
+        assert!(e.0[0].message.contains("also the id of a part"), "{e}");
+        // A user part with an alias's id replaces the alias.
+        let own = user("[[psu]]\nid = \"g593-b200\"\ndescription = \"mine\"\nvendor = \"v\"\nrating_w = 5\n").unwrap();
+        assert!(own.alias("g593-b200").is_none());
+        assert_eq!(own.get("g593-b200").unwrap().part.description(), "mine");
+    }
+
+    #[test]
+    fn liquid_cooled_switch_cages_take_flat_tops() {
+        let sw = |sink: &str| {
+            format!(
+                "[[switch]]\nid = \"lq\"\ndescription = \"d\"\nvendor = \"v\"\nprotocol = \"infiniband\"\n\
+                 rack_units = 1\nweight_kg = 15\ntypical_power_w = 700\nmax_power_w = 1000\ncooling = \"liquid\"\n\
+                 [[switch.port_group]]\ncages = 32\nform = \"osfp-twin\"\nmodes = [{{ speed_gbps = 400, ports_per_cage = 2 }}]\n{sink}"
+            )
+        };
+        let cat = user(&sw("")).unwrap();
+        let s = cat.switch("lq").unwrap();
+        assert_eq!(s.cage_heat_sink_at(crate::units::Gbps(400)), Some(HeatSink::Flat));
+        let e = user(&sw("heat_sink = \"finned\"\n")).unwrap_err();
+        assert!(e.0[0].message.contains("flat-top"), "{e}");
+    }
+
+    #[test]
+    fn smaller_facts_of_issue_11() {
+        let cat = Catalog::builtin();
+        let h100 = cat.server("dgx-h100").unwrap();
+        assert_eq!(h100.weight_kg.value.0, 130.45);
+        assert!(h100.power_includes_pluggables());
+        let b300 = cat.server("dgx-b300").unwrap();
+        assert_eq!((b300.rack_units.value.0, b300.weight_kg.value.0), (10, 168.0));
+        assert_eq!((b300.psu_count.value, b300.psu_redundant.value), (12, 6));
+        assert!(
+            b300.max_power_w
+                .as_ref()
+                .unwrap()
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("14 kW")
+        );
+        let acc = cat.cable("acc-800g").unwrap();
+        assert!(acc.description.contains("MCA4J80"));
+        assert_eq!(acc.lengths_m.value[0].0, 3.0);
+        assert_eq!(cat.transceiver("mms4x00-nm").unwrap().reach_m.value.0, 500.0);
+        // Derived power never includes the modules.
+        assert!(!cat.server("g593-h200").unwrap().power_includes_pluggables());
     }
 
     #[test]

@@ -279,6 +279,13 @@ impl AnyPart {
                 if let Some(n) = &s.storage_nic_count {
                     c.positive("storage_nic_count", n.value.into());
                 }
+                if s.power_includes_pluggables.as_ref().is_some_and(|f| f.value) && s.max_power_w.is_none() {
+                    c.problem(
+                        "power_includes_pluggables",
+                        "a power derived from the parts cannot include the pluggable modules".into(),
+                        "give the vendor's max_power_w, or leave power_includes_pluggables out",
+                    );
+                }
             }
             AnyPart::Switch(s) => {
                 if s.port_group.is_empty() {
@@ -319,6 +326,20 @@ impl AnyPart {
                         "check the cages and ports_per_cage figures",
                     );
                 }
+                if s.cooling == Some(CoolingKind::Liquid)
+                    && let Some(i) = s
+                        .port_group
+                        .iter()
+                        .position(|g| g.heat_sink.as_ref().is_some_and(|h| h.value == HeatSink::Finned))
+                {
+                    c.problems.push(PartProblem {
+                        key: KeyPath::root().key("port_group").index(i).key("heat_sink"),
+                        message: "a liquid-cooled switch's cages take flat-top modules, not finned ones".into(),
+                        help: Some(
+                            "set heat_sink = \"flat\" (or leave it out: liquid-cooled cages default to flat)".into(),
+                        ),
+                    });
+                }
                 c.rack_units("rack_units", s.rack_units.value.0);
                 c.positive("weight_kg", s.weight_kg.value.0);
                 c.positive("typical_power_w", s.typical_power_w.value.0);
@@ -334,7 +355,8 @@ impl AnyPart {
             AnyPart::Nic(n) => {
                 c.positive("ports", n.ports.value.into());
                 c.positive("port_speed_gbps", n.port_speed_gbps.value.0 as f64);
-                c.positive("power_w", n.power_w.value.0);
+                // Zero for ports that belong to the accelerator (Gaudi 3): their power is in its TDP.
+                c.non_negative("power_w", n.power_w.value.0);
             }
             AnyPart::Transceiver(t) => {
                 c.positive("links", t.links.value.into());

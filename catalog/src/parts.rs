@@ -51,6 +51,40 @@ impl fmt::Display for CoolingKind {
     }
 }
 
+/// The top of a pluggable module (or of a cable's plug), and the form a cage takes (pod-facts B.1, C).
+///
+/// A finned module (NVIDIA's IHS, "integrated heat sink") carries its own fins and goes only into air-cooled
+/// switch cages; a flat-top module (RHS, "riding heat sink", or the legacy `-FLT` naming) goes into cages that
+/// bring their own heat sink: DGX system cages, ConnectX-7 / ConnectX-8 NIC cages and liquid-cooled switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeatSink {
+    /// Integrated finned heat sink (IHS): air-cooled switch cages.
+    Finned,
+    /// Flat top (RHS / `-FLT`): the cage's riding heat sink cools it.
+    Flat,
+}
+
+impl HeatSink {
+    /// Whether a module or plug of form `module` goes into a cage that takes `cage`. A side the catalog does not
+    /// describe (`None`, as in a user catalog that gives no heat-sink form) fits anything.
+    pub fn fits(module: Option<HeatSink>, cage: Option<HeatSink>) -> bool {
+        match (module, cage) {
+            (Some(m), Some(c)) => m == c,
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for HeatSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HeatSink::Finned => "finned",
+            HeatSink::Flat => "flat",
+        })
+    }
+}
+
 /// A GPU or accelerator module.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +140,10 @@ pub struct Server {
     /// Fabric ports (rails) per such cage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fabric_ports_per_cage: Option<Sourced<u32>>,
+    /// The heat-sink form the chassis's fabric cages take (`flat` on a DGX H100 / B200 / B300); without chassis
+    /// cages, the NIC's own [`Nic::heat_sink`] applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fabric_cage_heat_sink: Option<Sourced<HeatSink>>,
     /// Storage / in-band NIC, a catalog id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_nic: Option<PartId>,
@@ -135,6 +173,20 @@ pub struct Server {
     /// PCIe switch baseboard, conversion losses. Required when `max_power_w` is absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_power_w: Option<Sourced<Watts>>,
+    /// True when `max_power_w` and `typical_power_w` already cover the modules plugged into the server's fabric
+    /// cages (a vendor's system maximum, such as the DGX 10.2 / 14.3 kW, covers what plugs into the system).
+    /// When false or absent the plan adds the modules' power to the server's; a power derived from parts never
+    /// includes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_includes_pluggables: Option<Sourced<bool>>,
+}
+
+impl Server {
+    /// Whether the server's catalog power figures already include its pluggable modules (see
+    /// [`Server::power_includes_pluggables`]); never for a power derived from the parts.
+    pub fn power_includes_pluggables(&self) -> bool {
+        self.max_power_w.is_some() && self.power_includes_pluggables.as_ref().is_some_and(|f| f.value)
+    }
 }
 
 /// A fabric or management switch.
@@ -168,6 +220,9 @@ pub struct Switch {
     /// Power supplies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub psu_count: Option<Sourced<u32>>,
+    /// Cooling of the chassis; absent means air. A liquid-cooled switch's cages take flat-top modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooling: Option<CoolingKind>,
 }
 
 /// A group of identical cages on a switch's front panel.
@@ -180,6 +235,10 @@ pub struct PortGroup {
     pub form: String,
     /// The logical ports each cage offers at each speed.
     pub modes: Vec<PortMode>,
+    /// The heat-sink form the cages take: `finned` on an air-cooled switch, `flat` on a liquid-cooled one. When
+    /// absent it follows the switch's [`Switch::cooling`] (liquid: flat), else any module fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat_sink: Option<Sourced<HeatSink>>,
 }
 
 /// One way to run a cage: `ports_per_cage` logical ports at `speed_gbps` each.
@@ -234,6 +293,19 @@ impl Switch {
         v
     }
 
+    /// The heat-sink form of the cages that run `speed` (see [`PortGroup::heat_sink`]).
+    pub fn cage_heat_sink_at(&self, speed: Gbps) -> Option<HeatSink> {
+        let group = self
+            .port_group
+            .iter()
+            .find(|g| g.modes.iter().any(|m| m.speed_gbps == speed))?;
+        match &group.heat_sink {
+            Some(h) => Some(h.value),
+            None if self.cooling == Some(CoolingKind::Liquid) => Some(HeatSink::Flat),
+            None => None,
+        }
+    }
+
     /// Physical cages across all groups.
     pub fn cages(&self) -> u32 {
         self.port_group.iter().map(|g| g.cages.value).sum()
@@ -256,7 +328,10 @@ pub struct Nic {
     pub port_speed_gbps: Sourced<Gbps>,
     /// Cage form, e.g. `osfp`, `qsfp112`.
     pub form: String,
-    /// Power with passive cables.
+    /// The heat-sink form its cages take (`flat`: ConnectX-7 OSFP and ConnectX-8 cages ride their own heat sink).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat_sink: Option<Sourced<HeatSink>>,
+    /// Power with passive cables (zero for ports that are part of the accelerator, as on Gaudi 3).
     pub power_w: Sourced<Watts>,
 }
 
@@ -284,6 +359,9 @@ pub struct Transceiver {
     pub form: String,
     /// Multimode or single-mode.
     pub media: FiberMedia,
+    /// Only for fabrics of this protocol (`infiniband`, `ethernet`); absent: either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
     /// Logical links it carries (2 for a twin-port module).
     pub links: Sourced<u32>,
     /// Speed of each link.
@@ -292,6 +370,9 @@ pub struct Transceiver {
     pub reach_m: Sourced<Meters>,
     /// Power drawn from the cage.
     pub power_w: Sourced<Watts>,
+    /// Finned (IHS) or flat-top (RHS / `-FLT`): which cages it fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat_sink: Option<Sourced<HeatSink>>,
 }
 
 /// How a cable carries the signal.
@@ -334,6 +415,9 @@ pub struct Cable {
     /// For fibre: the fibre type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fiber: Option<FiberMedia>,
+    /// Only for fabrics of this protocol (`infiniband`, `ethernet`); absent: either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
     /// Connector form at the first end (the switch side of a breakout), e.g. `osfp-twin`.
     pub end_a: String,
     /// Connector form at the other end(s), e.g. `osfp`: a cable whose `links` exceed what one `end_b` connector
@@ -353,6 +437,12 @@ pub struct Cable {
     /// Mass per metre, for tray load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mass_kg_per_m: Option<Sourced<Kilograms>>,
+    /// Heat-sink form of the plug at `end_a` (copper and AOC plugs are modules in their cage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_a_heat_sink: Option<Sourced<HeatSink>>,
+    /// Heat-sink form of the plug(s) at `end_b`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_b_heat_sink: Option<Sourced<HeatSink>>,
 }
 
 impl Cable {
@@ -458,6 +548,73 @@ impl Pdu {
         let phase_factor = if self.phases.value == 3 { 3f64.sqrt() } else { 1.0 };
         Kilowatts(phase_factor * self.voltage_v.value * self.current_a.value * self.continuous_fraction.value / 1000.0)
     }
+}
+
+/// A class of medium a [`MediaRule`] can forbid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaClass {
+    /// Passive direct-attach copper.
+    Dac,
+    /// Active (or linear active) copper.
+    Acc,
+    /// Active optical cable.
+    Aoc,
+    /// Multimode transceivers and fibre.
+    Multimode,
+    /// Single-mode transceivers and fibre.
+    Singlemode,
+}
+
+impl fmt::Display for MediaClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MediaClass::Dac => "dac",
+            MediaClass::Acc => "acc",
+            MediaClass::Aoc => "aoc",
+            MediaClass::Multimode => "multimode",
+            MediaClass::Singlemode => "singlemode",
+        })
+    }
+}
+
+/// A vendor rule on which media a link generation may use, obeyed by the media chooser (e.g. NVIDIA's XDR
+/// rules: no multimode, no AOC, no DAC at 200G-PAM4, and 200G-PAM4 parts cannot downshift).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaRule {
+    /// Rule id, e.g. `xdr-200g-pam4`.
+    pub id: String,
+    /// What the rule is.
+    pub description: String,
+    /// The link speed the rule covers: links at this speed, and parts rated at it.
+    pub speed_gbps: Sourced<Gbps>,
+    /// Only on fabrics of this protocol (`infiniband`, `ethernet`); absent: every fabric at that speed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Media not used for links the rule covers.
+    pub forbid: Sourced<Vec<MediaClass>>,
+    /// When true, parts rated at `speed_gbps` cannot run a slower link.
+    pub no_downshift: Sourced<bool>,
+}
+
+impl MediaRule {
+    /// Whether the rule covers links at `speed` on a fabric of `protocol`.
+    pub fn covers(&self, speed: Gbps, protocol: &str) -> bool {
+        self.speed_gbps.value == speed && self.protocol.as_deref().is_none_or(|p| p == protocol)
+    }
+}
+
+/// An old catalog id kept for a while so that existing specs still resolve: it stands for a real part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alias {
+    /// The old id.
+    pub id: PartId,
+    /// The id of the part it stands for.
+    pub of: PartId,
+    /// Why it exists and what it stands for (shown by `catalog show` and in the plan's warning).
+    pub note: String,
 }
 
 /// A reference cited by catalog figures (the `S..` ids of `hardware-facts.md`).

@@ -25,12 +25,39 @@ pub fn list_text(cat: &Catalog, kind: Option<PartKind>) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<11}  {}{origin}",
-            e.part.id(),
+            e.part.id().as_str(),
             e.part.kind(),
             e.part.description()
         );
     }
+    for (a, k) in aliases_of(cat, kind) {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<11}  alias of `{}` for one release",
+            a.id.as_str(),
+            format!("{k} alias"),
+            a.of
+        );
+    }
     out
+}
+
+/// The aliases whose part is of `kind` (or all), as `(alias, kind of the part it stands for)`.
+fn aliases_of(cat: &Catalog, kind: Option<PartKind>) -> Vec<(&crate::parts::Alias, PartKind)> {
+    cat.aliases()
+        .filter_map(|a| cat.get(a.of.as_str()).map(|e| (a, e.part.kind())))
+        .filter(|(_, k)| kind.is_none_or(|want| want == *k))
+        .collect()
+}
+
+/// The alias line `catalog show` prints before the part an old id stands for, if `id` is an alias.
+pub fn alias_text(cat: &Catalog, id: &str) -> Option<String> {
+    cat.alias(id).map(|a| {
+        format!(
+            "`{id}` is an alias kept for one release: it stands for `{}`. {}\n",
+            a.of, a.note
+        )
+    })
 }
 
 /// The listing as JSON: an array of `{id, kind, description, origin}`.
@@ -40,6 +67,22 @@ pub fn list_json(cat: &Catalog, kind: Option<PartKind>) -> Value {
             .map(|e| json!({"id": e.part.id(), "kind": e.part.kind(), "description": e.part.description(), "origin": e.origin.file.name}))
             .collect(),
     )
+}
+
+/// [`show_json`] for the id asked: an alias adds `alias: {id, of, note}`.
+pub fn show_json_for(cat: &Catalog, asked: &str, entry: &Entry) -> Value {
+    let mut v = show_json(cat, entry);
+    if let (Some(a), Value::Object(m)) = (cat.alias(asked), &mut v) {
+        m.insert("alias".into(), json!({"id": a.id, "of": a.of, "note": a.note}));
+    }
+    v
+}
+
+/// [`show_text`] for the id asked: an alias is said first.
+pub fn show_text_for(cat: &Catalog, asked: &str, entry: &Entry) -> String {
+    let mut out = alias_text(cat, asked).unwrap_or_default();
+    out.push_str(&show_text(cat, entry));
+    out
 }
 
 /// A part as JSON: `{id, kind, origin, overrides, part: {...figures with value/source/estimate/note}, sources}`.
@@ -153,6 +196,17 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// Sources in list order: `S..` (hardware-facts.md), `P..` (pod-facts.md), then the rest (`B..`), each by number.
+fn source_order(id: &str) -> (u8, u32, String) {
+    let class = match id.chars().next() {
+        Some('S') => 0,
+        Some('P') => 1,
+        _ => 2,
+    };
+    let n = id.trim_start_matches(char::is_alphabetic).parse().unwrap_or(u32::MAX);
+    (class, n, id.to_string())
+}
+
 fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
     let mut ids: Vec<String> = entry
         .part
@@ -166,7 +220,7 @@ fn cited(_cat: &Catalog, entry: &Entry) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    ids.sort_by_key(|s| s.trim_start_matches('S').parse::<u32>().unwrap_or(u32::MAX));
+    ids.sort_by_key(|s| source_order(s));
     ids.dedup();
     ids
 }
@@ -201,12 +255,52 @@ pub fn markdown_reference(cat: &Catalog) -> String {
             let _ = writeln!(out, "\n### `{}`\n\n```text\n{}\n```", e.part.id(), body.trim_end());
         }
     }
+    let _ = writeln!(
+        out,
+        "\n## Aliases\n\nOld ids kept for one release; each stands for a real part, and a plan that uses one warns \
+         (`catalog.alias`).\n\n| alias | stands for | why |\n|---|---|---|"
+    );
+    for a in cat.aliases() {
+        let _ = writeln!(out, "| `{}` | `{}` | {} |", a.id, a.of, a.note.replace('|', "/"));
+    }
+    let _ = writeln!(
+        out,
+        "\n## Media rules\n\nVendor rules the media chooser obeys: at the rule's link speed (and protocol) the \
+         forbidden media are never chosen, and with `no_downshift` parts rated at that speed never carry a slower link.\n"
+    );
+    for r in cat.media_rules() {
+        let forbid: Vec<String> = r.forbid.value.iter().map(|m| m.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "### `{}`\n\n```text\n{}\nspeed_gbps: {}  {}\nprotocol: {}\nforbid: [{}]  {}{}\nno_downshift: {}  {}{}\n```\n",
+            r.id,
+            r.description,
+            r.speed_gbps.value.0,
+            r.speed_gbps.provenance(),
+            r.protocol.as_deref().unwrap_or("any"),
+            forbid.join(", "),
+            r.forbid.provenance(),
+            r.forbid.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            r.no_downshift.value,
+            r.no_downshift.provenance(),
+            r.no_downshift
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+        );
+    }
     let _ = writeln!(out, "\n## Sources\n\n| id | class | title | where |\n|---|---|---|---|");
     let mut sources: Vec<_> = cat.sources().collect();
     sources.sort_by_key(|s| {
+        let class = match s.id.chars().next() {
+            Some('S') => 0,
+            Some('P') => 1,
+            _ => 2,
+        };
         (
-            s.id.starts_with('B'),
-            s.id.trim_start_matches(['S', 'B']).parse::<u32>().unwrap_or(0),
+            class,
+            s.id.trim_start_matches(['S', 'B', 'P']).parse::<u32>().unwrap_or(0),
         )
     });
     for s in sources {

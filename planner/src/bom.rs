@@ -27,6 +27,10 @@ pub struct BomLine {
     /// For cables and fibres: the length of each.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length_m: Option<gigapod_catalog::units::Meters>,
+    /// For transceivers: `switch` (in switch cages) or `system` (in the servers' fabric cages); the two sides
+    /// take different parts (finned and flat-top) and are listed apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<&'static str>,
 }
 
 /// Builds the lines, merging repeated part ids.
@@ -44,7 +48,7 @@ impl BomBuilder {
         match self
             .lines
             .iter_mut()
-            .find(|l| l.part_id == line.part_id && l.included_in == line.included_in)
+            .find(|l| l.part_id == line.part_id && l.included_in == line.included_in && l.side == line.side)
         {
             Some(l) => l.qty += line.qty,
             None => self.lines.push(line),
@@ -57,7 +61,7 @@ impl BomBuilder {
     }
 }
 
-/// Writes the BOM as CSV: `part_id,description,category,qty,unit_w,source,included_in`.
+/// Writes the BOM as CSV: `part_id,description,category,qty,unit_w,source,included_in,side`.
 pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -68,6 +72,7 @@ pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
         "unit_w",
         "source",
         "included_in",
+        "side",
     ])?;
     for l in lines {
         use crate::text::csv_text;
@@ -79,6 +84,7 @@ pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
             &l.unit_w.map(|w| format!("{:.1}", w.0)).unwrap_or_default(),
             &*csv_text(&l.source),
             &*csv_text(l.included_in.as_deref().unwrap_or("")),
+            l.side.unwrap_or(""),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))

@@ -10,8 +10,8 @@
 use crate::fabric::{Fabric, LinkRole, Role};
 use crate::layout::Layout;
 use crate::media::{self, CageRun, MediaChoice, NoMedia};
-use gigapod_catalog::Catalog;
-use gigapod_catalog::units::{Meters, Watts};
+use gigapod_catalog::units::{Gbps, Meters, Watts};
+use gigapod_catalog::{Catalog, HeatSink};
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -62,9 +62,31 @@ pub struct CablePlan {
     pub cables_by_length: BTreeMap<(String, String), u64>,
     /// Transceivers by part id.
     pub transceivers: BTreeMap<String, u64>,
+    /// Transceivers by part id and the side they sit on: switch cages or the servers' (system) cages.
+    pub transceivers_by_side: BTreeMap<(String, Side), u64>,
     /// Power of the pluggables (modules and active cable ends) in each device, by device name.
     #[serde(skip)]
     pub pluggable_w: HashMap<String, Watts>,
+}
+
+/// Where a pluggable module sits: the bill of materials lists switch-side and system-side parts apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// In a switch cage.
+    Switch,
+    /// In a server's fabric cage (its NICs' or the chassis's own).
+    System,
+}
+
+impl Side {
+    /// `switch` or `system`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Switch => "switch",
+            Side::System => "system",
+        }
+    }
 }
 
 struct Dsu {
@@ -118,6 +140,48 @@ pub struct CageForms<'a> {
     pub nic_form: &'a str,
     /// Fabric ports per server cage (1 for single-port NICs, 2 behind a DGX's twin-port cages).
     pub nic_ports_per_cage: u32,
+    /// The fabric's protocol (`infiniband`, `ethernet`).
+    pub protocol: &'a str,
+    /// The heat-sink form the switch's cages take at the link speed.
+    pub switch_sink: Option<HeatSink>,
+    /// The heat-sink form the server's fabric cages take.
+    pub nic_sink: Option<HeatSink>,
+}
+
+impl<'a> CageForms<'a> {
+    /// The cage forms of a resolved spec: the switch's at the NIC speed, the server's fabric cages.
+    pub fn of(r: &'a crate::spec::Resolved) -> Self {
+        let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(r);
+        CageForms {
+            switch_form: r
+                .switch
+                .port_group
+                .iter()
+                .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
+                .map_or("osfp-twin", |g| g.form.as_str()),
+            ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
+            nic_form,
+            nic_ports_per_cage,
+            protocol: r.switch.protocol.as_str(),
+            switch_sink: r.switch.cage_heat_sink_at(r.nic_speed),
+            nic_sink: crate::devices::server_cage_heat_sink(r),
+        }
+    }
+
+    /// The run of a switch cage's links to a server (`to_server`) or to another switch.
+    pub fn run(&self, to_server: bool, links: u32, one_far_cage: bool, speed: Gbps, length: Meters) -> CageRun<'a> {
+        CageRun {
+            a_form: self.switch_form,
+            b_form: if to_server { self.nic_form } else { self.switch_form },
+            links,
+            one_far_cage,
+            speed,
+            length,
+            protocol: self.protocol,
+            a_sink: self.switch_sink,
+            b_sink: if to_server { self.nic_sink } else { self.switch_sink },
+        }
+    }
 }
 
 /// Builds the cable plan of a fabric on a layout.
@@ -186,6 +250,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         total: 0,
         cables_by_length: BTreeMap::new(),
         transceivers: BTreeMap::new(),
+        transceivers_by_side: BTreeMap::new(),
         pluggable_w: HashMap::new(),
     };
     let mut label_no = 0u64;
@@ -207,16 +272,15 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         let choice = match memo.get(&key) {
             Some(c) => c.clone(),
             None => {
-                let run = CageRun {
-                    a_form: forms.switch_form,
-                    b_form: if grp.to_nic { forms.nic_form } else { forms.switch_form },
-                    // Links through one cage: a group of many cages (a chain of twin-port cages) has at most
-                    // `ports_per_cage` in each.
-                    links: (grp.links.len() as u32).min(ppc),
+                // Links through one cage: a group of many cages (a chain of twin-port cages) has at most
+                // `ports_per_cage` in each.
+                let run: CageRun<'_> = forms.run(
+                    grp.to_nic,
+                    (grp.links.len() as u32).min(ppc),
                     one_far_cage,
-                    speed: fabric.speed(),
-                    length: Meters(longest),
-                };
+                    fabric.speed(),
+                    Meters(longest),
+                );
                 let c = media::choose(catalog, &run)?;
                 memo.insert(key, c.clone());
                 c
@@ -292,8 +356,14 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
                     .transceiver(b_transceiver)
                     .map_or(Watts(0.0), |t| t.power_w.value);
                 *out.transceivers.entry(a_transceiver.clone()).or_default() += u64::from(switch_cages);
+                *out.transceivers_by_side
+                    .entry((a_transceiver.clone(), Side::Switch))
+                    .or_default() += u64::from(switch_cages);
                 if nic_cages > 0 {
                     *out.transceivers.entry(b_transceiver.clone()).or_default() += u64::from(nic_cages);
+                    *out.transceivers_by_side
+                        .entry((b_transceiver.clone(), Side::System))
+                        .or_default() += u64::from(nic_cages);
                 }
                 for &c in &grp.cages {
                     add_w(c, if c < switch_cage_limit { a } else { b });

@@ -25,6 +25,14 @@ impl fmt::Display for Status {
     }
 }
 
+/// What a verdict rests on, when it rests on catalog figures that are estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// At least one figure behind the verdict is an estimate (named in [`Check::estimated`]).
+    Estimate,
+}
+
 /// One check of a plan, as it appears in `checks[]` of report.json.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -34,6 +42,13 @@ pub struct Check {
     pub status: Status,
     /// What was measured against what.
     pub message: String,
+    /// `estimate` when the verdict rests on estimated figures; absent when every figure behind it is sourced (or
+    /// it is a computation on the plan alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    /// The estimated figures the verdict rests on, e.g. `g893-sd1-b200.max_power_w (derived from parts)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub estimated: Vec<String>,
 }
 
 impl Check {
@@ -43,7 +58,25 @@ impl Check {
             id: id.into(),
             status,
             message: message.into(),
+            basis: None,
+            estimated: Vec::new(),
         }
+    }
+
+    /// Marks the verdict as resting on the `estimated` figures (if any), and names them in the message.
+    pub fn resting_on(mut self, estimated: Vec<String>) -> Self {
+        if !estimated.is_empty() {
+            self.message
+                .push_str(&format!(" [rests on estimated figures: {}]", estimated.join(", ")));
+            self.basis = Some(Basis::Estimate);
+            self.estimated = estimated;
+        }
+        self
+    }
+
+    /// True when the verdict rests on estimated figures.
+    pub fn on_estimate(&self) -> bool {
+        self.basis == Some(Basis::Estimate)
     }
 
     /// A passing check.

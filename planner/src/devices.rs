@@ -10,8 +10,8 @@ use crate::fabric::{Fabric, Role};
 use crate::facility::DevicePower;
 use crate::layout::{Device, DeviceKind, Footprint, LayoutInput, RackLimits, Routing, SuDevices};
 use crate::spec::{PowerBasis, Resolved};
-use gigapod_catalog::units::{Kilowatts, Watts};
-use gigapod_catalog::{Catalog, CoolingKind, PartKind, Switch};
+use gigapod_catalog::units::{Gbps, Kilowatts, Watts};
+use gigapod_catalog::{Catalog, CoolingKind, HeatSink, PartKind, Switch};
 use std::collections::HashMap;
 
 /// Ports one management switch serves (its RJ45 ports), from the catalog: the slowest port group's capacity.
@@ -38,13 +38,15 @@ pub(crate) fn switch_w(s: &Switch, basis: PowerBasis) -> Watts {
 
 /// The most a cage of this form can draw in pluggables, from the catalog's modules (and the cage's power class
 /// when the catalog gives it).
-fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
+fn worst_cage_w(catalog: &Catalog, s: &Switch, speed: Gbps) -> Watts {
     let mut total = Watts(0.0);
+    let sink = s.cage_heat_sink_at(speed);
     for g in &s.port_group {
         let module = catalog
             .iter(Some(PartKind::Transceiver))
             .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-            .filter(|t| t.form == g.form)
+            .filter(|t| t.form == g.form && crate::media::speed_fits(catalog, t.speed_gbps.value, speed))
+            .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
             .map(|t| t.power_w.value)
             .fold(Watts(0.0), |a, b| if b > a { b } else { a });
         let cap = s.cage_power_limit_w.as_ref().map_or(module, |c| c.value);
@@ -58,10 +60,12 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch) -> Watts {
 /// power-hungry module the catalog has for the NIC's form.
 fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
     let (form, per_cage) = server_cages(r);
+    let sink = server_cage_heat_sink(r);
     let module = catalog
         .iter(Some(PartKind::Transceiver))
         .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-        .filter(|t| t.form == form)
+        .filter(|t| t.form == form && crate::media::speed_fits(catalog, t.speed_gbps.value, r.nic_speed))
+        .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
         .map(|t| t.power_w.value)
         .fold(Watts(0.0), |a, b| if b > a { b } else { a });
     module * f64::from(r.rails.div_ceil(per_cage.max(1)))
@@ -74,6 +78,15 @@ pub fn server_cages(r: &Resolved) -> (&str, u32) {
         (Some(form), Some(n)) => (form.as_str(), n.value.max(1)),
         _ => (r.fabric_nic.form.as_str(), 1),
     }
+}
+
+/// The heat-sink form the server's fabric cages take: the chassis's cages when the catalog says, else the NIC's.
+pub fn server_cage_heat_sink(r: &Resolved) -> Option<gigapod_catalog::HeatSink> {
+    r.server
+        .fabric_cage_heat_sink
+        .as_ref()
+        .or(r.fabric_nic.heat_sink.as_ref())
+        .map(|h| h.value)
 }
 
 /// Devices, their power, and the layout's input.
@@ -97,7 +110,13 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
     };
     let server_kw = Kilowatts::from(server_w).0;
     // The NIC-side modules sit in the server's rack and are air-cooled.
-    let nic_plug_kw = Kilowatts::from(worst_nic_w(catalog, r)).0;
+    // A server whose figure covers its own modules (a DGX's system maximum) gets nothing added.
+    let includes_pluggables = r.server.power_includes_pluggables();
+    let nic_plug_kw = if includes_pluggables {
+        0.0
+    } else {
+        Kilowatts::from(worst_nic_w(catalog, r)).0
+    };
     let server_fp = Footprint {
         u: f64::from(r.server.rack_units.value.0),
         kw: server_kw + nic_plug_kw,
@@ -105,7 +124,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         room_kw: server_kw * (1.0 - server_liquid) + nic_plug_kw,
     };
     let switch_base = switch_w(&r.switch, basis);
-    let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch)).0;
+    let switch_layout_kw = Kilowatts::from(switch_base + worst_cage_w(catalog, &r.switch, r.nic_speed)).0;
     let switch_fp = Footprint {
         u: f64::from(r.switch.rack_units.value.0),
         kw: switch_layout_kw,
@@ -147,6 +166,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
                 kg: r.server.weight_kg.value,
                 compute: true,
                 inlets: r.server.psu_count.value,
+                includes_pluggables,
             },
         );
         sus[(s / servers_per_su) as usize].servers.push(device(
@@ -163,6 +183,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         compute: false,
         // A switch whose supplies the catalog does not give is taken as dual-fed, like every switch it holds.
         inlets: r.switch.psu_count.as_ref().map_or(2, |p| p.value),
+        includes_pluggables: false,
     };
     let mut global = Vec::new();
     for n in fabric.switches() {
@@ -186,6 +207,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         kg: mgmt.weight_kg.value,
         compute: false,
         inlets: mgmt.psu_count.as_ref().map_or(2, |p| p.value),
+        includes_pluggables: false,
     };
     let mut management_switches = 0;
     let mut add_mgmt = |ports: usize, tag: String, into: &mut Vec<Device>| {

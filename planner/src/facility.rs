@@ -24,6 +24,9 @@ pub struct DevicePower {
     pub compute: bool,
     /// Power cords (one per power supply), each taking a PDU outlet.
     pub inlets: u32,
+    /// True when `w` already covers the modules plugged into the device (a DGX's system maximum): the cable
+    /// plan's pluggables are then not added on top.
+    pub includes_pluggables: bool,
 }
 
 /// One rack's power, heat, weight and feeds.
@@ -103,7 +106,11 @@ pub fn compute(
         let (mut w, mut liquid, mut kg, mut inlets) = (Watts(0.0), Watts(0.0), Kilograms(0.0), 0u64);
         for d in &rack.devices {
             let Some(p) = devices.get(&d.name) else { continue };
-            let plug = cables.pluggable_w.get(&d.name).copied().unwrap_or(Watts(0.0));
+            let plug = if p.includes_pluggables {
+                Watts(0.0)
+            } else {
+                cables.pluggable_w.get(&d.name).copied().unwrap_or(Watts(0.0))
+            };
             w += p.w + plug;
             liquid += p.w * p.liquid_fraction;
             kg += p.kg;

@@ -16,6 +16,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod advisories;
+pub mod basis;
 mod blame;
 pub mod bom;
 pub mod cabling;

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest};
 use crate::facility::{self, FacilityPower};
 use crate::layout::{self, Layout, LayoutError};
-use crate::media::{self, CageRun};
+use crate::media;
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
@@ -154,6 +154,8 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     }
     let power = PowerSummary { server, psu };
     checks.extend(fabric_analysis.checks.iter().cloned());
+    checks.extend(crate::advisories::leaf_fill(&r, &fabric));
+    checks.extend(crate::advisories::aliases(&r, catalog));
 
     progress.step(
         3,
@@ -161,30 +163,11 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
     let devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
-    let switch_form = r
-        .switch
-        .port_group
-        .iter()
-        .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
-        .map_or("osfp-twin", |g| g.form.as_str());
-    let (nic_form, nic_ports_per_cage) = crate::devices::server_cages(&r);
-    let forms = CageForms {
-        switch_form,
-        ports_per_cage: r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1),
-        nic_form,
-        nic_ports_per_cage,
-    };
+    let forms = CageForms::of(&r);
     let weights = devices.layout_input.weights;
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
     let link_cost = |length: f64| {
-        let run = CageRun {
-            a_form: forms.switch_form,
-            b_form: forms.nic_form,
-            links: forms.ports_per_cage,
-            one_far_cage: false,
-            speed: r.nic_speed,
-            length: Meters(length),
-        };
+        let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
         let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
             Ok("dac") => weights.dac,
             Ok("acc") => weights.acc,
@@ -329,6 +312,7 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
             ),
         ));
     }
+    let checks = crate::basis::mark(checks, &r, &power.server, &cables, catalog);
     Ok(Plan {
         resolved: r,
         compute,
@@ -356,18 +340,10 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
         return Ok(()); // the fabric builder reports the unsupported speed, with the speeds that work
     };
     let links = r.switch.ports_per_cage_at(r.nic_speed).unwrap_or(1);
-    for (b_form, one_far_cage, what) in [
-        (crate::devices::server_cages(r).0, false, "server-to-leaf"),
-        (group.form.as_str(), true, "switch-to-switch"),
-    ] {
-        let run = CageRun {
-            a_form: &group.form,
-            b_form,
-            links,
-            one_far_cage,
-            speed: r.nic_speed,
-            length: Meters(0.5),
-        };
+    let forms = CageForms::of(r);
+    for (to_server, one_far_cage, what) in [(true, false, "server-to-leaf"), (false, true, "switch-to-switch")] {
+        let run = forms.run(to_server, links, one_far_cage, r.nic_speed, Meters(0.5));
+        let b_form = run.b_form;
         if let Err(e) = media::choose(catalog, &run) {
             let key = KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted("fabric.switch")) {
                 "fabric.switch"
@@ -682,7 +658,10 @@ fn build_bom(
         included_in: None,
         ..Default::default()
     });
-    for (id, qty) in &cables.transceivers {
+    // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
+    let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();
+    by_side.sort_by_key(|((id, side), _)| (*side, id.clone()));
+    for ((id, side), qty) in by_side {
         if let Some(t) = catalog.transceiver(id) {
             b.add(BomLine {
                 part_id: id.clone(),
@@ -692,6 +671,7 @@ fn build_bom(
                 unit_w: Some(t.power_w.value),
                 source: provenance(&t.power_w),
                 included_in: None,
+                side: Some(side.as_str()),
                 ..Default::default()
             });
         }
@@ -708,6 +688,7 @@ fn build_bom(
                 included_in: None,
                 catalog_id: Some(id.clone()),
                 length_m: length.parse().ok().map(Meters),
+                side: None,
             });
         }
     }

@@ -3,6 +3,11 @@
 //! A server's maximum power is its nameplate figure when the catalog has one (DGX systems), otherwise the sum of
 //! its parts at their maximum: GPUs at TDP, CPUs at TDP, every NIC, and the platform (fans, memory, drives,
 //! baseboard, conversion losses). A derived figure is an estimate and is reported as one.
+//!
+//! Pluggables: a vendor's system maximum (DGX 10.2 / 14.3 / 14.5 kW) covers what plugs into the system, and the
+//! catalog says so per server (`power_includes_pluggables`). The plan adds the modules in a server's fabric
+//! cages to its power only where the figure does not include them, which is always the case for a power
+//! derived from the parts. [`ServerPower::provenance`] says where each figure came from.
 
 use crate::check::Check;
 use crate::spec::{PowerBasis, Resolved};
@@ -37,6 +42,21 @@ pub struct ServerPower {
     pub breakdown: Vec<PowerItem>,
     /// Sum of `breakdown`.
     pub parts_sum_w: Watts,
+    /// True when the server's figure already covers the modules in its fabric cages (the plan adds none).
+    pub includes_pluggables: bool,
+    /// Where each figure came from.
+    pub provenance: PowerProvenance,
+}
+
+/// Where a server's power figures came from, in words with source ids.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PowerProvenance {
+    /// The maximum: `catalog max_power_w [S9]` or `sum of the parts [EST]`.
+    pub max: String,
+    /// The typical figure.
+    pub typical: String,
+    /// Whether the modules are inside the figure or added by the plan, and on what authority.
+    pub pluggables: String,
 }
 
 /// The PSU check: the load on the chosen basis must be carried by the N supplies of N+M.
@@ -101,6 +121,27 @@ pub fn server_power(r: &Resolved) -> ServerPower {
         Some(t) => (t.value, t.estimate),
         None => (max_w, max_estimate),
     };
+    let includes_pluggables = s.power_includes_pluggables();
+    let provenance = PowerProvenance {
+        max: match &s.max_power_w {
+            Some(m) => format!("catalog max_power_w {}", m.provenance()),
+            None => "sum of the parts (GPU, CPU, NIC and platform figures) [EST]".into(),
+        },
+        typical: match &s.typical_power_w {
+            Some(t) => format!("catalog typical_power_w {}", t.provenance()),
+            None => "none in the catalog: the maximum is used".into(),
+        },
+        pluggables: match (&s.power_includes_pluggables, includes_pluggables) {
+            (Some(f), true) => format!(
+                "included in the server's figure {}: the plan adds no module power to the server",
+                f.provenance()
+            ),
+            _ if s.max_power_w.is_none() => {
+                "not in a power derived from the parts: the plan adds the modules the cable plan puts in the server's cages".into()
+            }
+            _ => "not included (the catalog does not say the figure covers them): the plan adds the modules the cable plan puts in the server's cages".into(),
+        },
+    };
     let basis = r.spec.facility.power_basis;
     let (server_w, basis_estimate) = match basis {
         PowerBasis::Max => (max_w, max_estimate),
@@ -115,6 +156,8 @@ pub fn server_power(r: &Resolved) -> ServerPower {
         estimate: basis_estimate || (max_from == "parts" && estimate),
         breakdown,
         parts_sum_w,
+        includes_pluggables,
+        provenance,
     }
 }
 
@@ -233,6 +276,25 @@ mod tests {
         let c = checks(&r, &p, &psu);
         assert_eq!(c[0].status, crate::check::Status::Fail);
         assert!(c[0].message.contains("short"), "{}", c[0].message);
+    }
+
+    #[test]
+    fn dgx_maxima_include_their_modules_and_derived_powers_do_not() {
+        let p = server_power(&resolved("dgx-h100", "max"));
+        assert!(p.includes_pluggables);
+        assert!(p.provenance.max.contains("[S9]"), "{}", p.provenance.max);
+        assert!(
+            p.provenance.pluggables.starts_with("included"),
+            "{}",
+            p.provenance.pluggables
+        );
+        let g = server_power(&resolved("g593-h200", "max"));
+        assert!(!g.includes_pluggables);
+        assert!(
+            g.provenance.pluggables.contains("adds the modules"),
+            "{}",
+            g.provenance.pluggables
+        );
     }
 
     #[test]

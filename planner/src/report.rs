@@ -160,6 +160,10 @@ pub struct PowerReport<'a> {
     pub server_estimate: bool,
     /// The parts sum line by line.
     pub server_breakdown: &'a [PowerItem],
+    /// True when the server's figure covers the modules in its fabric cages (none added to it).
+    pub server_includes_pluggables: bool,
+    /// Where the server's figures came from: `max`, `typical`, `pluggables`.
+    pub server_provenance: &'a crate::power::PowerProvenance,
     /// The PSU redundancy check.
     pub psu: &'a PsuCheck,
     /// `psu.ok`, at the contract's key.
@@ -214,6 +218,8 @@ impl<'a> Report<'a> {
                 server_max_from: p.server.max_from,
                 server_estimate: p.server.estimate,
                 server_breakdown: &p.server.breakdown,
+                server_includes_pluggables: p.server.includes_pluggables,
+                server_provenance: &p.server.provenance,
                 psu: &p.psu,
                 psu_ok: p.psu.ok,
                 compute_kw: plan.facility.compute_kw,

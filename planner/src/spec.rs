@@ -63,13 +63,72 @@ pub struct ComputeSpec {
     /// Size in GPUs: a multiple of the server's GPU count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpus: Option<i64>,
-    /// Servers per scalable unit; default 32.
-    #[serde(default = "default_servers_per_su")]
-    pub servers_per_su: i64,
+    /// Servers per scalable unit: `"auto"` (the default: one leaf per rail, filled at the fabric's
+    /// oversubscription) or a number.
+    #[serde(default)]
+    pub servers_per_su: ServersPerSu,
 }
 
-fn default_servers_per_su() -> i64 {
-    32
+/// `compute.servers_per_su`: a number, or `"auto"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServersPerSu {
+    /// One leaf per rail, filled at the chosen oversubscription: the leaf's downlinks at the NIC speed,
+    /// `floor(k r / (1 + r))` for `k` ports at ratio `r` (32 on a 64-port leaf, 64 on an SN5600 at 400G, 72 on a
+    /// Q3400-RA), see [`crate::fabric::leaf_downlink_capacity`].
+    #[default]
+    Auto,
+    /// As many as given.
+    Count(i64),
+}
+
+impl ServersPerSu {
+    /// The servers per SU for a switch with `ports` logical ports at the NIC speed and leaf ratio `ratio`: the
+    /// number given, or the `"auto"` fill. A switch that cannot run the speed gives 32 (the fabric then reports
+    /// the speed it cannot take).
+    pub fn resolve(self, ports: u32, ratio: f64) -> i64 {
+        match self {
+            ServersPerSu::Count(n) => n,
+            ServersPerSu::Auto if ports < 2 => 32,
+            ServersPerSu::Auto => {
+                let r = if ratio.is_finite() && ratio >= 1.0 { ratio } else { 1.0 };
+                i64::from(crate::fabric::leaf_downlink_capacity(ports, r))
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ServersPerSu {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ServersPerSu;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"auto\" or a whole number of servers")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ServersPerSu, E> {
+                match v {
+                    "auto" => Ok(ServersPerSu::Auto),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ServersPerSu, E> {
+                Ok(ServersPerSu::Count(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ServersPerSu, E> {
+                Ok(ServersPerSu::Count(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for ServersPerSu {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ServersPerSu::Auto => s.serialize_str("auto"),
+            ServersPerSu::Count(n) => s.serialize_i64(*n),
+        }
+    }
 }
 
 /// `[fabric]`: the compute fabric.
@@ -292,7 +351,17 @@ impl SpecFile {
         );
         let racks_per_row = r.count("facility.racks_per_row", s.facility.racks_per_row);
 
-        let per_su = r.count("compute.servers_per_su", s.compute.servers_per_su);
+        // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).
+        let leaf_ports = match (server, switch) {
+            (Some(srv), Some(sw)) => catalog
+                .nic(srv.fabric_nic.as_str())
+                .map_or(0, |nic| sw.ports_at(nic.port_speed_gbps.value)),
+            _ => 0,
+        };
+        let per_su = r.count(
+            "compute.servers_per_su",
+            s.compute.servers_per_su.resolve(leaf_ports, s.fabric.oversubscription),
+        );
         let sizes = [
             ("scalable_units", s.compute.scalable_units),
             ("servers", s.compute.servers),
@@ -563,6 +632,30 @@ mod tests {
         let r = resolve(&format!("{BASE}scalable_units = 1\n")).unwrap();
         assert_eq!((r.servers, r.scalable_units), (32, 1));
         assert_eq!(r.nic_speed, Gbps(400));
+    }
+
+    #[test]
+    fn auto_su_fills_one_leaf_per_rail() {
+        let su = |server: &str, switch: &str, ratio: f64| {
+            let r = resolve(&format!(
+                "name = \"t\"\n[compute]\nserver = \"{server}\"\nscalable_units = 1\n[fabric]\nswitch = \"{switch}\"\noversubscription = {ratio:?}\n"
+            ))
+            .unwrap();
+            r.servers_per_su
+        };
+        // 64 ports at 400G: 32 down, 32 up; SN5600 128 ports at 400G: 64; Q3400-RA 144 at 800G: 72.
+        assert_eq!(su("g593-h200", "qm9700", 1.0), 32);
+        assert_eq!(su("g593-h200", "sn5600", 1.0), 64);
+        assert_eq!(su("dgx-b300", "q3400-ra", 1.0), 72);
+        // At 2:1 a 64-port leaf takes floor(64 x 2 / 3) = 42 servers.
+        assert_eq!(su("g593-h200", "qm9700", 2.0), 42);
+        // Explicit numbers and "auto" both parse; anything else is refused with the key.
+        let r = resolve(&format!("{BASE}scalable_units = 1\nservers_per_su = \"auto\"\n")).unwrap();
+        assert_eq!(r.servers_per_su, 32);
+        let r = resolve(&format!("{BASE}scalable_units = 1\nservers_per_su = 16\n")).unwrap();
+        assert_eq!(r.servers_per_su, 16);
+        let e = resolve(&format!("{BASE}scalable_units = 1\nservers_per_su = \"many\"\n")).unwrap_err();
+        assert!(e.to_string().contains("\"auto\" or a whole number"), "{e}");
     }
 
     #[test]

@@ -48,11 +48,17 @@ pub fn text(plan: &Plan) -> String {
         a.bisection_after_worst_switch_failure_gbps.0
     );
     let est = if p.server.estimate { " (estimate)" } else { "" };
+    let modules = if p.server.includes_pluggables {
+        "its fabric modules included in the vendor figure"
+    } else {
+        "its fabric modules added"
+    };
     let _ = writeln!(
         out,
-        "  power     {:.0} W per server on the {} basis{est}; {:.1} kW for all servers",
+        "  power     {:.0} W per server on the {} basis{est}, {modules}; {:.1} kW for all servers",
         p.server.server_w.0, p.server.basis, plan.facility.compute_kw.0
     );
+    let _ = writeln!(out, "            maximum from {}", p.server.provenance.max);
     let n = p.psu.installed - p.psu.redundant;
     let _ = writeln!(
         out,
@@ -116,14 +122,35 @@ pub fn text(plan: &Plan) -> String {
             }
         );
     }
-    let (pass, warn, fail) = plan.checks.iter().fold((0, 0, 0), |(p, w, f), c| match c.status {
-        Status::Pass => (p + 1, w, f),
-        Status::Warn => (p, w + 1, f),
-        Status::Fail => (p, w, f + 1),
-    });
+    // Verdicts on estimated figures are counted and listed apart from those on sourced figures.
+    let count = |on_estimate: bool| {
+        plan.checks
+            .iter()
+            .filter(|c| c.on_estimate() == on_estimate)
+            .fold((0, 0, 0), |(p, w, f), c| match c.status {
+                Status::Pass => (p + 1, w, f),
+                Status::Warn => (p, w + 1, f),
+                Status::Fail => (p, w, f + 1),
+            })
+    };
+    let (pass, warn, fail) = count(false);
     let _ = writeln!(out, "  checks    {pass} pass, {warn} warn, {fail} fail");
-    for c in plan.checks.iter().filter(|c| c.status != Status::Pass) {
+    for c in plan
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass && !c.on_estimate())
+    {
         let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+    }
+    let (pass, warn, fail) = count(true);
+    if pass + warn + fail > 0 {
+        let _ = writeln!(
+            out,
+            "  on estimated figures (verify against the vendor's data): {pass} pass, {warn} warn, {fail} fail"
+        );
+        for c in plan.checks.iter().filter(|c| c.on_estimate()) {
+            let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+        }
     }
     out
 }

@@ -200,11 +200,17 @@ proptest! {
 #[test]
 fn infeasible_limits_say_which_constraint_fails_and_by_how_much() {
     let base = "name = \"x\"\n[compute]\nserver = \"dgx-h100\"\nservers = 4\n[facility]\n";
+    // The DGX H100's 10.2 kW system maximum already covers its modules (issue 11): nothing is added.
     let e = plan_err(&format!("{base}rack_power_limit_kw = 8.0\n"));
     assert!(
-        e.contains("one server with its NIC modules draws 10.27 kW, 2.27 kW more than the rack limit of 8.00 kW"),
+        e.contains("one server with its NIC modules draws 10.20 kW, 2.20 kW more than the rack limit of 8.00 kW"),
         "{e}"
     );
+    // A server whose power is derived from its parts gets its NIC modules added: the G593 H200's derived
+    // 10,173.7 W plus 8 single-port modules at the most the catalog has for its cages.
+    let g = "name = \"x\"\n[compute]\nserver = \"g593-h200\"\nservers = 4\n[facility]\nrack_power_limit_kw = 8.0\n";
+    let e = plan_err(g);
+    assert!(e.contains("one server with its NIC modules draws 10.25 kW"), "{e}");
     assert!(e.contains("t.toml:6:"), "{e}");
     let e = plan_err(&format!("{base}rack = \"tiny\"\n"));
     assert!(e.contains("unknown rack"), "{e}");
@@ -219,7 +225,15 @@ fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
     ))
     .unwrap();
     let p = plan(&spec, Catalog::builtin()).unwrap();
-    let module_w = Catalog::builtin().transceiver("mma4z00-ns").unwrap().power_w.value.0;
+    // The DGX takes the flat-top system module in its cages (pod-facts C), the switch the finned one.
+    assert!(p.cables.transceivers.contains_key("mma4z00-ns-flt"));
+    assert!(p.cables.transceivers.contains_key("mma4z00-ns"));
+    let module_w = Catalog::builtin()
+        .transceiver("mma4z00-ns-flt")
+        .unwrap()
+        .power_w
+        .value
+        .0;
     for s in 1..=p.compute.servers {
         let w = p.cables.pluggable_w[&format!("srv{s}")].0;
         assert!((w - 4.0 * module_w).abs() < 1e-9, "srv{s}: {w} W of modules");

@@ -163,14 +163,33 @@ fn basis(req: &FabricRequest) -> Result<Basis, FabricError> {
         });
     }
     let ppc = req.switch.ports_per_cage_at(req.speed).unwrap_or(1).max(1);
-    // d = floor(k r / (1 + r)); the epsilon keeps 64 x 3 / 4 = 47.999.. from rounding down, the loop keeps
-    // d + ceil(d / r) <= k against the other rounding.
+    Ok(Basis {
+        k,
+        ppc,
+        r,
+        d: leaf_downlink_capacity(k, r),
+    })
+}
+
+/// Downlinks a leaf of `k` ports (`k >= 2`) takes at downlink:uplink ratio `r >= 1`: `floor(k r / (1 + r))`,
+/// kept so that `d + ceil(d / r) <= k`. 32 for a 64-port leaf at 1:1, 72 for 144 ports.
+///
+/// ```
+/// assert_eq!(gigapod_planner::fabric::leaf_downlink_capacity(144, 1.0), 72);
+/// assert_eq!(gigapod_planner::fabric::leaf_downlink_capacity(64, 3.0), 48);
+/// ```
+pub fn leaf_downlink_capacity(k: u32, r: f64) -> u32 {
+    if k < 2 {
+        return 1;
+    }
+    // The epsilon keeps 64 x 3 / 4 = 47.999.. from rounding down, the loop keeps d + ceil(d / r) <= k against
+    // the other rounding.
     let mut d = ((k as f64 * (r / (1.0 + r))) + 1e-9).floor() as u32;
     d = d.clamp(1, k - 1);
     while d > 1 && d + uplinks_for(d, r) > k {
         d -= 1;
     }
-    Ok(Basis { k, ppc, r, d })
+    d
 }
 
 /// `ceil(down / r)`, at least 1.
@@ -465,6 +484,41 @@ mod tests {
             (2, 8, 32, 8, 4)
         );
         assert_eq!(d.leaf_uplink_first_port, 32);
+    }
+
+    #[test]
+    fn dgx_b300_xdr_reference_counts() {
+        // RA-11339-001 Table 3 (pod-facts.md A.4): SUs of 72 DGX B300 x 8 rails on 144-port Q3400-RA leaves.
+        // Each leaf has 72 uplinks. A spine takes at most floor(144 / leaves) links from each leaf, and the
+        // builder uses the largest divisor of 72 within that: 18 (1 SU), 9 (2), 4 (4: 144 / 32 = 4.5), 2 (8), 1
+        // (18), so spines = 72 / m = 4, 8, 18, 36, 72. The RA's 18 spines at 4 SU is this arithmetic (each spine
+        // uses 128 of its 144 ports), not a special case.
+        let sw = synthetic_switch("q3400-ra", 72, &[(800, 2)]);
+        for (sus, leaves, spines, m) in [
+            (1, 8, 4, 18),
+            (2, 16, 8, 9),
+            (4, 32, 18, 4),
+            (8, 64, 36, 2),
+            (18, 144, 72, 1),
+        ] {
+            let r = FabricRequest {
+                servers_per_su: 72,
+                speed: Gbps(800),
+                ..req(&sw, 72 * sus, 1.0, Tiers::Auto)
+            };
+            let d = design(&r).unwrap();
+            assert_eq!(
+                (
+                    d.tiers,
+                    d.leaves,
+                    d.spines(),
+                    d.leaf_spine_links_per_pair,
+                    d.leaf_uplinks
+                ),
+                (2, leaves, spines, m, 72),
+                "{sus} SU"
+            );
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod wiring;
 pub use analysis::{AnalysisOptions, CutResult, FabricAnalysis, analyse};
 pub use bisection::max_flow_between;
 pub use build::build;
-pub use design::{FabricDesign, MAX_ENDPOINTS};
+pub use design::{FabricDesign, MAX_ENDPOINTS, leaf_downlink_capacity};
 pub use error::FabricError;
 pub use export::{to_dot, to_graphml, write_dot, write_graphml};
 pub use graph::{Fabric, FabricSummary, Link, LinkCounts, LinkRole, Node, PortRef, Role, SwitchCounts};
@@ -159,6 +159,7 @@ pub fn synthetic_switch(id: &str, cages: u32, modes: &[(u64, u32)]) -> Switch {
                     ports_per_cage,
                 })
                 .collect(),
+            heat_sink: None,
         }],
         rack_units: Sourced::estimate(RackUnits(1), "synthetic"),
         weight_kg: Sourced::estimate(Kilograms(10.0), "synthetic"),
@@ -167,5 +168,6 @@ pub fn synthetic_switch(id: &str, cages: u32, modes: &[(u64, u32)]) -> Switch {
         cage_power_limit_w: None,
         airflow: None,
         psu_count: None,
+        cooling: None,
     }
 }

@@ -159,10 +159,19 @@ pub fn markdown(plan: &Plan) -> String {
         super::draw::digits(plan.cables.total),
         super::draw::digits(links)
     );
-    if !plan.cables.transceivers.is_empty() {
-        let _ = writeln!(out, "\n| Transceiver | Qty |\n| --- | ---: |");
-        for (id, qty) in &plan.cables.transceivers {
-            let _ = writeln!(out, "| `{}` | {} |", cell(id), super::draw::digits(*qty));
+    if !plan.cables.transceivers_by_side.is_empty() {
+        // Switch-side (finned) and system-side (flat-top) modules are different parts: listed apart.
+        let _ = writeln!(out, "\n| Transceiver | Side | Qty |\n| --- | --- | ---: |");
+        let mut rows: Vec<_> = plan.cables.transceivers_by_side.iter().collect();
+        rows.sort_by_key(|((id, side), _)| (*side, id.clone()));
+        for ((id, side), qty) in rows {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                cell(id),
+                side.as_str(),
+                super::draw::digits(*qty)
+            );
         }
     }
 

@@ -198,15 +198,22 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
     // Checks.
     let _ = writeln!(
         out,
-        "<section id=\"checks\"><h2>Checks</h2><table><tr><th>Status</th><th>Check</th><th>Finding</th></tr>"
+        "<section id=\"checks\"><h2>Checks</h2><table><tr><th>Status</th><th>Check</th><th>Basis</th><th>Finding</th></tr>"
     );
-    for ch in &plan.checks {
+    // Verdicts on sourced figures first, then those resting on estimates, kept apart.
+    for ch in plan
+        .checks
+        .iter()
+        .filter(|c| !c.on_estimate())
+        .chain(plan.checks.iter().filter(|c| c.on_estimate()))
+    {
         let _ = writeln!(
             out,
-            "<tr><td><span class=\"badge {}\">{}</span></td><td><code>{}</code></td><td>{}</td></tr>",
+            "<tr><td><span class=\"badge {}\">{}</span></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             status_class(ch.status),
             ch.status,
             escape(&ch.id),
+            if ch.on_estimate() { "estimate" } else { "" },
             escape(&ch.message)
         );
     }
