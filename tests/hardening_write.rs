@@ -390,3 +390,28 @@ fn a_kill_during_a_replacement_leaves_the_old_set_the_new_set_or_an_incomplete_m
     }
     eprintln!("{seen_incomplete} of 6 kills left a set marked incomplete");
 }
+
+// ---- leftovers of killed exports ----
+
+/// A killed `export` left `.gigapod-tmp-*` files (up to 140 MB) that nothing ever removed. Now an export
+/// removes the leftovers beside its target: regular files of the prefix that no live run holds locked.
+#[test]
+fn an_export_removes_what_a_killed_export_left_beside_its_target() {
+    let t = tempfile::tempdir().unwrap();
+    let s = spec(t.path(), "a", 4);
+    let left = t.path().join(".gigapod-tmp-12345-0-deadbeef");
+    std::fs::write(&left, "half a graph").unwrap();
+    // Not ours to judge: a folder of that name is left alone.
+    std::fs::create_dir(t.path().join(".gigapod-tmp-folder")).unwrap();
+    let o = gigapod()
+        .arg("export")
+        .arg(&s)
+        .arg("--graphml")
+        .arg(t.path().join("fabric.graphml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!left.exists(), "the leftover is still there");
+    assert!(t.path().join(".gigapod-tmp-folder").is_dir());
+    assert!(t.path().join("fabric.graphml").exists());
+}
