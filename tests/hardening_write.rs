@@ -415,3 +415,53 @@ fn an_export_removes_what_a_killed_export_left_beside_its_target() {
     assert!(t.path().join(".gigapod-tmp-folder").is_dir());
     assert!(t.path().join("fabric.graphml").exists());
 }
+
+// ---- a full disk ----
+
+/// Unmounts the small file system when the test ends, however it ends.
+struct Mounted(PathBuf);
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// After ENOSPC the folder could hold some files of the new plan and some of the old. Now every new file is
+/// written to a temporary file first: a disk that fills up fails the run with exit 2 before any file is
+/// replaced, and the folder still holds the old plan's complete set. The small disk is a 1 MiB tmpfs mounted on
+/// a folder inside the test's temporary folder (skipped, with the reason, where mounting is not permitted).
+#[test]
+fn a_full_disk_leaves_the_old_set_whole() {
+    use gigapod_planner::output::{SetState, set_state};
+    let t = tempfile::tempdir().unwrap();
+    let disk = t.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&disk)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (not root, or not permitted)");
+        return;
+    }
+    let _guard = Mounted(disk.clone());
+    let out = disk.join("out");
+    let o = plan(&spec(t.path(), "a", 4), &out, false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let old = files(&out);
+    // 256 servers: about 3.5 MB of files, more than the disk holds.
+    let o = plan(&spec(t.path(), "b", 256), &out, false);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("No space left on device"), "{e}");
+    assert_eq!(files(&out), old, "the old set was touched");
+    assert_eq!(set_state(&out).unwrap(), SetState::Complete);
+    let temps = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".gigapod-tmp-"))
+        .count();
+    assert_eq!(temps, 0, "temporary files left on the full disk");
+}
