@@ -176,7 +176,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure::Planner(e)) => {
-            let text = e.to_string();
+            let text = render_error(&e);
             let mut err = std::io::stderr().lock();
             // Nothing is left to tell a user whose stderr fails too: exit with the status alone.
             let _ = write!(err, "{text}");
@@ -204,12 +204,6 @@ enum Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Planner(e)
-    }
-}
-
-impl From<Diagnostics> for Failure {
-    fn from(d: Diagnostics) -> Self {
-        Failure::Planner(Error::Input(d))
     }
 }
 
@@ -264,8 +258,29 @@ impl Write for Stdout {
     }
 }
 
+/// An error as the command line shows it: the library's located diagnostics (rustc-style, with file, line, key
+/// and a fix), or for the output errors the path and what the user can do about it.
+fn render_error(e: &Error) -> String {
+    if let Some(d) = e.diagnostics() {
+        return d.to_string();
+    }
+    let help = match e {
+        Error::OutputNotOurs(_) => "pass --force to write into it anyway, or choose another folder with --out",
+        Error::Exists(_) => "pass --force to replace it, or choose another file name",
+        Error::Io { .. } => "check the folder's permissions and free space",
+        Error::NotAFile { help, .. } => help.as_str(),
+        Error::InUse(_) => "wait until it has finished, or choose another folder with --out",
+        _ => "",
+    };
+    if help.is_empty() {
+        format!("error: {e}\n")
+    } else {
+        format!("error: {e}\n  = help: {help}\n")
+    }
+}
+
 fn argument_error(message: String, help: String) -> Error {
-    Error::Input(Diagnostics(vec![
+    Error::Argument(Diagnostics(vec![
         Diagnostic::file("<command line>", message).with_help(help),
     ]))
 }
@@ -358,8 +373,8 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 }
                 None => None,
             };
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             size_guard(&spec, &catalog, max_bytes)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             let dir = out_dir.unwrap_or_else(|| output::default_dir(&plan));
@@ -376,8 +391,8 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
         }
         Command::Check { spec, catalogs, format } => {
             one_stdin(catalogs.iter().chain([&spec]))?;
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             match format {
                 Format::Text => write!(out, "{}", summary::text(&plan))?,
@@ -393,10 +408,10 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             force,
         } => {
             one_stdin(catalogs.iter().chain([&spec]))?;
-            let catalog = Catalog::load(&catalogs)?;
-            let spec = Spec::from_path(&spec)?;
-            let resolved = spec.resolve(&catalog)?;
-            let fabric = gigapod_planner::plan::build_fabric(&spec, &resolved, &catalog)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
+            let resolved = spec.resolve(&catalog).map_err(Error::Spec)?;
+            let fabric = gigapod_planner::build_fabric(&spec, &resolved, &catalog)?;
             let (path, text) = match (graphml, dot) {
                 (Some(p), _) => (p, fabric::to_graphml(&fabric)),
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),
@@ -422,17 +437,19 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             force,
             format,
         } => {
-            let catalog = Catalog::load(&catalogs)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let sweeps = sweeps
                 .iter()
                 .map(|s| compare::Sweep::parse(s))
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::Argument)?;
             one_stdin(catalogs.iter().chain(&specs))?;
             let specs = specs
                 .iter()
                 .map(|p| Spec::from_path(p))
-                .collect::<Result<Vec<_>, _>>()?;
-            let variants = compare::variants(&specs, &sweeps)?;
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::Spec)?;
+            let variants = compare::variants(&specs, &sweeps).map_err(Error::Argument)?;
             let rows = compare::compare(&variants, &catalog);
             let mut table = true;
             if let Some(path) = chart {
@@ -454,9 +471,9 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 TableFormat::Json => print_json(out, &serde_json::to_value(&rows).unwrap_or_default())?,
             }
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
-            Ok(if rows.iter().any(|r| r.status == "error") {
+            Ok(if rows.iter().any(|r| r.status == compare::DesignStatus::Error) {
                 ExitCode::from(2)
-            } else if rows.iter().any(|r| r.status == "fail") {
+            } else if rows.iter().any(|r| r.status == compare::DesignStatus::Fail) {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -473,7 +490,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             format,
         } => {
             one_stdin(&catalogs)?;
-            let catalog = Catalog::load(&catalogs)?;
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let req = size::SizeRequest {
                 power_mw,
                 pue,
@@ -516,7 +533,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                     })?),
                 };
                 one_stdin(&catalogs)?;
-                let catalog = Catalog::load(&catalogs)?;
+                let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 match format {
                     Format::Text => write!(out, "{}", show::list_text(&catalog, kind))?,
                     Format::Json => print_json(out, &show::list_json(&catalog, kind))?,
@@ -525,7 +542,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             }
             CatalogCommand::Show { id, catalogs, format } => {
                 one_stdin(&catalogs)?;
-                let catalog = Catalog::load(&catalogs)?;
+                let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 let entry = catalog.get(&id).ok_or_else(|| {
                     let help = match gigapod_catalog::diagnostic::did_you_mean(&id, catalog.ids(None)) {
                         Some(s) => format!("did you mean `{s}`?"),

@@ -284,3 +284,22 @@ fn size_finds_the_largest_cluster_under_a_budget() {
     ]);
     assert_eq!(none.status.code(), Some(2));
 }
+
+/// `size` builds its specs in code: a quote in an id is an argument error naming the flag, not a TOML error.
+#[test]
+fn size_with_a_quote_in_the_cooling_is_an_argument_error() {
+    let o = gigapod(&[
+        "size",
+        "--power-mw",
+        "0.5",
+        "--cooling",
+        "air\"",
+        "--server",
+        "dgx-b200",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--cooling \"air\\\"\" is not a cooling"), "{err}");
+    assert!(err.contains("--> <command line>"), "{err}");
+    assert!(!err.to_lowercase().contains("toml"), "{err}");
+}

@@ -12,8 +12,8 @@
 //! test instead (CI's bounded fuzz step sets it: see .ci/run).
 
 use gigapod_catalog::{Catalog, Diagnostics, SourceFile};
+use gigapod_planner::output;
 use gigapod_planner::spec::Spec;
-use gigapod_planner::{Error, output};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::TestCaseError;
@@ -372,7 +372,7 @@ fn run_spec(spec_text: &str, catalog: &Catalog, catalog_text: &str) -> Result<()
     }
     let input = format!("{spec_text}# --- catalog ---\n{catalog_text}");
     match no_panic("plan", &input, || gigapod_planner::plan(&spec, catalog))? {
-        Err(Error::Input(d)) => check_error(&d, &files),
+        Err(e) if e.diagnostics().is_some() => check_error(e.diagnostics().unwrap(), &files),
         Err(e) => Err(TestCaseError::fail(format!(
             "plan gave a non-input error: {e}\n{input}"
         ))),

@@ -84,7 +84,8 @@ fn a_cluster_beyond_the_limit_is_refused_before_any_allocation() {
         let s = spec(size);
         let (result, bytes) = peak_bytes(|| gigapod_planner::plan(&s, catalog));
         let err = result.err().unwrap_or_else(|| panic!("{size}: planned"));
-        let text = err.to_string();
+        assert!(matches!(err, gigapod_planner::Error::Spec(_)), "{size}: {err:?}");
+        let text = err.diagnostics().unwrap().to_string();
         assert!(text.contains("beyond the planner's limit"), "{size}: {text}");
         assert!(text.contains("f.toml:4:"), "{size}: {text}");
         assert!(bytes < 64 << 10, "{size}: {bytes} bytes held before the error");

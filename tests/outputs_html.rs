@@ -1,6 +1,6 @@
 //! `report.html` opened in a real headless browser (Chromium): it loads without a script or resource error,
 //! fetches nothing, and its three drawings are in the DOM with a size. CI installs Chromium (`.ci/run`); without
-//! it this test fails and says so. `GIGAPOD_CHROMIUM=/path/to/chrome` picks another browser binary.
+//! it these tests print that they skipped (and fail under `GIGAPOD_REQUIRE_TOOLS=1`, as CI runs them). `GIGAPOD_CHROMIUM=/path/to/chrome` picks another browser binary.
 
 use gigapod_catalog::{Catalog, SourceFile};
 use gigapod_planner::output;
@@ -8,23 +8,16 @@ use gigapod_planner::spec::Spec;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn chromium() -> PathBuf {
-    if let Some(p) = std::env::var_os("GIGAPOD_CHROMIUM") {
-        return PathBuf::from(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join(name);
-            if p.is_file() {
-                return p;
-            }
-        }
-    }
-    panic!(
-        "this test opens report.html in headless Chromium, and no chromium is on PATH: install it \
-         (`apt-get install -y chromium`, as .ci/run does) or set GIGAPOD_CHROMIUM to a Chrome binary"
-    );
+mod common;
+
+/// The browser, or `None` (the test then prints that it skipped; see tests/common).
+fn chromium(test: &str) -> Option<PathBuf> {
+    common::tool_or_skip(
+        test,
+        Some("GIGAPOD_CHROMIUM"),
+        &["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"],
+        "`apt-get install -y chromium`, as .ci/run does, or set GIGAPOD_CHROMIUM to a Chrome binary",
+    )
 }
 
 /// Recorded into the DOM once the page has loaded: errors (script errors and failed loads, caught in the
@@ -66,13 +59,13 @@ fn attr<'a>(dom: &'a str, name: &str) -> &'a str {
     &tag[start..start + tag[start..].find('"').unwrap()]
 }
 
-fn open_in_chromium(html: &str, dir: &Path) -> String {
+fn open_in_chromium(chromium: &Path, html: &str, dir: &Path) -> String {
     let page = dir.join("report.html");
     let probed = html.replacen("<head>", &format!("<head>\n{PROBE}"), 1);
     assert_ne!(probed, html, "report.html has no <head>");
     std::fs::write(&page, probed).unwrap();
     let profile = dir.join("profile");
-    let out = Command::new(chromium())
+    let out = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -98,7 +91,8 @@ fn open_in_chromium(html: &str, dir: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn check(spec_text: &str) {
+fn check(test: &str, spec_text: &str) {
+    let Some(chromium) = chromium(test) else { return };
     let spec = Spec::parse(SourceFile::new("spec.toml", spec_text)).unwrap();
     let plan = gigapod_planner::plan(&spec, Catalog::builtin()).unwrap();
     let files = output::render(&plan).unwrap();
@@ -119,7 +113,7 @@ fn check(spec_text: &str) {
     }
 
     let t = tempfile::tempdir().unwrap();
-    let dom = open_in_chromium(&html, t.path());
+    let dom = open_in_chromium(&chromium, &html, t.path());
     assert_eq!(attr(&dom, "data-errors"), "0", "{}", attr(&dom, "data-messages"));
     assert_eq!(attr(&dom, "data-resources"), "0", "the page fetched something");
     let svgs: Vec<&str> = attr(&dom, "data-svgs").split(' ').collect();
@@ -145,10 +139,13 @@ fn example() -> String {
 
 #[test]
 fn report_html_renders_in_chromium_without_errors() {
-    check(&example());
+    check("report_html_renders_in_chromium_without_errors", &example());
 }
 
 #[test]
 fn report_html_of_64_sus_renders_in_chromium_without_errors() {
-    check(&example().replace("scalable_units = 1", "scalable_units = 64"));
+    check(
+        "report_html_of_64_sus_renders_in_chromium_without_errors",
+        &example().replace("scalable_units = 1", "scalable_units = 64"),
+    );
 }

@@ -14,6 +14,7 @@
 
 mod catalog;
 pub mod diagnostic;
+mod form;
 pub mod ids;
 mod part;
 pub mod parts;
@@ -23,6 +24,7 @@ pub mod units;
 
 pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, MAX_PRICE_USD, Origin, read_source};
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
+pub use form::CageForm;
 pub use part::{AnyPart, PartKind, PartProblem, PartRef};
 pub use parts::*;
 pub use sourced::Sourced;

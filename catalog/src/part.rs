@@ -1,6 +1,7 @@
 //! One enum over every part kind, for listing, showing and validating parts without knowing their type.
 
 use crate::diagnostic::KeyPath;
+use crate::form::CageForm;
 use crate::parts::*;
 use serde::Serialize;
 use std::fmt;
@@ -440,7 +441,58 @@ impl AnyPart {
                 }
             }
         }
+        self.form_problems(&mut c);
         c.problems
+    }
+
+    /// Every cage and connector form the part names must be one of [`CageForm`]'s.
+    fn form_problems(&self, c: &mut Checker) {
+        let mut cage = |path: KeyPath, form: &str, end: bool| {
+            let ok = if end {
+                CageForm::parse_end(form).is_some()
+            } else {
+                CageForm::parse(form).is_some_and(|f| !f.is_fibre_connector())
+            };
+            if !ok {
+                let names: Vec<&str> = CageForm::names().collect();
+                let help = match crate::diagnostic::did_you_mean(form, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? The forms are: {}", names.join(", ")),
+                    None => format!(
+                        "use one of: {}{}",
+                        names.join(", "),
+                        if end {
+                            " (or `2x mpo-12` for a breakout's ends)"
+                        } else {
+                            ""
+                        }
+                    ),
+                };
+                c.problems.push(PartProblem {
+                    key: path,
+                    message: format!("`{form}` is not a {} form", if end { "connector" } else { "cage" }),
+                    help: Some(help),
+                });
+            }
+        };
+        match self {
+            AnyPart::Switch(s) => {
+                for (i, g) in s.port_group.iter().enumerate() {
+                    cage(KeyPath::root().key("port_group").index(i).key("form"), &g.form, false);
+                }
+            }
+            AnyPart::Nic(n) => cage(KeyPath::root().key("form"), &n.form, false),
+            AnyPart::Transceiver(t) => cage(KeyPath::root().key("form"), &t.form, false),
+            AnyPart::Server(s) => {
+                if let Some(f) = &s.fabric_cage_form {
+                    cage(KeyPath::root().key("fabric_cage_form"), f, false);
+                }
+            }
+            AnyPart::Cable(cb) => {
+                cage(KeyPath::root().key("end_a"), &cb.end_a, true);
+                cage(KeyPath::root().key("end_b"), &cb.end_b, true);
+            }
+            _ => {}
+        }
     }
 
     /// Every sourced figure of the part as `(key, source, estimate)`, for provenance checks and display.

@@ -13,7 +13,7 @@
 mod common;
 
 use gigapod_catalog::{Catalog, SourceFile};
-use gigapod_planner::{Error, fabric, output, spec::Spec, summary};
+use gigapod_planner::{fabric, output, spec::Spec, summary};
 use libfuzzer_sys::fuzz_target;
 
 /// Largest resolved cluster planned per input (8 scalable units of 32).
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
     }
     match gigapod_planner::plan(&spec, &catalog) {
         // A located error may blame the spec or a catalog part: each is checked against the file it names.
-        Err(Error::Input(d)) => common::check_diagnostics(&d, &files),
+        Err(e) if e.diagnostics().is_some() => common::check_diagnostics(e.diagnostics().unwrap(), &files),
         Err(e) => panic!("plan returned a non-input error: {e}"),
         Ok(plan) => {
             let files = output::render(&plan).expect("a plan renders");

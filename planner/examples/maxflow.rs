@@ -6,7 +6,7 @@
 //! network from the graph (merging parallel links) and the max-flow, as `fabric::max_flow_between` does.
 
 use gigapod_catalog::Catalog;
-use gigapod_planner::{fabric, plan::build_fabric, spec::Spec};
+use gigapod_planner::{build_fabric, fabric, spec::Spec};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,9 +3,10 @@
 //!
 //! A check rests on the figures that enter what it measures:
 //! - `power.psu_redundancy`: the server's power on the plan's basis, the PSU rating and the supply counts;
-//! - `racks.power`, `power.feeds`, `cooling.liquid`, `cooling.room_air`: the power of every device kind in the
-//!   racks (server, fabric and management switches) and of the pluggables the cable plan chose, where the
-//!   server's figure does not include them;
+//! - `racks.power`, `cooling.liquid`, `cooling.room_air`: the power of every device kind in the racks (server,
+//!   fabric and management switches) and of the pluggables the cable plan chose, where the server's figure does
+//!   not include them (`power.feeds` judges the spec's feed count alone; the PDU sizing it mentions is the
+//!   invariant `power.feed_sizing`);
 //! - `racks.weight`: the devices' masses; `racks.units`: their heights.
 
 use crate::cabling::CablePlan;
@@ -90,7 +91,7 @@ pub fn mark(checks: Vec<Check>, r: &Resolved, p: &ServerPower, cables: &CablePla
         .map(|c| {
             let on = match c.id.as_str() {
                 "power.psu_redundancy" => psu.clone(),
-                "racks.power" | "power.feeds" | "cooling.liquid" | "cooling.room_air" => power.clone(),
+                "racks.power" | "cooling.liquid" | "cooling.room_air" => power.clone(),
                 "racks.weight" => weight.clone(),
                 "racks.units" => units.clone(),
                 _ => Vec::new(),

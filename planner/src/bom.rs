@@ -3,6 +3,73 @@
 use gigapod_catalog::units::Watts;
 use serde::Serialize;
 
+/// What kind of part a BOM line is. In report.json, bom.csv and bom.md it is the lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum BomCategory {
+    /// A GPU server.
+    #[default]
+    Server,
+    /// A GPU (inside a server).
+    Gpu,
+    /// A NIC (inside a server).
+    Nic,
+    /// A power supply (inside a server).
+    Psu,
+    /// A fabric or management switch.
+    Switch,
+    /// A pluggable optical module.
+    Transceiver,
+    /// A cable or fibre of one length.
+    Cable,
+    /// A rack.
+    Rack,
+    /// A rack PDU.
+    Pdu,
+}
+
+impl BomCategory {
+    /// Every category, in BOM order.
+    pub const ALL: [BomCategory; 9] = [
+        BomCategory::Server,
+        BomCategory::Gpu,
+        BomCategory::Nic,
+        BomCategory::Psu,
+        BomCategory::Switch,
+        BomCategory::Transceiver,
+        BomCategory::Cable,
+        BomCategory::Rack,
+        BomCategory::Pdu,
+    ];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BomCategory::Server => "server",
+            BomCategory::Gpu => "gpu",
+            BomCategory::Nic => "nic",
+            BomCategory::Psu => "psu",
+            BomCategory::Switch => "switch",
+            BomCategory::Transceiver => "transceiver",
+            BomCategory::Cable => "cable",
+            BomCategory::Rack => "rack",
+            BomCategory::Pdu => "pdu",
+        }
+    }
+
+    /// The category of a lowercase name.
+    pub fn parse(name: &str) -> Option<BomCategory> {
+        BomCategory::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for BomCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One line of the bill of materials.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct BomLine {
@@ -10,8 +77,8 @@ pub struct BomLine {
     pub part_id: String,
     /// One-line description from the catalog.
     pub description: String,
-    /// `server`, `gpu`, `nic`, `psu`, `switch`, `transceiver`, `cable`, `rack`, `pdu`.
-    pub category: String,
+    /// What kind of part.
+    pub category: BomCategory,
     /// How many.
     pub qty: u64,
     /// Power of one unit on the plan's basis, where it draws power of its own.
@@ -79,7 +146,7 @@ pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
         w.write_record([
             &*csv_text(&l.part_id),
             &*csv_text(&l.description),
-            &*csv_text(&l.category),
+            l.category.as_str(),
             &l.qty.to_string(),
             &l.unit_w.map(|w| format!("{:.1}", w.0)).unwrap_or_default(),
             &*csv_text(&l.source),

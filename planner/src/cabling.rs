@@ -16,6 +16,56 @@ use petgraph::visit::EdgeRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+/// The medium of a cable run: the contract's `cables.by_type` keys. Declared in alphabetical order, so that
+/// maps keyed by it list `acc, aoc, dac, optic` as the names sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Medium {
+    /// Active copper cable.
+    Acc,
+    /// Active optical cable.
+    Aoc,
+    /// Passive copper (direct-attach) cable.
+    Dac,
+    /// Transceivers at both ends and a fibre.
+    Optic,
+}
+
+impl Medium {
+    /// The lowercase name: `dac`, `acc`, `aoc` or `optic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Acc => "acc",
+            Medium::Aoc => "aoc",
+            Medium::Dac => "dac",
+            Medium::Optic => "optic",
+        }
+    }
+
+    /// The medium of a media choice.
+    pub fn of(choice: &MediaChoice) -> Medium {
+        match choice {
+            MediaChoice::Cable {
+                media: gigapod_catalog::CableMedia::Dac,
+                ..
+            } => Medium::Dac,
+            MediaChoice::Cable {
+                media: gigapod_catalog::CableMedia::Acc,
+                ..
+            } => Medium::Acc,
+            MediaChoice::Cable { .. } => Medium::Aoc,
+            MediaChoice::Optics { .. } => Medium::Optic,
+        }
+    }
+}
+
+impl std::fmt::Display for Medium {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One link as cabled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CableRun {
@@ -37,8 +87,8 @@ pub struct CableRun {
     pub b_rack: String,
     /// Its lowest U.
     pub b_u: u32,
-    /// `dac`, `acc`, `aoc` or `optic`.
-    pub media: &'static str,
+    /// Its medium.
+    pub media: Medium,
     /// The cable or fibre part.
     pub part_id: String,
     /// Orderable length.
@@ -51,11 +101,12 @@ pub struct CableRun {
 
 /// The whole cable plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CablePlan {
     /// Every link.
     pub runs: Vec<CableRun>,
     /// Physical cables (a breakout or twin-to-twin cable carries two links; a fibre one), by media kind.
-    pub by_type: BTreeMap<&'static str, u64>,
+    pub by_type: BTreeMap<Medium, u64>,
     /// Physical cables in all.
     pub total: u64,
     /// Cables and fibres by part id and orderable length (m, as text for stable keys).
@@ -184,8 +235,55 @@ impl<'a> CageForms<'a> {
     }
 }
 
-/// Builds the cable plan of a fabric on a layout.
+/// Builds the cable plan of a fabric on a layout, in three steps: [`group_links`] (cages that must share a
+/// medium), [`choose_media`] (one medium per group, for its longest link) and [`label_and_count`] (labels, BOM
+/// counts, pluggable power).
 pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageForms<'_>) -> Result<CablePlan, NoMedia> {
+    let groups = group_links(fabric, layout, forms);
+    let choices = choose_media(&groups, catalog, forms, fabric.speed())?;
+    Ok(label_and_count(fabric, layout, catalog, &groups, &choices))
+}
+
+/// Links whose cages are joined (through shared cages) and must take one medium.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CageGroup {
+    /// The links (graph edges) with their routed lengths, m.
+    pub links: Vec<(petgraph::graph::EdgeIndex, f64)>,
+    /// The cages they use ([`CageGroups::is_switch_cage`] tells switch cages from server cages).
+    pub cages: Vec<u32>,
+    /// Whether a server's NIC cage is in the group.
+    pub to_nic: bool,
+}
+
+/// Every link of a fabric grouped by the cages it shares, with the cage numbering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CageGroups {
+    /// The groups, in a stable order (by their union-find root).
+    pub groups: Vec<CageGroup>,
+    switches: u32,
+    cages_per_switch: u32,
+    nic_ports_per_cage: u32,
+}
+
+impl CageGroups {
+    /// Switch cages are numbered first, server cages after.
+    pub fn is_switch_cage(&self, cage: u32) -> bool {
+        cage < self.switches * self.cages_per_switch
+    }
+
+    /// The graph node a cage belongs to.
+    fn node_of(&self, cage: u32) -> petgraph::graph::NodeIndex {
+        let limit = self.switches * self.cages_per_switch;
+        if cage < limit {
+            petgraph::graph::NodeIndex::new((cage / self.cages_per_switch) as usize)
+        } else {
+            petgraph::graph::NodeIndex::new(((cage - limit) * self.nic_ports_per_cage + self.switches) as usize)
+        }
+    }
+}
+
+/// Step 1: groups the links by the cages they share (union-find over cages), with each link's routed length.
+pub fn group_links(fabric: &Fabric, layout: &Layout, forms: &CageForms<'_>) -> CageGroups {
     let g = fabric.graph();
     let ppc = forms.ports_per_cage.max(1);
     // Cage ids: switch cages first (node, port / ppc), then the servers' cages (endpoints are numbered
@@ -214,13 +312,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         let l = e.weight();
         dsu.union(cage_of(l.a.node, l.a.port), cage_of(l.b.node, l.b.port));
     }
-    // Group the links by component, with their routed lengths.
-    struct Group {
-        links: Vec<(petgraph::graph::EdgeIndex, f64)>,
-        cages: Vec<u32>,
-        to_nic: bool,
-    }
-    let mut groups: HashMap<u32, Group> = HashMap::new();
+    let mut groups: HashMap<u32, CageGroup> = HashMap::new();
     let mut names: HashMap<petgraph::graph::NodeIndex, String> = HashMap::new();
     let mut name = |n: petgraph::graph::NodeIndex| names.entry(n).or_insert_with(|| device_name(fabric, n)).clone();
     for e in g.edge_references() {
@@ -228,7 +320,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         let (da, db) = (name(l.a.node), name(l.b.node));
         let length = layout.cable_length(&da, &db).unwrap_or(0.0);
         let root = dsu.find(cage_of(l.a.node, l.a.port));
-        let grp = groups.entry(root).or_insert_with(|| Group {
+        let grp = groups.entry(root).or_insert_with(|| CageGroup {
             links: Vec::new(),
             cages: Vec::new(),
             to_nic: false,
@@ -243,25 +335,27 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
     }
     let mut roots: Vec<u32> = groups.keys().copied().collect();
     roots.sort_unstable();
+    CageGroups {
+        groups: roots.into_iter().filter_map(|r| groups.remove(&r)).collect(),
+        switches,
+        cages_per_switch,
+        nic_ports_per_cage: nppc,
+    }
+}
 
-    let mut out = CablePlan {
-        runs: Vec::with_capacity(g.edge_count()),
-        by_type: BTreeMap::new(),
-        total: 0,
-        cables_by_length: BTreeMap::new(),
-        transceivers: BTreeMap::new(),
-        transceivers_by_side: BTreeMap::new(),
-        pluggable_w: HashMap::new(),
-    };
-    let mut label_no = 0u64;
-    let switch_cage_limit = switches * cages_per_switch;
-    // Memoise choices: groups of the same shape and length get the same medium.
+/// Step 2: one medium per group, chosen for its longest link by [`media::choose`]. Groups of the same shape and
+/// length get the same choice (memoised).
+pub fn choose_media(
+    groups: &CageGroups,
+    catalog: &Catalog,
+    forms: &CageForms<'_>,
+    speed: Gbps,
+) -> Result<Vec<MediaChoice>, NoMedia> {
+    let ppc = forms.ports_per_cage.max(1);
     let mut memo: HashMap<(bool, u32, bool, u64), MediaChoice> = HashMap::new();
-    for root in roots {
-        let grp = &groups[&root];
+    let mut out = Vec::with_capacity(groups.groups.len());
+    for grp in &groups.groups {
         let longest = grp.links.iter().map(|(_, l)| *l).fold(0.0, f64::max);
-        let switch_cages = grp.cages.iter().filter(|&&c| c < switch_cage_limit).count() as u32;
-        let nic_cages = grp.cages.len() as u32 - switch_cages;
         let one_far_cage = grp.cages.len() == 2;
         let key = (
             grp.to_nic,
@@ -278,7 +372,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
                     grp.to_nic,
                     (grp.links.len() as u32).min(ppc),
                     one_far_cage,
-                    fabric.speed(),
+                    speed,
                     Meters(longest),
                 );
                 let c = media::choose(catalog, &run)?;
@@ -286,9 +380,44 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
                 c
             }
         };
-        let kind = choice.kind();
+        out.push(choice);
+    }
+    Ok(out)
+}
+
+/// The label of the `n`-th physical cable (1-based): `C000001`.
+pub fn cable_label(n: u64) -> String {
+    format!("C{n:06}")
+}
+
+/// Step 3: labels every physical cable (links sharing a cable share its label), counts cables by medium and
+/// length and transceivers by part, and sums the pluggables' power per device.
+pub fn label_and_count(
+    fabric: &Fabric,
+    layout: &Layout,
+    catalog: &Catalog,
+    groups: &CageGroups,
+    choices: &[MediaChoice],
+) -> CablePlan {
+    let g = fabric.graph();
+    let mut names: HashMap<petgraph::graph::NodeIndex, String> = HashMap::new();
+    let mut name = |n: petgraph::graph::NodeIndex| names.entry(n).or_insert_with(|| device_name(fabric, n)).clone();
+    let mut out = CablePlan {
+        runs: Vec::with_capacity(g.edge_count()),
+        by_type: BTreeMap::new(),
+        total: 0,
+        cables_by_length: BTreeMap::new(),
+        transceivers: BTreeMap::new(),
+        transceivers_by_side: BTreeMap::new(),
+        pluggable_w: HashMap::new(),
+    };
+    let mut label_no = 0u64;
+    for (grp, choice) in groups.groups.iter().zip(choices) {
+        let switch_cages = grp.cages.iter().filter(|&&c| groups.is_switch_cage(c)).count() as u32;
+        let nic_cages = grp.cages.len() as u32 - switch_cages;
+        let kind = Medium::of(choice);
         // One label per physical cable.
-        let (part_id, length_m, per_cable) = match &choice {
+        let (part_id, length_m, per_cable) = match choice {
             MediaChoice::Cable {
                 cable_id,
                 length_m,
@@ -301,11 +430,11 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
             ),
             MediaChoice::Optics { fiber_id, length_m, .. } => (fiber_id.clone(), *length_m, 1),
         };
-        let mut cable_label = String::new();
+        let mut label = String::new();
         for (i, (edge, routed)) in grp.links.iter().enumerate() {
             if i % per_cable.max(1) == 0 {
                 label_no += 1;
-                cable_label = format!("C{label_no:06}");
+                label = cable_label(label_no);
                 *out.by_type.entry(kind).or_default() += 1;
                 out.total += 1;
                 *out.cables_by_length
@@ -318,7 +447,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
             let rack =
                 |p: Option<crate::layout::Placement>| p.map(|p| layout.racks[p.rack].id.clone()).unwrap_or_default();
             out.runs.push(CableRun {
-                label: cable_label.clone(),
+                label: label.clone(),
                 a_port: fabric.port_label(l.a),
                 a_rack: rack(pa),
                 a_u: pa.map_or(0, |p| p.u),
@@ -336,14 +465,9 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
         }
         // Pluggables: modules in every cage of an optical group, active ends of copper.
         let mut add_w = |cage: u32, w: Watts| {
-            let node = if cage < switch_cage_limit {
-                petgraph::graph::NodeIndex::new((cage / cages_per_switch) as usize)
-            } else {
-                petgraph::graph::NodeIndex::new(((cage - switch_cage_limit) * nppc + switches) as usize)
-            };
-            *out.pluggable_w.entry(name(node)).or_insert(Watts(0.0)) += w;
+            *out.pluggable_w.entry(name(groups.node_of(cage))).or_insert(Watts(0.0)) += w;
         };
-        match &choice {
+        match choice {
             MediaChoice::Optics {
                 a_transceiver,
                 b_transceiver,
@@ -366,7 +490,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
                         .or_default() += u64::from(nic_cages);
                 }
                 for &c in &grp.cages {
-                    add_w(c, if c < switch_cage_limit { a } else { b });
+                    add_w(c, if groups.is_switch_cage(c) { a } else { b });
                 }
             }
             MediaChoice::Cable { cable_id, .. } => {
@@ -378,21 +502,7 @@ pub fn plan(fabric: &Fabric, layout: &Layout, catalog: &Catalog, forms: &CageFor
             }
         }
     }
-    Ok(out)
-}
-
-/// Total pluggable power of a set of devices.
-pub fn pluggable_total(plan: &CablePlan) -> Watts {
-    plan.pluggable_w.values().copied().sum()
-}
-
-/// Speed-independent summary line for logs and tests: `dac 128, optic 384`.
-pub fn describe(plan: &CablePlan) -> String {
-    plan.by_type
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    out
 }
 
 /// Writes the cable plan as CSV, a line per link:
@@ -414,7 +524,7 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
             &r.b_u.to_string(),
             &*csv_text(&r.b_device),
             &*csv_text(&r.b_port),
-            r.media,
+            r.media.as_str(),
             &format!("{}", r.length_m.0),
             &*csv_text(&r.label),
             &*csv_text(&r.part_id),
@@ -423,4 +533,72 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Planner, Spec};
+
+    /// 4 x DGX H100 (8 rails behind 4 twin-port OSFP cages) on qm9700 (twin-port cages at 400 Gb/s): 8 leaves
+    /// of 4 downlinks and 4 uplinks, one spine.
+    fn dgx4() -> (crate::Plan, CageGroups) {
+        let p = Planner::new(Catalog::builtin())
+            .plan(&Spec::builder("t", "dgx-h100").servers(4).build())
+            .unwrap();
+        let forms = CageForms::of(&p.resolved);
+        assert_eq!((forms.ports_per_cage, forms.nic_ports_per_cage), (2, 2));
+        let groups = group_links(&p.fabric, &p.layout, &forms);
+        (p, groups)
+    }
+
+    #[test]
+    fn cage_groups_of_four_dgx_servers() {
+        let (p, groups) = dgx4();
+        assert_eq!(p.fabric.summary().switches.spine, 1);
+        let links: usize = groups.groups.iter().map(|g| g.links.len()).sum();
+        assert_eq!(links, 4 * 8 + 8 * 4, "32 endpoint links and 32 leaf-spine links");
+        // Server cage c holds rails 2c and 2c+1; leaf cage k holds servers 2k and 2k+1 of its rail. So servers 2k
+        // and 2k+1, cage c, and the cage k of leaves 2c and 2c+1 form one group: 4 links, 2 NIC and 2 switch
+        // cages. 2 server pairs x 4 cages = 8 such groups.
+        let endpoint: Vec<&CageGroup> = groups.groups.iter().filter(|g| g.to_nic).collect();
+        assert_eq!(endpoint.len(), 8);
+        for g in &endpoint {
+            assert_eq!(g.links.len(), 4);
+            let switch_cages = g.cages.iter().filter(|&&c| groups.is_switch_cage(c)).count();
+            assert_eq!((switch_cages, g.cages.len() - switch_cages), (2, 2));
+        }
+        // Leaf-spine groups join only switch cages, each through both ports of its cages.
+        for g in groups.groups.iter().filter(|g| !g.to_nic) {
+            assert!(g.cages.iter().all(|&c| groups.is_switch_cage(c)));
+            assert_eq!(g.links.len(), g.cages.len(), "{g:?}");
+        }
+    }
+
+    #[test]
+    fn labels_count_physical_cables() {
+        let (p, _) = dgx4();
+        assert_eq!(cable_label(1), "C000001");
+        assert_eq!(cable_label(123_456), "C123456");
+        let c = &p.cables;
+        // Every link has a label; the labels are exactly C000001..C<total>, in order of first use.
+        assert_eq!(c.runs.len(), 64);
+        let mut labels: Vec<&str> = c.runs.iter().map(|r| r.label.as_str()).collect();
+        labels.dedup();
+        assert_eq!(labels.len() as u64, c.total);
+        let want: Vec<String> = (1..=c.total).map(cable_label).collect();
+        assert_eq!(labels, want.iter().map(String::as_str).collect::<Vec<_>>());
+        // By medium, the cables add up to the total; a cable carrying two links shows both under one label.
+        assert_eq!(c.by_type.values().sum::<u64>(), c.total);
+        for label in &want {
+            let runs: Vec<&CableRun> = c.runs.iter().filter(|r| &r.label == label).collect();
+            assert!(runs.len() <= 2, "{label}: {} links", runs.len());
+            if runs.len() == 2 {
+                assert!(
+                    runs.iter().all(|r| r.media != Medium::Optic),
+                    "a fibre carries one link"
+                );
+            }
+        }
+    }
 }

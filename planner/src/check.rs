@@ -1,4 +1,11 @@
-//! The verdicts a plan carries: each check has an id, a status and a message a person can act on.
+//! The checks a plan carries: each has an id, a status and a message a person can act on.
+//!
+//! There are two kinds ([`CheckKind`]). A **verdict** judges the design against a limit or a requirement the user
+//! set or the hardware imposes (PSU redundancy, rack power, bisection against the asked oversubscription, failure
+//! tolerance, ...): it can fail for a valid spec, and the summary counts it. An **invariant** re-tests what the
+//! planner's own construction guarantees (port budget, balanced wiring, every device placed once, feed sizing): it
+//! fails only if the planner is wrong, so it is reported apart (`internal_checks[]` in report.json) and never
+//! counted as a pass. docs/checks.md lists every check.
 
 use serde::Serialize;
 use std::fmt;
@@ -25,6 +32,18 @@ impl fmt::Display for Status {
     }
 }
 
+/// Whether a check judges the design or the planner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum CheckKind {
+    /// Judges the design: can fail for a valid spec; counted in the summary.
+    #[default]
+    Verdict,
+    /// Re-tests the planner's own construction: fails only on a planner bug; not counted as a pass.
+    Invariant,
+}
+
 /// What a verdict rests on, when it rests on catalog figures that are estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,7 +52,8 @@ pub enum Basis {
     Estimate,
 }
 
-/// One check of a plan, as it appears in `checks[]` of report.json.
+/// One check of a plan, as it appears in `checks[]` (verdicts) or `internal_checks[]` (invariants) of
+/// report.json.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Stable id, e.g. `power.psu_redundancy` or `fabric.bisection`.
@@ -42,6 +62,9 @@ pub struct Check {
     pub status: Status,
     /// What was measured against what.
     pub message: String,
+    /// Verdict or invariant (not in report.json: the list a check is in says it).
+    #[serde(skip)]
+    pub kind: CheckKind,
     /// `estimate` when the verdict rests on estimated figures; absent when every figure behind it is sourced (or
     /// it is a computation on the plan alone).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,9 +81,23 @@ impl Check {
             id: id.into(),
             status,
             message: message.into(),
+            kind: CheckKind::Verdict,
             basis: None,
             estimated: Vec::new(),
         }
+    }
+
+    /// An invariant of the planner's construction: `pass` when `ok`, else `fail` (a planner bug).
+    pub fn invariant(id: impl Into<String>, ok: bool, message: impl Into<String>) -> Self {
+        Self {
+            kind: CheckKind::Invariant,
+            ..Self::verdict(id, ok, message)
+        }
+    }
+
+    /// Whether this is an invariant of the planner rather than a verdict on the design.
+    pub fn is_invariant(&self) -> bool {
+        self.kind == CheckKind::Invariant
     }
 
     /// Marks the verdict as resting on the `estimated` figures (if any), and names them in the message.

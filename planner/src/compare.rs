@@ -5,11 +5,11 @@
 //! that cannot be planned, or fails a check, keeps its row and says why.
 
 use crate::check::Status;
-use crate::error::Error;
-use crate::plan::{Plan, plan};
+use crate::plan::Plan;
+use crate::planner::Planner;
 use crate::spec::{Spec, SpecFile};
+use gigapod_catalog::Catalog;
 use gigapod_catalog::diagnostic::{Diagnostic, Diagnostics};
-use gigapod_catalog::{Catalog, SourceFile};
 use serde::Serialize;
 
 /// Short names a sweep may use for spec keys.
@@ -29,6 +29,9 @@ const SHORT_KEYS: &[(&str, &str)] = &[
     ("power_basis", "facility.power_basis"),
     ("pdu", "facility.pdu"),
     ("racks_per_row", "facility.racks_per_row"),
+    ("management_switch", "facility.management_switch"),
+    ("feeds", "facility.feeds"),
+    ("max_pdus_per_feed", "facility.max_pdus_per_feed"),
     ("energy_usd_per_kwh", "cost.energy_usd_per_kwh"),
     ("pue", "cost.pue"),
     ("years", "cost.years"),
@@ -68,6 +71,13 @@ impl Sweep {
             .ok_or_else(|| argument_error(format!("`{text}` is not a sweep"), help))?;
         let key = key.trim();
         let full = if key.contains('.') {
+            if !SHORT_KEYS.iter().any(|(_, full)| *full == key) {
+                let names: Vec<&str> = SHORT_KEYS.iter().map(|(_, f)| *f).collect();
+                return Err(argument_error(
+                    format!("`{key}` is not a spec key a sweep can set"),
+                    &format!("use one of: {}", names.join(", ")),
+                ));
+            }
             key.to_string()
         } else {
             SHORT_KEYS
@@ -132,11 +142,12 @@ fn parse_value(v: &str) -> toml::Value {
 pub struct Variant {
     /// `spec.toml` or `spec.toml cooling=liquid scalable_units=2`.
     pub label: String,
-    /// Its spec (or why it could not be made).
-    pub spec: Result<SpecFile, Diagnostics>,
+    /// Its spec (or why it could not be made: a sweep value of the wrong type for its key).
+    pub spec: Result<Spec, Diagnostics>,
 }
 
-/// Every combination of the sweeps applied to every spec.
+/// Every combination of the sweeps applied to every spec. The sweeps set the typed spec's fields directly: no
+/// TOML is written or re-read.
 pub fn variants(specs: &[SpecFile], sweeps: &[Sweep]) -> Result<Vec<Variant>, Diagnostics> {
     let combos: usize = sweeps.iter().map(|s| s.values.len()).product::<usize>() * specs.len();
     if combos > MAX_DESIGNS {
@@ -147,54 +158,121 @@ pub fn variants(specs: &[SpecFile], sweeps: &[Sweep]) -> Result<Vec<Variant>, Di
     }
     let mut out = Vec::new();
     for base in specs {
-        let table: toml::Table = toml::from_str(&base.source.text).map_err(|e| base.source.from_toml(&e))?;
-        let mut partial: Vec<(String, toml::Table)> = vec![(base.source.name.clone(), table)];
+        let mut partial: Vec<(String, Result<Spec, Diagnostics>)> =
+            vec![(base.source.name.clone(), Ok(base.spec.clone()))];
         for sweep in sweeps {
             let mut next = Vec::new();
-            for (label, t) in &partial {
+            for (label, spec) in &partial {
                 for v in &sweep.values {
-                    let mut t = t.clone();
-                    set_key(&mut t, &sweep.key, v.clone());
                     let short = sweep.key.rsplit('.').next().unwrap_or(&sweep.key);
                     let shown = match v {
                         toml::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    next.push((format!("{label} {short}={shown}"), t));
+                    let label = format!("{label} {short}={shown}");
+                    let spec = spec.clone().and_then(|mut s| {
+                        set_key(&mut s, &sweep.key, v).map_err(|e| {
+                            argument_error(
+                                format!("{}: {e}", sweep.key),
+                                "give a value of the key's type (docs/spec.md)",
+                            )
+                        })?;
+                        Ok(s)
+                    });
+                    next.push((label, spec));
                 }
             }
             partial = next;
         }
-        for (label, t) in partial {
-            let text = toml::to_string(&t).unwrap_or_default();
-            let spec = Spec::parse(SourceFile::new(label.clone(), text));
-            out.push(Variant { label, spec });
-        }
+        out.extend(partial.into_iter().map(|(label, spec)| Variant { label, spec }));
     }
     Ok(out)
 }
 
-fn set_key(t: &mut toml::Table, key: &str, value: toml::Value) {
-    let mut parts: Vec<&str> = key.split('.').collect();
-    let last = parts.pop().unwrap_or(key);
-    let mut cur = t;
-    for p in parts {
-        let entry = cur
-            .entry(p.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if !entry.is_table() {
-            *entry = toml::Value::Table(toml::Table::new());
-        }
-        let toml::Value::Table(next) = entry else { return };
-        cur = next;
+/// Sets one key of a typed spec from a sweep value; the value is converted by the key's own type.
+fn set_key(spec: &mut Spec, key: &str, v: &toml::Value) -> Result<(), String> {
+    fn get<T: serde::de::DeserializeOwned>(v: &toml::Value) -> Result<T, String> {
+        v.clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())
     }
-    // The size is exactly one of three keys: sweeping one replaces the others.
-    if ["scalable_units", "servers", "gpus"].contains(&last) {
-        for k in ["scalable_units", "servers", "gpus"] {
-            cur.remove(k);
+    fn cost(spec: &mut Spec) -> Result<&mut crate::cost::CostSpec, String> {
+        spec.cost
+            .as_mut()
+            .ok_or_else(|| "the spec has no [cost] section to sweep: add one (docs/spec.md)".to_string())
+    }
+    let (c, fab, fac) = (&mut spec.compute, &mut spec.fabric, &mut spec.facility);
+    match key {
+        "compute.server" => c.server = get(v)?,
+        // The size is exactly one of three keys: sweeping one replaces the others.
+        "compute.scalable_units" | "compute.servers" | "compute.gpus" => {
+            let n: i64 = get(v)?;
+            c.scalable_units = None;
+            c.servers = None;
+            c.gpus = None;
+            *match key {
+                "compute.scalable_units" => &mut c.scalable_units,
+                "compute.servers" => &mut c.servers,
+                _ => &mut c.gpus,
+            } = Some(n);
+        }
+        "compute.servers_per_su" => c.servers_per_su = get(v)?,
+        "fabric.switch" => fab.switch = get(v)?,
+        "fabric.oversubscription" => fab.oversubscription = get(v)?,
+        "fabric.rail_optimized" => fab.rail_optimized = get(v)?,
+        "fabric.tiers" => fab.tiers = get(v)?,
+        "facility.cooling" => fac.cooling = get(v)?,
+        "facility.rack" => fac.rack = get(v)?,
+        "facility.rack_power_limit_kw" => fac.rack_power_limit_kw = Some(get(v)?),
+        "facility.power_basis" => fac.power_basis = get(v)?,
+        "facility.pdu" => fac.pdu = get(v)?,
+        "facility.management_switch" => fac.management_switch = get(v)?,
+        "facility.racks_per_row" => fac.racks_per_row = Some(get(v)?),
+        "facility.feeds" => fac.feeds = get(v)?,
+        "facility.max_pdus_per_feed" => fac.max_pdus_per_feed = get(v)?,
+        "cost.energy_usd_per_kwh" => cost(spec)?.energy_usd_per_kwh = get(v)?,
+        "cost.pue" => cost(spec)?.pue = get(v)?,
+        "cost.years" => cost(spec)?.years = get(v)?,
+        "cost.utilisation" => cost(spec)?.utilisation = get(v)?,
+        other => return Err(format!("`{other}` is not a key a sweep can set")),
+    }
+    Ok(())
+}
+
+/// How a design of the comparison came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum DesignStatus {
+    /// Planned; every check passes.
+    Pass,
+    /// Planned; a check warns.
+    Warn,
+    /// Planned; a check fails.
+    Fail,
+    /// Could not be planned (bad input or infeasible constraints).
+    Error,
+}
+
+impl From<Status> for DesignStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Pass => DesignStatus::Pass,
+            Status::Warn => DesignStatus::Warn,
+            Status::Fail => DesignStatus::Fail,
         }
     }
-    cur.insert(last.to_string(), value);
+}
+
+impl std::fmt::Display for DesignStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(match self {
+            DesignStatus::Pass => "pass",
+            DesignStatus::Warn => "warn",
+            DesignStatus::Fail => "fail",
+            DesignStatus::Error => "error",
+        })
+    }
 }
 
 /// One row of the comparison.
@@ -203,7 +281,7 @@ pub struct DesignRow {
     /// Which design.
     pub design: String,
     /// `pass`, `warn`, `fail`, or `error` when it could not be planned.
-    pub status: String,
+    pub status: DesignStatus,
     /// Why not: the failing checks, or the error.
     pub why_not: String,
     /// Servers (`None`, like every figure below, when the design could not be planned).
@@ -238,7 +316,7 @@ impl DesignRow {
             .collect();
         DesignRow {
             design,
-            status: p.status().to_string(),
+            status: p.status().into(),
             why_not: failing.join(" "),
             servers: Some(p.compute.servers),
             gpus: Some(p.compute.gpus),
@@ -263,7 +341,7 @@ impl DesignRow {
             .to_string();
         DesignRow {
             design,
-            status: "error".into(),
+            status: DesignStatus::Error,
             why_not: first,
             servers: None,
             gpus: None,
@@ -281,14 +359,17 @@ impl DesignRow {
 
 /// Plans every design.
 pub fn compare(variants: &[Variant], catalog: &Catalog) -> Vec<DesignRow> {
+    let planner = Planner::new(catalog);
     variants
         .iter()
         .map(|v| match &v.spec {
             Err(e) => DesignRow::error(v.label.clone(), e),
-            Ok(spec) => match plan(spec, catalog) {
+            Ok(spec) => match planner.plan(spec) {
                 Ok(p) => DesignRow::from_plan(v.label.clone(), &p),
-                Err(Error::Input(d)) => DesignRow::error(v.label.clone(), &d),
-                Err(e) => DesignRow::error(v.label.clone(), &e),
+                Err(e) => match e.diagnostics() {
+                    Some(d) => DesignRow::error(v.label.clone(), d),
+                    None => DesignRow::error(v.label.clone(), &e),
+                },
             },
         })
         .collect()
@@ -347,7 +428,7 @@ pub fn to_csv(rows: &[DesignRow]) -> Result<Vec<u8>, csv::Error> {
     for r in rows {
         // Text cells made safe for spreadsheets: a design label or a reason can start with `-` or `=`.
         let mut r = r.clone();
-        for t in [&mut r.design, &mut r.status, &mut r.why_not] {
+        for t in [&mut r.design, &mut r.why_not] {
             *t = crate::text::csv_text(t).into_owned();
         }
         w.serialize(&r)?;
@@ -433,6 +514,7 @@ pub fn chart_svg(rows: &[DesignRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gigapod_catalog::SourceFile;
 
     fn base() -> SpecFile {
         Spec::parse(SourceFile::new(
@@ -454,9 +536,9 @@ mod tests {
         .unwrap();
         assert_eq!(v.len(), 4);
         assert_eq!(v[3].label, "pod.toml scalable_units=2 cooling=liquid");
-        let s = &v[3].spec.as_ref().unwrap().spec;
+        let s = v[3].spec.as_ref().unwrap();
         assert_eq!((s.compute.scalable_units, s.compute.servers), (Some(2), None));
-        assert_eq!(s.facility.cooling, "liquid");
+        assert_eq!(s.facility.cooling, crate::spec::CoolingClass::Liquid);
     }
 
     #[test]
@@ -472,8 +554,8 @@ mod tests {
         let rows = compare(&v, Catalog::builtin());
         assert_eq!(rows.len(), 4);
         for r in &rows {
-            match r.status.as_str() {
-                "pass" | "warn" => assert!(r.why_not.is_empty()),
+            match r.status {
+                DesignStatus::Pass | DesignStatus::Warn => assert!(r.why_not.is_empty()),
                 _ => assert!(!r.why_not.is_empty(), "{r:?}"),
             }
         }
@@ -489,6 +571,25 @@ mod tests {
         assert!(Sweep::parse("servers=8..1").is_err());
         assert!(Sweep::parse("servers").is_err());
         assert!(Sweep::parse("servers=1..100000").is_err());
+        assert!(Sweep::parse("compute.colour=1,2").is_err());
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_that_designs_error() {
+        let v = variants(&[base()], &[Sweep::parse("servers=abc,8").unwrap()]).unwrap();
+        let e = v[0].spec.as_ref().unwrap_err();
+        assert!(
+            e.0[0].message.starts_with("compute.servers: invalid type: string"),
+            "{e}"
+        );
+        assert_eq!(v[1].spec.as_ref().unwrap().compute.servers, Some(8));
+        // A cost key needs a [cost] section to sweep.
+        let v = variants(&[base()], &[Sweep::parse("pue=1.2").unwrap()]).unwrap();
+        assert!(
+            v[0].spec.as_ref().unwrap_err().0[0]
+                .message
+                .contains("no [cost] section")
+        );
     }
 
     #[test]

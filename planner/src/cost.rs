@@ -10,7 +10,7 @@
 //! software = per GPU per year (an NVIDIA vGPU subscription, say) + per server per year (a hypervisor
 //! subscription), with per-server one-time licences (a perpetual hypervisor licence for passthrough) in CapEx.
 
-use crate::bom::BomLine;
+use crate::bom::{BomCategory, BomLine};
 use gigapod_catalog::Catalog;
 use serde::{Deserialize, Serialize};
 
@@ -188,12 +188,12 @@ pub fn compute(bom: &[BomLine], catalog: &Catalog, spec: &CostSpec, it_kw: f64, 
             continue;
         };
         let usd = price.of(line.length_m) * line.qty as f64;
-        match line.category.as_str() {
-            "server" => capex.servers_usd += usd,
-            "switch" => capex.switches_usd += usd,
-            "transceiver" => capex.optics_usd += usd,
-            "cable" => capex.cables_usd += usd,
-            "rack" => capex.racks_usd += usd,
+        match line.category {
+            BomCategory::Server => capex.servers_usd += usd,
+            BomCategory::Switch => capex.switches_usd += usd,
+            BomCategory::Transceiver => capex.optics_usd += usd,
+            BomCategory::Cable => capex.cables_usd += usd,
+            BomCategory::Rack => capex.racks_usd += usd,
             _ => capex.pdus_usd += usd,
         }
     }
@@ -237,7 +237,7 @@ mod tests {
     fn line(part: &str, category: &str, qty: u64) -> BomLine {
         BomLine {
             part_id: part.into(),
-            category: category.into(),
+            category: BomCategory::parse(category).unwrap(),
             qty,
             ..Default::default()
         }

@@ -245,12 +245,54 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
             r.rack.width_mm.value.0 / 1000.0,
             r.rack.depth_mm.value.0 / 1000.0,
         ),
-        row_racks: r.spec.facility.racks_per_row.clamp(1, 10_000) as u32,
+        row_racks: r.racks_per_row.max(1),
         weights: Default::default(),
     };
     Devices {
         layout_input,
         power,
         management_switches,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::DeviceKind;
+    use crate::{Planner, Spec};
+    use approx::assert_relative_eq;
+    use gigapod_catalog::Catalog;
+
+    /// One SU of 32 G593-H200 (5U) on qm9700 (1U): 8 leaves and one 48-port sn2201 for the SU's 40 BMC and
+    /// switch ports; 4 spines and one more sn2201 for them.
+    #[test]
+    fn footprints_and_management_switches_of_one_su() {
+        let p = Planner::new(Catalog::builtin())
+            .plan(&Spec::builder("t", "g593-h200").scalable_units(1).build())
+            .unwrap();
+        let r = &p.resolved;
+        let d = super::build(r, &p.fabric, Catalog::builtin(), p.power.server.server_w);
+        let su = &d.layout_input.sus[0];
+        assert_eq!(su.servers.len(), 32);
+        let server = su.servers[0].footprint;
+        assert_relative_eq!(server.u, 5.0);
+        assert_relative_eq!(server.kg, r.server.weight_kg.value.0);
+        // Air-cooled: all of its power (with its NIC-side modules) goes into the room.
+        assert_relative_eq!(server.room_kw, server.kw);
+        assert!(server.kw >= p.power.server.server_w.0 / 1000.0);
+        let leaves: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Leaf).collect();
+        let oob: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Management).collect();
+        assert_eq!((leaves.len(), oob.len()), (8, 1));
+        assert_relative_eq!(leaves[0].footprint.u, 1.0);
+        let spines = d
+            .layout_input
+            .global_network
+            .iter()
+            .filter(|x| x.kind == DeviceKind::Spine)
+            .count();
+        assert_eq!(spines, 4);
+        assert_eq!(d.management_switches, 2);
+        // Power by device: 32 servers, 12 fabric switches, 2 management switches.
+        assert_eq!(d.power.len(), 32 + 12 + 2);
+        assert_eq!(d.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
     }
 }

@@ -42,7 +42,7 @@ pub struct RackPower {
     pub room_kw: Kilowatts,
     /// Equipment mass.
     pub kg: Kilograms,
-    /// PDUs on each of the A and B feeds, each feed able to carry the whole rack alone.
+    /// PDUs on each feed (A and B, or the one feed), each feed able to carry the whole rack alone.
     pub pdus_per_feed: u32,
     /// Continuous capacity of one feed's PDUs.
     pub feed_capacity_kw: Kilowatts,
@@ -50,6 +50,7 @@ pub struct RackPower {
 
 /// Power of the whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct FacilityPower {
     /// Every rack, in layout order.
     pub racks: Vec<RackPower>,
@@ -69,10 +70,16 @@ pub struct FacilityPower {
     pub room_kw: Kilowatts,
     /// PDUs in all.
     pub pdus: u32,
+    /// Power feeds per rack (2 = A and B).
+    pub feeds: u32,
 }
 
-/// Most PDUs one feed of a rack may need: a rack has room for a few vertical PDUs per side, not more.
-pub const MAX_PDUS_PER_FEED: u32 = 4;
+impl FacilityPower {
+    /// `A/B feeds` or `one feed`, for the summaries.
+    pub fn feed_text(&self) -> &'static str {
+        if self.feeds >= 2 { "A/B feeds" } else { "one feed" }
+    }
+}
 
 /// The rack limits the checks hold the plan to.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,7 +104,9 @@ pub fn compute(
     devices: &HashMap<String, DevicePower>,
     cables: &CablePlan,
     pdu: &Pdu,
+    feeds: u32,
 ) -> FacilityPower {
+    let feeds = feeds.max(1);
     let pdu_kw = pdu.continuous_capacity();
     let mut racks = Vec::with_capacity(layout.racks.len());
     let mut rows_kw = vec![Kilowatts(0.0); layout.rows as usize];
@@ -128,13 +137,13 @@ pub fn compute(
         if let Some(row) = rows_kw.get_mut(rack.row as usize) {
             *row += kw;
         }
-        // Each feed carries the whole rack alone, and the cords split between the A and B feeds need outlets.
+        // Each feed carries the whole rack alone, and the cords split between the feeds need outlets.
         let for_power = if pdu_kw.0 > 0.0 {
             (kw.0 / pdu_kw.0).ceil().max(1.0)
         } else {
             f64::INFINITY
         };
-        let for_outlets = (inlets.div_ceil(2) as f64 / f64::from(pdu.outlets.value.max(1))).ceil();
+        let for_outlets = (inlets.div_ceil(u64::from(feeds)) as f64 / f64::from(pdu.outlets.value.max(1))).ceil();
         let pdus_per_feed = for_power.max(for_outlets).min(f64::from(u32::MAX)) as u32;
         racks.push(RackPower {
             id: rack.id.clone(),
@@ -150,7 +159,7 @@ pub fn compute(
     FacilityPower {
         pdus: racks
             .iter()
-            .map(|r| r.pdus_per_feed.saturating_mul(2))
+            .map(|r| r.pdus_per_feed.saturating_mul(feeds))
             .fold(0u32, u32::saturating_add),
         racks,
         rows_kw,
@@ -160,6 +169,7 @@ pub fn compute(
         heat_btu_per_hour: it.btu_per_hour(),
         liquid_kw: liquid_w.into(),
         room_kw: (it - liquid_w).into(),
+        feeds,
     }
 }
 
@@ -254,18 +264,34 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
         .filter(|r| r.feed_capacity_kw.0 + 1e-9 < r.kw.0)
         .map(|r| r.id.as_str())
         .collect();
-    out.push(Check::verdict(
-        "power.feeds",
+    // The sizing rule made every feed carry its rack: re-testing it checks the planner, not the design.
+    out.push(Check::invariant(
+        "power.feed_sizing",
         short.is_empty(),
         if short.is_empty() {
-            format!(
-                "each rack has A and B feeds that each carry its whole load: {} PDUs in all",
-                power.pdus
-            )
+            format!("every feed's PDUs carry their whole rack: {} PDUs in all", power.pdus)
         } else {
             format!("racks whose single feed cannot carry them: {}", short.join(", "))
         },
     ));
+    // The verdict: what losing one feed does, which the spec's `facility.feeds` decides.
+    out.push(if power.feeds >= 2 {
+        Check::pass(
+            "power.feeds",
+            format!(
+                "each rack has A and B feeds, each carrying its whole load: losing one feed drops no rack ({} PDUs in all)",
+                power.pdus
+            ),
+        )
+    } else {
+        Check::warn(
+            "power.feeds",
+            format!(
+                "each rack has one feed (facility.feeds = 1): losing it drops the rack ({} PDUs in all)",
+                power.pdus
+            ),
+        )
+    });
     let compute_racks = layout.racks.iter().filter(|r| r.kind == RackKind::Compute).count();
     let servers_in_network = layout
         .racks
@@ -273,7 +299,7 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
         .filter(|r| r.kind == RackKind::Network)
         .flat_map(|r| &r.devices)
         .any(|d| d.kind == DeviceKind::Server);
-    out.push(Check::verdict(
+    out.push(Check::invariant(
         "racks.placement",
         !servers_in_network,
         format!(
@@ -283,4 +309,191 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
         ),
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{DeviceKind, LayoutStats, PlacedDevice, RackKind, RackPlan, Routing};
+    use approx::assert_relative_eq;
+    use gigapod_catalog::Catalog;
+
+    fn rack(id: &str, position: u32, kind: RackKind, devices: &[(&str, DeviceKind)]) -> RackPlan {
+        RackPlan {
+            id: id.into(),
+            kind,
+            row: 0,
+            position,
+            su: Some(0),
+            devices: devices
+                .iter()
+                .enumerate()
+                .map(|(i, (name, kind))| PlacedDevice {
+                    name: name.to_string(),
+                    kind: *kind,
+                    part_id: "x".into(),
+                    u: 1 + 2 * i as u32,
+                    height_u: 2,
+                })
+                .collect(),
+            u_used: 2 * devices.len() as u32,
+        }
+    }
+
+    fn device(kw: f64, liquid_fraction: f64, kg: f64, inlets: u32, compute: bool) -> DevicePower {
+        DevicePower {
+            w: Watts(kw * 1000.0),
+            liquid_fraction,
+            kg: Kilograms(kg),
+            compute,
+            inlets,
+            includes_pluggables: false,
+        }
+    }
+
+    /// R01-01: three 10 kW liquid-cooled servers (80 % into liquid, 6 cords each). R01-02: a 1.5 kW switch with
+    /// 0.3 kW of optics. R01-03: eight 1 kW devices of 12 cords each (the outlets bind).
+    fn fixture() -> (Layout, HashMap<String, DevicePower>, CablePlan) {
+        use DeviceKind::{Leaf, Server};
+        let racks = vec![
+            rack(
+                "R01-01",
+                0,
+                RackKind::Compute,
+                &[("s1", Server), ("s2", Server), ("s3", Server)],
+            ),
+            rack("R01-02", 1, RackKind::Network, &[("leaf", Leaf)]),
+            rack(
+                "R01-03",
+                2,
+                RackKind::Compute,
+                &[
+                    ("t1", Server),
+                    ("t2", Server),
+                    ("t3", Server),
+                    ("t4", Server),
+                    ("t5", Server),
+                    ("t6", Server),
+                    ("t7", Server),
+                    ("t8", Server),
+                ],
+            ),
+        ];
+        let mut power = HashMap::new();
+        for s in ["s1", "s2", "s3"] {
+            power.insert(s.to_string(), device(10.0, 0.8, 100.0, 6, true));
+        }
+        power.insert("leaf".to_string(), device(1.5, 0.0, 20.0, 2, false));
+        for i in 1..=8 {
+            power.insert(format!("t{i}"), device(1.0, 0.0, 10.0, 12, true));
+        }
+        let layout = Layout {
+            racks,
+            rows: 1,
+            placements: HashMap::new(),
+            stats: LayoutStats {
+                solver: "microlp",
+                block_programs_optimal: true,
+                saving_over_first_fit: 0.0,
+                solver_cost: 0.0,
+                first_fit_cost: 0.0,
+                first_fit_racks: 0,
+                blocks_solved: 0,
+            },
+            routing: Routing::new(48, 0.6, 1.2),
+        };
+        let cables = CablePlan {
+            runs: Vec::new(),
+            by_type: Default::default(),
+            total: 0,
+            cables_by_length: Default::default(),
+            transceivers: Default::default(),
+            transceivers_by_side: Default::default(),
+            pluggable_w: HashMap::from([("leaf".to_string(), Watts(300.0))]),
+        };
+        (layout, power, cables)
+    }
+
+    fn pdu() -> Pdu {
+        Catalog::builtin().pdu("pdu-3ph-415v-60a").unwrap().clone()
+    }
+
+    #[test]
+    fn pdu_capacity_is_sqrt3_v_i_times_the_continuous_fraction() {
+        // sqrt(3) x 415 V x 60 A x 0.8 = 34,502.45 W.
+        assert_relative_eq!(pdu().continuous_capacity().0, 34.50245, epsilon = 1e-5);
+    }
+
+    #[test]
+    fn power_heat_and_pdus_per_rack_by_hand() {
+        let (layout, power, cables) = fixture();
+        let f = compute(&layout, &power, &cables, &pdu(), 2);
+        let r = &f.racks;
+        // R01-01: 30 kW, 24 kW into liquid, 6 kW into the room, 300 kg; 18 cords, 9 per feed: 1 PDU per feed.
+        assert_relative_eq!(r[0].kw.0, 30.0);
+        assert_relative_eq!(r[0].liquid_kw.0, 24.0);
+        assert_relative_eq!(r[0].room_kw.0, 6.0);
+        assert_relative_eq!(r[0].kg.0, 300.0);
+        assert_eq!(r[0].pdus_per_feed, 1);
+        assert_relative_eq!(r[0].feed_capacity_kw.0, 34.50245, epsilon = 1e-5);
+        // R01-02: 1.5 kW switch + 0.3 kW optics, all into the room.
+        assert_relative_eq!(r[1].kw.0, 1.8);
+        assert_relative_eq!(r[1].liquid_kw.0, 0.0);
+        assert_relative_eq!(r[1].room_kw.0, 1.8);
+        // R01-03: 8 kW needs one PDU, but 96 cords are 48 per feed: 2 PDUs of 42 outlets per feed.
+        assert_eq!(r[2].pdus_per_feed, 2);
+        // Cluster: compute 30 + 8, network 1.5 + 0.3 of optics; liquid 24 of 39.8.
+        assert_relative_eq!(f.compute_kw.0, 38.0);
+        assert_relative_eq!(f.network_kw.0, 1.8);
+        assert_relative_eq!(f.it_kw.0, 39.8);
+        assert_relative_eq!(f.liquid_kw.0, 24.0);
+        assert_relative_eq!(f.room_kw.0, 15.8);
+        assert_relative_eq!(f.heat_btu_per_hour, 39_800.0 * 3.412_141_633, epsilon = 1.0);
+        // PDUs: (1 + 1 + 2) per feed, two feeds.
+        assert_eq!((f.feeds, f.pdus), (2, 8));
+    }
+
+    #[test]
+    fn one_feed_takes_every_cord() {
+        let (layout, power, cables) = fixture();
+        let f = compute(&layout, &power, &cables, &pdu(), 1);
+        // R01-03's 96 cords on one feed: ceil(96 / 42) = 3 PDUs; the others 1 each.
+        let per_feed: Vec<u32> = f.racks.iter().map(|r| r.pdus_per_feed).collect();
+        assert_eq!(per_feed, [1, 1, 3]);
+        assert_eq!((f.feeds, f.pdus), (1, 5));
+    }
+
+    #[test]
+    fn power_bound_pdus_round_up() {
+        let (mut layout, mut power, cables) = fixture();
+        layout.racks.truncate(1);
+        for s in ["s1", "s2", "s3"] {
+            power.insert(s.to_string(), device(25.0, 0.0, 100.0, 2, true));
+        }
+        // 75 kW / 34.50 kW = 2.17: 3 PDUs per feed.
+        let f = compute(&layout, &power, &cables, &pdu(), 2);
+        assert_eq!(f.racks[0].pdus_per_feed, 3);
+        let limits = Limits {
+            rack_kw: Kilowatts(80.0),
+            rack_units: 48,
+            rack_kg: Kilograms(1000.0),
+            room_kw: None,
+            class_range_kw: (Kilowatts(0.0), Kilowatts(100.0)),
+            cooling: CoolingKind::Air,
+        };
+        let checks = checks(&layout, &f, &limits);
+        let get = |id: &str| checks.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(get("racks.power").status, crate::check::Status::Pass);
+        assert!(get("power.feed_sizing").is_invariant());
+        // 70 kW limit: the same rack now fails the verdict.
+        let tight = Limits {
+            rack_kw: Kilowatts(70.0),
+            ..limits
+        };
+        let checks = super::checks(&layout, &f, &tight);
+        assert_eq!(
+            checks.iter().find(|c| c.id == "racks.power").unwrap().status,
+            crate::check::Status::Fail
+        );
+    }
 }

@@ -61,10 +61,7 @@ pub(crate) fn replaceable(path: &Path, help: &str) -> Result<bool, Error> {
 }
 
 pub(crate) fn write_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Write {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
+    Error::io(path)(e)
 }
 
 fn try_flock(file: &File) -> std::io::Result<bool> {

@@ -29,13 +29,13 @@ pub struct OutputFile {
 /// Renders every output of a plan, in memory.
 pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
     let report = Report::new(plan).to_json().into_bytes();
-    let bom = crate::bom::to_csv(&plan.bom).map_err(|e| Error::Write {
-        path: PathBuf::from("bom.csv"),
-        message: e.to_string(),
+    let bom = crate::bom::to_csv(&plan.bom).map_err(|source| Error::Encode {
+        what: "bom.csv",
+        source,
     })?;
-    let cables = crate::cabling::to_csv(&plan.cables).map_err(|e| Error::Write {
-        path: PathBuf::from("cables.csv"),
-        message: e.to_string(),
+    let cables = crate::cabling::to_csv(&plan.cables).map_err(|source| Error::Encode {
+        what: "cables.csv",
+        source,
     })?;
     let topology = crate::render::topology::svg(plan);
     let racks = crate::render::racks::svg(plan);
@@ -176,7 +176,7 @@ pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOpti
         .find(|s| !files.iter().any(|f| f.name == s.as_str()))
     {
         let names: Vec<&str> = files.iter().map(|f| f.name).collect();
-        return Err(Error::Input(
+        return Err(Error::Argument(
             gigapod_catalog::Diagnostic::file(
                 "<command line>",
                 format!("--skip `{unknown}` is not an output of the plan"),
@@ -201,7 +201,7 @@ pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOpti
                 .take(3)
                 .map(|f| format!("{} {:.1} MB", f.name, f.bytes.len() as f64 / 1e6))
                 .collect();
-            return Err(Error::Input(
+            return Err(Error::Argument(
                 gigapod_catalog::Diagnostic::file(
                     "<command line>",
                     format!(
@@ -364,10 +364,10 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<fsx::DirLock, Error> {
     let err = |e: std::io::Error| fsx::write_error(dir, e);
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(Error::Write {
-                path: dir.to_path_buf(),
-                message: "it exists and is not a folder".into(),
-            });
+            return Err(Error::io(dir)(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it exists and is not a folder",
+            )));
         }
         let mut ours = false;
         let mut empty = true;

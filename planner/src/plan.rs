@@ -1,23 +1,25 @@
 //! From a resolved spec to a checked plan: the model every output is drawn from.
 
-use crate::bom::{BomBuilder, BomLine};
+use crate::bom::{BomBuilder, BomCategory, BomLine};
 use crate::cabling::{self, CablePlan, CageForms};
 use crate::check::{Check, Status};
 use crate::error::Error;
-use crate::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest};
+use crate::fabric::{self, Fabric, FabricAnalysis, FabricRequest};
 use crate::facility::{self, FacilityPower};
 use crate::layout::{self, Layout, LayoutError};
 use crate::media;
+use crate::planner::{PlanOptions, Planner, SpecRef};
 use crate::power::{self, PsuCheck, ServerPower};
 use crate::spec::{Resolved, SpecFile};
 use gigapod_catalog::diagnostic::KeyPath;
 use gigapod_catalog::units::Meters;
 use gigapod_catalog::units::Watts;
-use gigapod_catalog::{Catalog, Sourced};
+use gigapod_catalog::{Catalog, Diagnostics, Sourced};
 use serde::Serialize;
 
 /// The cluster's size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ComputeSummary {
     /// Catalog id of the server.
     pub server_id: String,
@@ -41,6 +43,7 @@ pub struct ComputeSummary {
 
 /// Power of the plan, as far as it is known.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PowerSummary {
     /// One server, with its breakdown.
     pub server: ServerPower,
@@ -50,6 +53,7 @@ pub struct PowerSummary {
 
 /// A checked plan.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
     /// The spec resolved against the catalog.
     pub resolved: Resolved,
@@ -73,14 +77,22 @@ pub struct Plan {
     pub cost: Option<crate::cost::CostReport>,
     /// Bill of materials.
     pub bom: Vec<BomLine>,
-    /// Every check, in the order they ran.
+    /// The design verdicts, in the order they ran (docs/checks.md).
     pub checks: Vec<Check>,
+    /// The invariants of the planner's construction, in the order they ran: a failure is a planner bug.
+    pub internal_checks: Vec<Check>,
 }
 
 impl Plan {
-    /// The worst status among the checks.
+    /// The worst status among the verdicts and the invariants (a broken invariant makes the plan fail: it cannot
+    /// be trusted).
     pub fn status(&self) -> Status {
-        self.checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass)
+        self.checks
+            .iter()
+            .chain(&self.internal_checks)
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Pass)
     }
 
     /// The plan's name (from the spec).
@@ -89,7 +101,8 @@ impl Plan {
     }
 }
 
-/// Plans a parsed spec against a catalog.
+/// Plans a parsed spec against a catalog with the default options: a thin wrapper of
+/// `Planner::new(catalog).plan(spec)` (see [`Planner`]), kept for existing callers.
 ///
 /// ```
 /// use gigapod_catalog::{Catalog, SourceFile};
@@ -104,19 +117,25 @@ impl Plan {
 /// assert_eq!(p.compute.gpus, 256);
 /// ```
 pub fn plan(spec: &SpecFile, catalog: &Catalog) -> Result<Plan, Error> {
-    plan_with(spec, catalog, &crate::progress::Silent)
+    Planner::new(catalog).plan(spec)
 }
 
-/// [`plan`], reporting each step to `progress` as it starts.
+/// [`plan`], reporting each step to `progress` as it starts. A thin wrapper of [`Planner::progress`].
 pub fn plan_with(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
-    let result = plan_steps(spec, catalog, progress);
-    progress.finish();
-    result
+    Planner::new(catalog).progress(progress).plan(spec)
 }
 
-fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress::Progress) -> Result<Plan, Error> {
+/// The stages in order (docs/architecture.md). Each returns its value and its checks; verdicts and invariants are
+/// split at the end by [`Check::kind`](crate::check::Check::kind).
+pub(crate) fn plan_steps(
+    spec: SpecRef<'_>,
+    catalog: &Catalog,
+    options: &PlanOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Plan, Error> {
     const STEPS: usize = 5;
-    let r = spec.resolve(catalog)?;
+    check_options(options)?;
+    let r = spec.resolve(catalog).map_err(Error::Spec)?;
     check_media_exist(spec, &r, catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
@@ -126,34 +145,10 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         STEPS,
         &format!("max-flow checks of the fabric ({} switches)", fabric.switches().len()),
     );
-    let fabric_analysis = fabric::analyse(&fabric, &AnalysisOptions::default());
-    let rails = fabric.summary().rails;
-    let last = r.servers - (r.scalable_units - 1) * r.servers_per_su;
-    let compute = ComputeSummary {
-        server_id: r.server.id.to_string(),
-        gpu_id: r.gpu.id.to_string(),
-        servers: r.servers,
-        gpus: u64::from(r.servers) * u64::from(r.server.gpu_count.value),
-        gpus_per_server: r.server.gpu_count.value,
-        scalable_units: r.scalable_units,
-        servers_per_su: r.servers_per_su,
-        servers_in_last_su: last,
-        rails,
-    };
-    let server = power::server_power(&r);
-    let psu = power::psu_check(&r, server.server_w);
-    let mut checks = power::checks(&r, &server, &psu);
-    if server.estimate {
-        checks.push(Check::warn(
-            "power.estimate",
-            format!(
-                "the {} power of `{}` ({:.0} W) rests on estimated figures: check it against the vendor's data sheet",
-                server.basis, r.server.id, server.server_w.0
-            ),
-        ));
-    }
-    let power = PowerSummary { server, psu };
-    checks.extend(fabric_analysis.checks.iter().cloned());
+    let (fabric_analysis, fabric_checks) = stage_analysis(&fabric, options);
+    let compute = compute_summary(&r, &fabric);
+    let (power, mut checks) = stage_power(&r);
+    checks.extend(fabric_checks);
     checks.extend(crate::advisories::leaf_fill(&r, &fabric));
     checks.extend(crate::advisories::aliases(&r, catalog));
 
@@ -162,123 +157,14 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         STEPS,
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
-    let devices = crate::devices::build(&r, &fabric, catalog, power.server.server_w);
     let forms = CageForms::of(&r);
-    let weights = devices.layout_input.weights;
-    // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
-    let link_cost = |length: f64| {
-        let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
-        let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
-            Ok("dac") => weights.dac,
-            Ok("acc") => weights.acc,
-            Ok("aoc") => weights.aoc,
-            Ok(_) => weights.optic,
-            Err(_) => weights.optic * 100.0,
-        };
-        medium + weights.per_metre * length
-    };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, &r, &e))?;
-    // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
-    let row_key = KeyPath::dotted("facility.racks_per_row");
-    let widest_su = (0..r.scalable_units)
-        .map(|su| layout.racks.iter().filter(|x| x.su == Some(su)).count())
-        .max()
-        .unwrap_or(0);
-    if spec.source.has_key(&row_key) && widest_su > r.spec.facility.racks_per_row.max(0) as usize {
-        return Err(Error::Input(
-            spec.source
-                .at_key(
-                    &row_key,
-                    format!(
-                        "a scalable unit takes {widest_su} racks, more than the {} racks per row allowed, and a scalable unit is never split across rows",
-                        r.spec.facility.racks_per_row
-                    ),
-                )
-                .with_help(format!("allow at least {widest_su} racks per row, or leave the key out"))
-                .into(),
-        ));
-    }
+    let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = cabling::plan(&fabric, &layout, catalog, &forms).map_err(|e| {
-        if let Some(figure) = crate::blame::run_length(&r, catalog, e.longest) {
-            return catalog_or_spec_error(
-                spec,
-                catalog,
-                r.rack.id.as_str(),
-                figure,
-                "facility.rack",
-                e.to_string(),
-                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
-            );
-        }
-        Error::Input(
-            spec.source
-                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
-                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
-                .into(),
-        )
-    })?;
+    let cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
-    let facility = facility::compute(&layout, &devices.power, &cables, &r.pdu);
-    if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
-        && worst.pdus_per_feed > facility::MAX_PDUS_PER_FEED
-    {
-        let message = format!(
-            "PDU `{}` carries {:.2} kW continuously on {} outlets: rack {} ({:.1} kW) would need {} of them per feed, more than the {} a rack holds",
-            r.pdu.id,
-            r.pdu.continuous_capacity().0,
-            r.pdu.outlets.value,
-            worst.id,
-            worst.kw.0,
-            worst.pdus_per_feed,
-            facility::MAX_PDUS_PER_FEED
-        );
-        // Which figure is short: the current (power) or the outlets (cords).
-        let for_power = (worst.kw.0 / r.pdu.continuous_capacity().0).ceil();
-        let figure = if f64::from(worst.pdus_per_feed) > for_power {
-            "outlets"
-        } else {
-            "current_a"
-        };
-        return Err(catalog_or_spec_error(
-            spec,
-            catalog,
-            r.pdu.id.as_str(),
-            figure,
-            "facility.pdu",
-            message,
-            "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
-        ));
-    }
-    let limits = facility::Limits {
-        rack_kw: r.rack_limit,
-        rack_units: r.rack.rack_units.value.0,
-        rack_kg: r.rack.max_weight_kg.value,
-        room_kw: devices
-            .layout_input
-            .limits
-            .room_kw
-            .map(gigapod_catalog::units::Kilowatts),
-        class_range_kw: (r.cooling.rack_kw_min.value, r.cooling.rack_kw_max.value),
-        cooling: r.cooling.kind,
-    };
-    checks.extend(facility::checks(&layout, &facility, &limits));
-    let st = &layout.stats;
-    checks.push(Check::verdict(
-        "layout.solver",
-        st.solver_cost <= st.first_fit_cost + 1e-9,
-        format!(
-            "layout cost {:.1} against {:.1} for first-fit decreasing ({} racks for the SUs); {}",
-            st.solver_cost,
-            st.first_fit_cost,
-            st.first_fit_racks,
-            if st.optimal {
-                "proven optimal for each SU block (gap 0)".to_string()
-            } else {
-                format!("gap at most {:.1} %", st.gap * 100.0)
-            }
-        ),
-    ));
+    let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
+    checks.extend(facility_checks);
+    checks.extend(layout_checks);
     let management_switches = devices.management_switches;
     let bom = build_bom(
         &r,
@@ -290,30 +176,12 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
         management_switches,
         catalog,
     );
-    let cost = r.spec.cost.as_ref().map(|c| {
-        crate::cost::compute(
-            &bom,
-            catalog,
-            c,
-            facility.it_kw.0,
-            compute.gpus,
-            u64::from(compute.servers),
-        )
-    });
-    if let Some(c) = &cost
-        && !c.complete
-    {
-        checks.push(Check::warn(
-            "cost.prices",
-            format!(
-                "{} ordered part(s) have no price and are left out of the totals: {}",
-                c.unpriced.len(),
-                c.unpriced.join(", ")
-            ),
-        ));
-    }
+    let (cost, cost_checks) = stage_cost(&r, catalog, &bom, &facility, &compute);
+    checks.extend(cost_checks);
     let checks = crate::basis::mark(checks, &r, &power.server, &cables, catalog);
+    let (internal_checks, checks) = checks.into_iter().partition(Check::is_invariant);
     Ok(Plan {
+        internal_checks,
         resolved: r,
         compute,
         power,
@@ -329,8 +197,283 @@ fn plan_steps(spec: &SpecFile, catalog: &Catalog, progress: &dyn crate::progress
     })
 }
 
+/// Stage: max-flow analysis of the compute fabric.
+fn stage_analysis(fabric: &Fabric, options: &PlanOptions) -> (FabricAnalysis, Vec<Check>) {
+    let a = fabric::analyse(fabric, &options.analysis);
+    let checks = a.checks.clone();
+    (a, checks)
+}
+
+/// The cluster's size as built.
+fn compute_summary(r: &Resolved, fabric: &Fabric) -> ComputeSummary {
+    ComputeSummary {
+        server_id: r.server.id.to_string(),
+        gpu_id: r.gpu.id.to_string(),
+        servers: r.servers,
+        gpus: u64::from(r.servers) * u64::from(r.server.gpu_count.value),
+        gpus_per_server: r.server.gpu_count.value,
+        scalable_units: r.scalable_units,
+        servers_per_su: r.servers_per_su,
+        servers_in_last_su: r.servers - (r.scalable_units - 1) * r.servers_per_su,
+        rails: fabric.summary().rails,
+    }
+}
+
+/// Stage: one server's power and its PSU redundancy.
+fn stage_power(r: &Resolved) -> (PowerSummary, Vec<Check>) {
+    let server = power::server_power(r);
+    let psu = power::psu_check(r, server.server_w);
+    let mut checks = power::checks(r, &server, &psu);
+    if server.estimate {
+        checks.push(Check::warn(
+            "power.estimate",
+            format!(
+                "the {} power of `{}` ({:.0} W) rests on estimated figures: check it against the vendor's data sheet",
+                server.basis, r.server.id, server.server_w.0
+            ),
+        ));
+    }
+    (PowerSummary { server, psu }, checks)
+}
+
+/// Stage: device footprints, then the rack layout under the limits (with the solver's invariant).
+fn stage_layout(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    options: &PlanOptions,
+    fabric: &Fabric,
+    power: &PowerSummary,
+    forms: &CageForms<'_>,
+) -> Result<(crate::devices::Devices, Layout, Vec<Check>), Error> {
+    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w);
+    devices.layout_input.weights = options.layout_weights;
+    devices.layout_input.routing.apply(&options.routing);
+    let weights = devices.layout_input.weights;
+    // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
+    let link_cost = |length: f64| {
+        let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
+        let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
+            Ok("dac") => weights.dac,
+            Ok("acc") => weights.acc,
+            Ok("aoc") => weights.aoc,
+            Ok(_) => weights.optic,
+            Err(_) => weights.optic * 100.0,
+        };
+        medium + weights.per_metre * length
+    };
+    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
+    // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
+    let row_key = KeyPath::dotted("facility.racks_per_row");
+    let widest_su = (0..r.scalable_units)
+        .map(|su| layout.racks.iter().filter(|x| x.su == Some(su)).count())
+        .max()
+        .unwrap_or(0);
+    if r.racks_per_row_given && widest_su > r.racks_per_row as usize {
+        let source = LayoutError::RowTooShort {
+            su_racks: widest_su,
+            racks_per_row: r.racks_per_row as usize,
+        };
+        return Err(Error::Layout {
+            diagnostics: spec
+                .source
+                .at_key(&row_key, source.to_string())
+                .with_help(format!(
+                    "allow at least {widest_su} racks per row, or leave the key out"
+                ))
+                .into(),
+            source,
+        });
+    }
+    let st = &layout.stats;
+    // The solver's block is never worse than first-fit (first-fit's layout is feasible for the same program):
+    // an invariant of the solver, not a verdict on the design.
+    let checks = vec![Check::invariant(
+        "layout.solver",
+        st.solver_cost <= st.first_fit_cost + 1e-9,
+        format!(
+            "block program cost {:.1} ({:.1} % below first-fit decreasing's {:.1}, {} racks for the SUs), {} distinct SU shape(s) solved{}",
+            st.solver_cost,
+            st.saving_over_first_fit * 100.0,
+            st.first_fit_cost,
+            st.first_fit_racks,
+            st.blocks_solved,
+            if st.block_programs_optimal {
+                " to optimality by microlp"
+            } else {
+                "; the solver did not report an optimum for every block"
+            }
+        ),
+    )];
+    Ok((devices, layout, checks))
+}
+
+/// Stage: every link's route, length, medium and label.
+fn stage_cabling(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    fabric: &Fabric,
+    layout: &Layout,
+    catalog: &Catalog,
+    forms: &CageForms<'_>,
+) -> Result<CablePlan, Error> {
+    cabling::plan(fabric, layout, catalog, forms).map_err(|e| {
+        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
+        let diagnostics = match crate::blame::run_length(r, catalog, e.longest) {
+            Some(figure) => catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+            ),
+            None => spec
+                .source
+                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
+                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
+                .into(),
+        };
+        Error::Media {
+            diagnostics,
+            source: Box::new(e),
+        }
+    })
+}
+
+/// Stage: power per rack and feed, heat, and the checks against the rack and cooling limits.
+fn stage_facility(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    layout: &Layout,
+    devices: &crate::devices::Devices,
+    cables: &CablePlan,
+) -> Result<(FacilityPower, Vec<Check>), Error> {
+    let facility = facility::compute(layout, &devices.power, cables, &r.pdu, r.feeds);
+    if let Some(worst) = facility.racks.iter().max_by_key(|x| x.pdus_per_feed)
+        && worst.pdus_per_feed > r.max_pdus_per_feed
+    {
+        let source = crate::error::FacilityError::PduTooSmall {
+            pdu: r.pdu.id.to_string(),
+            pdu_kw: r.pdu.continuous_capacity().0,
+            outlets: r.pdu.outlets.value,
+            rack: worst.id.to_string(),
+            rack_kw: worst.kw.0,
+            needed: worst.pdus_per_feed,
+            max: r.max_pdus_per_feed,
+        };
+        // Which figure is short: the current (power) or the outlets (cords).
+        let for_power = (worst.kw.0 / r.pdu.continuous_capacity().0).ceil();
+        let figure = if f64::from(worst.pdus_per_feed) > for_power {
+            "outlets"
+        } else {
+            "current_a"
+        };
+        return Err(Error::Facility {
+            diagnostics: catalog_or_spec_error(
+                spec,
+                catalog,
+                r.pdu.id.as_str(),
+                figure,
+                "facility.pdu",
+                source.to_string(),
+                "choose a larger PDU (`gigapod catalog list --kind pdu`), or lower the rack power limit",
+            ),
+            source,
+        });
+    }
+    let limits = facility::Limits {
+        rack_kw: r.rack_limit,
+        rack_units: r.rack.rack_units.value.0,
+        rack_kg: r.rack.max_weight_kg.value,
+        room_kw: devices
+            .layout_input
+            .limits
+            .room_kw
+            .map(gigapod_catalog::units::Kilowatts),
+        class_range_kw: (r.cooling.rack_kw_min.value, r.cooling.rack_kw_max.value),
+        cooling: r.cooling.kind,
+    };
+    let checks = facility::checks(layout, &facility, &limits);
+    Ok((facility, checks))
+}
+
+/// Stage: CapEx, OpEx and TCO, when the spec has `[cost]`.
+fn stage_cost(
+    r: &Resolved,
+    catalog: &Catalog,
+    bom: &[BomLine],
+    facility: &FacilityPower,
+    compute: &ComputeSummary,
+) -> (Option<crate::cost::CostReport>, Vec<Check>) {
+    let cost = r.spec.cost.as_ref().map(|c| {
+        crate::cost::compute(
+            bom,
+            catalog,
+            c,
+            facility.it_kw.0,
+            compute.gpus,
+            u64::from(compute.servers),
+        )
+    });
+    let mut checks = Vec::new();
+    if let Some(c) = &cost
+        && !c.complete
+    {
+        checks.push(Check::warn(
+            "cost.prices",
+            format!(
+                "{} ordered part(s) have no price and are left out of the totals: {}",
+                c.unpriced.len(),
+                c.unpriced.join(", ")
+            ),
+        ));
+    }
+    (cost, checks)
+}
+
+/// Planner options a library caller set out of range are argument errors, named by field.
+fn check_options(o: &PlanOptions) -> Result<(), Error> {
+    let bad = o
+        .routing
+        .invalid()
+        .map(|(k, v)| {
+            (
+                format!("routing.{k}"),
+                v,
+                "a length in metres from 0 to 100 (the aisle above 0)",
+            )
+        })
+        .or_else(|| {
+            o.layout_weights
+                .invalid()
+                .map(|(k, v)| (format!("layout_weights.{k}"), v, "a finite weight from 0 to 1,000,000"))
+        })
+        .or_else(|| {
+            let f = o.analysis.min_retained_fraction;
+            (!(0.0..=1.0).contains(&f)).then(|| {
+                (
+                    "analysis.min_retained_fraction".to_string(),
+                    f,
+                    "a fraction from 0 to 1",
+                )
+            })
+        });
+    match bad {
+        None => Ok(()),
+        Some((key, v, want)) => {
+            let mut d = gigapod_catalog::Diagnostic::file("<planner options>", format!("{key} = {v} is not valid"))
+                .with_help(format!("give {want}"));
+            d.key = Some(key);
+            Err(Error::Argument(d.into()))
+        }
+    }
+}
+
 /// Fails early, before any fabric work, when the catalog has no medium at all for the fabric's links.
-fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<(), Error> {
+fn check_media_exist(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog) -> Result<(), Error> {
     let Some(group) = r
         .switch
         .port_group
@@ -350,21 +493,24 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
             } else {
                 "compute.server"
             });
-            return Err(Error::Input(
-                spec.source
-                    .at_key(
-                        &key,
-                        format!(
-                            "the catalog has no cable or transceiver for {what} links at {} between `{}` and `{b_form}` ({e})",
-                            r.nic_speed, group.form
-                        ),
-                    )
-                    .with_help(format!(
-                        "add cables and transceivers for {} links with --catalog FILE.toml (docs/catalog.md shows the keys), or choose a server and switch whose links the catalog can cable",
-                        r.nic_speed
-                    ))
-                    .into(),
-            ));
+            let diagnostics = spec
+                .source
+                .at_key(
+                    &key,
+                    format!(
+                        "the catalog has no cable or transceiver for {what} links at {} between `{}` and `{b_form}` ({e})",
+                        r.nic_speed, group.form
+                    ),
+                )
+                .with_help(format!(
+                    "add cables and transceivers for {} links with --catalog FILE.toml (docs/catalog.md shows the keys), or choose a server and switch whose links the catalog can cable",
+                    r.nic_speed
+                ))
+                .into();
+            return Err(Error::Media {
+                source: Box::new(e),
+                diagnostics,
+            });
         }
     }
     Ok(())
@@ -374,14 +520,14 @@ fn check_media_exist(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result
 /// (that is where the fix is), else at the spec key that chose the part.
 #[allow(clippy::too_many_arguments)]
 fn catalog_or_spec_error(
-    spec: &SpecFile,
+    spec: SpecRef<'_>,
     catalog: &Catalog,
     part: &str,
     figure: &str,
     spec_key: &str,
     message: String,
     help: &str,
-) -> Error {
+) -> Diagnostics {
     if let Some(entry) = catalog.get(part)
         && !entry.origin.builtin
     {
@@ -390,16 +536,23 @@ fn catalog_or_spec_error(
             .file
             .at_key(&entry.origin.path.key(figure), message)
             .with_help(help);
-        return Error::Input(d.into());
+        return d.into();
     }
     let mut path = KeyPath::dotted(spec_key);
     if !spec.source.has_key(&path) {
         path = KeyPath::dotted(spec_key.split('.').next().unwrap_or(spec_key));
     }
-    Error::Input(spec.source.at_key(&path, message).with_help(help).into())
+    spec.source.at_key(&path, message).with_help(help).into()
 }
 
-fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Error {
+fn layout_error(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: LayoutError) -> Error {
+    Error::Layout {
+        diagnostics: layout_diagnostics(spec, catalog, r, &e),
+        source: e,
+    }
+}
+
+fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Diagnostics {
     // A user part whose own figure explains the error: point there (planner/src/blame.rs).
     let culprit = match e {
         LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack power limit" => {
@@ -481,20 +634,25 @@ fn layout_error(spec: &SpecFile, catalog: &Catalog, r: &Resolved, e: &LayoutErro
             "facility.rack_power_limit_kw",
             "raise the rack power limit or choose a larger rack",
         ),
+        LayoutError::RowTooShort { .. } => (
+            "facility.racks_per_row",
+            "allow more racks per row, or leave the key out",
+        ),
         LayoutError::Solver(_) => ("facility", "report this as a bug with the spec attached"),
     };
     let mut path = KeyPath::dotted(key);
     if !spec.source.has_key(&path) {
         path = KeyPath::dotted("facility");
     }
-    Error::Input(spec.source.at_key(&path, e.to_string()).with_help(help).into())
+    spec.source.at_key(&path, e.to_string()).with_help(help).into()
 }
 
 /// Builds the spec's compute fabric; an impossible fabric is an input error at the spec key at fault.
 ///
 /// When a user catalog's part caused it (a NIC speed no switch port runs at, a switch with too few ports), the
 /// error points at that part's figure in its catalog file, where the fix is.
-pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<Fabric, Error> {
+pub fn build_fabric<'s>(spec: impl Into<SpecRef<'s>>, r: &Resolved, catalog: &Catalog) -> Result<Fabric, Error> {
+    let spec = spec.into();
     let req = FabricRequest {
         switch: &r.switch,
         servers: r.servers,
@@ -505,55 +663,56 @@ pub fn build_fabric(spec: &SpecFile, r: &Resolved, catalog: &Catalog) -> Result<
         rail_optimized: r.spec.fabric.rail_optimized,
         tiers: r.spec.fabric.tiers,
     };
-    fabric::build(&req).map_err(|e| {
-        let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
-        let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
-        let culprit = match &e {
-            fabric::FabricError::SpeedUnsupported { .. } if from_user(nic) => Some((nic, "port_speed_gbps")),
-            fabric::FabricError::SpeedUnsupported { .. } | fabric::FabricError::TooFewPorts { .. }
-                if from_user(switch) =>
-            {
-                Some((switch, "port_group"))
-            }
-            fabric::FabricError::TooLarge { .. } if e.key() == "fabric.switch" && from_user(switch) => {
-                Some((switch, "port_group"))
-            }
-            _ => None,
-        };
-        if let Some((part, figure)) = culprit {
-            return catalog_or_spec_error(
-                spec,
-                catalog,
-                part,
-                figure,
-                e.key(),
-                e.to_string(),
-                "the figure above, from your catalog, is what the fabric cannot be built with",
-            );
-        }
-        // A defaulted key (the switch, say) is not in the file: point at what the user wrote instead, the server
-        // for a NIC speed the default switch cannot take, else the size.
-        let mut key = KeyPath::dotted(e.key());
-        if !spec.source.has_key(&key) && matches!(e, fabric::FabricError::SpeedUnsupported { .. }) {
-            key = KeyPath::dotted("compute.server");
-        } else if !spec.source.has_key(&key) {
-            let c = &r.spec.compute;
-            let size = [
-                ("compute.scalable_units", c.scalable_units),
-                ("compute.servers", c.servers),
-                ("compute.gpus", c.gpus),
-            ];
-            if let Some((k, _)) = size.iter().find(|(_, v)| v.is_some()) {
-                key = KeyPath::dotted(k);
-            }
-        }
-        Error::Input(
-            spec.source
-                .at_key(&key, e.to_string())
-                .with_help("change the key above as the message says; docs/spec.md describes every key")
-                .into(),
-        )
+    fabric::build(&req).map_err(|e| Error::Fabric {
+        diagnostics: fabric_diagnostics(spec, r, catalog, &e),
+        source: e,
     })
+}
+
+fn fabric_diagnostics(spec: SpecRef<'_>, r: &Resolved, catalog: &Catalog, e: &fabric::FabricError) -> Diagnostics {
+    let from_user = |id: &str| catalog.get(id).is_some_and(|x| !x.origin.builtin);
+    let (nic, switch) = (r.fabric_nic.id.as_str(), r.switch.id.as_str());
+    let culprit = match e {
+        fabric::FabricError::SpeedUnsupported { .. } if from_user(nic) => Some((nic, "port_speed_gbps")),
+        fabric::FabricError::SpeedUnsupported { .. } | fabric::FabricError::TooFewPorts { .. } if from_user(switch) => {
+            Some((switch, "port_group"))
+        }
+        fabric::FabricError::TooLarge { .. } if e.key() == "fabric.switch" && from_user(switch) => {
+            Some((switch, "port_group"))
+        }
+        _ => None,
+    };
+    if let Some((part, figure)) = culprit {
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            e.key(),
+            e.to_string(),
+            "the figure above, from your catalog, is what the fabric cannot be built with",
+        );
+    }
+    // A defaulted key (the switch, say) is not in the file: point at what the user wrote instead, the server
+    // for a NIC speed the default switch cannot take, else the size.
+    let mut key = KeyPath::dotted(e.key());
+    if !spec.source.has_key(&key) && matches!(e, fabric::FabricError::SpeedUnsupported { .. }) {
+        key = KeyPath::dotted("compute.server");
+    } else if !spec.source.has_key(&key) {
+        let c = &r.spec.compute;
+        let size = [
+            ("compute.scalable_units", c.scalable_units),
+            ("compute.servers", c.servers),
+            ("compute.gpus", c.gpus),
+        ];
+        if let Some((k, _)) = size.iter().find(|(_, v)| v.is_some()) {
+            key = KeyPath::dotted(k);
+        }
+    }
+    spec.source
+        .at_key(&key, e.to_string())
+        .with_help("change the key above as the message says; docs/spec.md describes every key")
+        .into()
 }
 
 fn provenance<T>(s: &Sourced<T>) -> String {
@@ -565,6 +724,8 @@ fn provenance<T>(s: &Sourced<T>) -> String {
     }
 }
 
+/// The bill of materials, from one table: every part the plan orders or counts, with its quantity from the model
+/// (the graph, the layout, the cable plan, the feeds), never typed in.
 #[allow(clippy::too_many_arguments)]
 fn build_bom(
     r: &Resolved,
@@ -576,112 +737,125 @@ fn build_bom(
     management_switches: u32,
     catalog: &Catalog,
 ) -> Vec<BomLine> {
-    let mut b = BomBuilder::default();
+    use BomCategory as C;
     let servers = u64::from(r.servers);
     let s = &r.server;
-    let server_source = match &s.max_power_w {
-        Some(m) => provenance(m),
-        None => "EST (power from parts)".into(),
-    };
-    b.add(BomLine {
-        part_id: s.id.to_string(),
-        description: s.description.clone(),
-        category: "server".into(),
-        qty: servers,
-        unit_w: Some(power.server.server_w),
-        source: server_source,
-        included_in: None,
-        ..Default::default()
-    });
+    let basis = r.spec.facility.power_basis;
+    let server_source = s
+        .max_power_w
+        .as_ref()
+        .map_or_else(|| "EST (power from parts)".to_string(), provenance);
     let inside = Some(s.id.to_string());
-    b.add(BomLine {
-        part_id: r.gpu.id.to_string(),
-        description: r.gpu.description.clone(),
-        category: "gpu".into(),
-        qty: servers * u64::from(s.gpu_count.value),
-        unit_w: Some(r.gpu.tdp_w.value),
-        source: provenance(&r.gpu.tdp_w),
-        included_in: inside.clone(),
+    // (category, id, description, qty, unit power, source, inside the server); cables in length bins follow.
+    type Row<'a> = (BomCategory, &'a str, &'a str, u64, Option<Watts>, String, bool);
+    let line = |(category, id, description, qty, unit_w, source, in_server): Row<'_>| BomLine {
+        part_id: id.to_string(),
+        description: description.to_string(),
+        category,
+        qty,
+        unit_w,
+        source,
+        included_in: if in_server { inside.clone() } else { None },
         ..Default::default()
-    });
-    b.add(BomLine {
-        part_id: r.fabric_nic.id.to_string(),
-        description: r.fabric_nic.description.clone(),
-        category: "nic".into(),
-        qty: servers * u64::from(s.fabric_nic_count.value),
-        unit_w: Some(r.fabric_nic.power_w.value),
-        source: provenance(&r.fabric_nic.power_w),
-        included_in: inside.clone(),
-        ..Default::default()
-    });
+    };
+    let mut table: Vec<Row<'_>> = vec![
+        (
+            C::Server,
+            s.id.as_str(),
+            &s.description,
+            servers,
+            Some(power.server.server_w),
+            server_source,
+            false,
+        ),
+        (
+            C::Gpu,
+            r.gpu.id.as_str(),
+            &r.gpu.description,
+            servers * u64::from(s.gpu_count.value),
+            Some(r.gpu.tdp_w.value),
+            provenance(&r.gpu.tdp_w),
+            true,
+        ),
+        (
+            C::Nic,
+            r.fabric_nic.id.as_str(),
+            &r.fabric_nic.description,
+            servers * u64::from(s.fabric_nic_count.value),
+            Some(r.fabric_nic.power_w.value),
+            provenance(&r.fabric_nic.power_w),
+            true,
+        ),
+    ];
     if let (Some(nic), Some(n)) = (&r.storage_nic, &s.storage_nic_count) {
-        b.add(BomLine {
-            part_id: nic.id.to_string(),
-            description: nic.description.clone(),
-            category: "nic".into(),
-            qty: servers * u64::from(n.value),
-            unit_w: Some(nic.power_w.value),
-            source: provenance(&nic.power_w),
-            included_in: inside.clone(),
-            ..Default::default()
-        });
+        table.push((
+            C::Nic,
+            nic.id.as_str(),
+            &nic.description,
+            servers * u64::from(n.value),
+            Some(nic.power_w.value),
+            provenance(&nic.power_w),
+            true,
+        ));
     }
-    b.add(BomLine {
-        part_id: r.psu.id.to_string(),
-        description: r.psu.description.clone(),
-        category: "psu".into(),
-        qty: servers * u64::from(s.psu_count.value),
-        unit_w: None::<Watts>,
-        source: provenance(&r.psu.rating_w),
-        included_in: inside,
-        ..Default::default()
-    });
-    // Every fabric switch is the same part: one line, counted on the graph.
-    b.add(BomLine {
-        part_id: r.switch.id.to_string(),
-        description: r.switch.description.clone(),
-        category: "switch".into(),
-        qty: fabric.switches().len() as u64,
-        unit_w: Some(crate::devices::switch_w(&r.switch, r.spec.facility.power_basis)),
-        source: provenance(&r.switch.max_power_w),
-        included_in: None,
-        ..Default::default()
-    });
     let mgmt = &r.management_switch;
-    b.add(BomLine {
-        part_id: mgmt.id.to_string(),
-        description: mgmt.description.clone(),
-        category: "switch".into(),
-        qty: u64::from(management_switches),
-        unit_w: Some(crate::devices::switch_w(mgmt, r.spec.facility.power_basis)),
-        source: provenance(&mgmt.max_power_w),
-        included_in: None,
-        ..Default::default()
-    });
+    table.extend([
+        (
+            C::Psu,
+            r.psu.id.as_str(),
+            r.psu.description.as_str(),
+            servers * u64::from(s.psu_count.value),
+            None,
+            provenance(&r.psu.rating_w),
+            true,
+        ),
+        // Every fabric switch is the same part: one line, counted on the graph.
+        (
+            C::Switch,
+            r.switch.id.as_str(),
+            &r.switch.description,
+            fabric.switches().len() as u64,
+            Some(crate::devices::switch_w(&r.switch, basis)),
+            provenance(&r.switch.max_power_w),
+            false,
+        ),
+        (
+            C::Switch,
+            mgmt.id.as_str(),
+            &mgmt.description,
+            u64::from(management_switches),
+            Some(crate::devices::switch_w(mgmt, basis)),
+            provenance(&mgmt.max_power_w),
+            false,
+        ),
+    ]);
+    let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
     // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
     let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();
     by_side.sort_by_key(|((id, side), _)| (*side, id.clone()));
     for ((id, side), qty) in by_side {
         if let Some(t) = catalog.transceiver(id) {
-            b.add(BomLine {
-                part_id: id.clone(),
-                description: t.description.clone(),
-                category: "transceiver".into(),
-                qty: *qty,
-                unit_w: Some(t.power_w.value),
-                source: provenance(&t.power_w),
-                included_in: None,
+            lines.push(BomLine {
                 side: Some(side.as_str()),
-                ..Default::default()
+                ..line((
+                    C::Transceiver,
+                    id,
+                    &t.description,
+                    *qty,
+                    Some(t.power_w.value),
+                    provenance(&t.power_w),
+                    false,
+                ))
             });
         }
     }
+    // Cables come in length bins: one line per (cable, length).
     for ((id, length), qty) in &cables.cables_by_length {
         if let Some(c) = catalog.cable(id) {
-            b.add(BomLine {
+            lines.push(BomLine {
                 part_id: format!("{id}-{length}m"),
                 description: format!("{}, {length} m", c.description),
-                category: "cable".into(),
+                category: C::Cable,
                 qty: *qty,
                 unit_w: None,
                 source: provenance(&c.lengths_m),
@@ -692,25 +866,28 @@ fn build_bom(
             });
         }
     }
-    b.add(BomLine {
-        part_id: r.rack.id.to_string(),
-        description: r.rack.description.clone(),
-        category: "rack".into(),
-        qty: layout.racks.len() as u64,
-        unit_w: None,
-        source: provenance(&r.rack.rack_units),
-        included_in: None,
-        ..Default::default()
-    });
-    b.add(BomLine {
-        part_id: r.pdu.id.to_string(),
-        description: r.pdu.description.clone(),
-        category: "pdu".into(),
-        qty: u64::from(facility.pdus),
-        unit_w: None,
-        source: provenance(&r.pdu.current_a),
-        included_in: None,
-        ..Default::default()
-    });
+    let racks: [Row<'_>; 2] = [
+        (
+            C::Rack,
+            r.rack.id.as_str(),
+            r.rack.description.as_str(),
+            layout.racks.len() as u64,
+            None,
+            provenance(&r.rack.rack_units),
+            false,
+        ),
+        (
+            C::Pdu,
+            r.pdu.id.as_str(),
+            &r.pdu.description,
+            u64::from(facility.pdus),
+            None,
+            provenance(&r.pdu.current_a),
+            false,
+        ),
+    ];
+    lines.extend(racks.into_iter().map(line));
+    let mut b = BomBuilder::default();
+    lines.into_iter().for_each(|l| b.add(l));
     b.finish()
 }

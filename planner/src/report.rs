@@ -46,8 +46,11 @@ pub struct Report<'a> {
     pub cost: Option<&'a crate::cost::CostReport>,
     /// Bill of materials.
     pub bom: &'a [BomLine],
-    /// Checks.
+    /// Design verdicts (docs/checks.md): what the summary counts.
     pub checks: &'a [Check],
+    /// Invariants of the planner's own construction (docs/checks.md): a failure here is a planner bug. Not
+    /// counted as passes.
+    pub internal_checks: &'a [Check],
 }
 
 /// `fabric.*`: the counts of the graph and what max-flow measured on it.
@@ -62,8 +65,10 @@ pub struct FabricReport<'a> {
     pub worst_cut: &'a str,
     /// Every cut tried.
     pub cuts: &'a [CutResult],
-    /// Bisection equals the full bisection.
+    /// Non-blocking by structure and confirmed by max-flow on every cut tried.
     pub non_blocking: bool,
+    /// What `non_blocking` rests on: the structure, and which cuts confirmed it.
+    pub non_blocking_basis: &'a str,
     /// Bisection after the worst single spine or core failure.
     pub bisection_after_worst_switch_failure_gbps: Gbps,
     /// That switch.
@@ -136,7 +141,7 @@ pub struct CablesReport<'a> {
     /// Physical cables and fibres.
     pub total: u64,
     /// By medium: `dac`, `acc`, `aoc`, `optic` (fibres; the transceivers are in the BOM).
-    pub by_type: &'a BTreeMap<&'static str, u64>,
+    pub by_type: &'a BTreeMap<crate::cabling::Medium, u64>,
     /// Transceivers by part id.
     pub transceivers: &'a BTreeMap<String, u64>,
     /// Longest routed link, m.
@@ -202,6 +207,7 @@ impl<'a> Report<'a> {
                     worst_cut: &a.worst_cut,
                     cuts: &a.cuts,
                     non_blocking: a.non_blocking,
+                    non_blocking_basis: &a.non_blocking_basis,
                     bisection_after_worst_switch_failure_gbps: a.bisection_after_worst_switch_failure_gbps,
                     worst_failed_switch: a.worst_failed_switch.as_deref(),
                     switch_failures_tried: a.switch_failures_tried,
@@ -280,6 +286,7 @@ impl<'a> Report<'a> {
             cost: plan.cost.as_ref(),
             bom: &plan.bom,
             checks: &plan.checks,
+            internal_checks: &plan.internal_checks,
         }
     }
 

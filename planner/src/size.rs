@@ -8,10 +8,12 @@
 //! `O(log servers)` plans; the answer is then confirmed by planning it and its successor.
 
 use crate::error::Error;
-use crate::plan::{Plan, plan};
-use crate::spec::{Spec, SpecFile};
-use gigapod_catalog::diagnostic::{Diagnostic, Diagnostics};
-use gigapod_catalog::{Catalog, SourceFile};
+use crate::plan::Plan;
+use crate::planner::Planner;
+use crate::spec::{CoolingClass, Spec};
+use gigapod_catalog::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use gigapod_catalog::units::Kilowatts;
+use gigapod_catalog::{Catalog, PartKind};
 
 /// What to size.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,30 +44,63 @@ pub struct SizeSearch {
 }
 
 fn arg_error(message: String, help: &str) -> Error {
-    Error::Input(Diagnostics::from(
+    Error::Argument(Diagnostics::from(
         Diagnostic::file("<command line>", message).with_help(help),
     ))
 }
 
 impl SizeRequest {
-    /// The spec of a candidate with `servers` servers.
-    pub fn spec(&self, servers: u32) -> Result<SpecFile, Diagnostics> {
-        let mut text = format!(
-            "name = \"{}-{}mw\"\n[compute]\nserver = \"{}\"\nservers = {servers}\n",
+    /// The spec of a candidate with `servers` servers, built in code (no TOML is written).
+    pub fn spec(&self, servers: u32) -> Spec {
+        let name = format!(
+            "{}-{}MW",
             self.server
                 .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
-            self.power_mw,
-            self.server
-        )
-        .replace("mw\"", "MW\"");
+            self.power_mw
+        );
+        let mut b = Spec::builder(name, self.server.clone())
+            .servers(servers)
+            .cooling(CoolingClass::from(self.cooling.as_str()));
         if let Some(sw) = &self.switch {
-            text.push_str(&format!("[fabric]\nswitch = \"{sw}\"\n"));
+            b = b.switch(sw.clone());
         }
-        text.push_str(&format!("[facility]\ncooling = \"{}\"\n", self.cooling));
         if let Some(kw) = self.rack_power_limit_kw {
-            text.push_str(&format!("rack_power_limit_kw = {kw:?}\n"));
+            b = b.rack_power_limit(Kilowatts(kw));
         }
-        Spec::parse(SourceFile::new("<size request>", text))
+        b.build()
+    }
+
+    /// The ids the request names must be catalog parts of the right kind: an argument error (naming the flag)
+    /// otherwise, before any plan is made.
+    fn check_ids(&self, catalog: &Catalog) -> Result<(), Error> {
+        let ids = [
+            ("--server", Some(self.server.as_str()), PartKind::Server),
+            ("--cooling", Some(self.cooling.as_str()), PartKind::Cooling),
+            ("--switch", self.switch.as_deref(), PartKind::Switch),
+        ];
+        for (flag, id, kind) in ids {
+            let Some(id) = id else { continue };
+            let found = catalog.get(id).is_some_and(|e| e.part.kind() == kind);
+            if !found {
+                let help = match did_you_mean(id, catalog.ids(Some(kind))) {
+                    Some(s) => format!("did you mean `{s}`? (`gigapod catalog list --kind {kind}` lists them)"),
+                    None => format!("`gigapod catalog list --kind {kind}` lists the ids"),
+                };
+                return Err(arg_error(
+                    format!("{flag} {id:?} is not a {kind} of the catalog"),
+                    &help,
+                ));
+            }
+        }
+        if let Some(kw) = self.rack_power_limit_kw
+            && !(kw.is_finite() && kw > 0.0 && kw <= crate::spec::MAX_RACK_KW)
+        {
+            return Err(arg_error(
+                format!("--rack-power-limit-kw {kw} is not a rack power limit"),
+                &format!("give kilowatts above 0 and at most {}", crate::spec::MAX_RACK_KW),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -77,6 +112,19 @@ fn fails_with_size(p: &Plan) -> bool {
     p.checks
         .iter()
         .any(|c| c.status == crate::check::Status::Fail && !PER_SERVER_CHECKS.contains(&c.id.as_str()))
+}
+
+/// Whether an error means "this size is past the largest that can be built": a fabric too large for the switch,
+/// or runs longer than any cable reaches. Any other error (a bad server, cooling or switch, a spec the catalog
+/// cannot resolve) is the caller's to see, at every size.
+fn too_big(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Fabric {
+            source: crate::fabric::FabricError::TooLarge { .. },
+            ..
+        } | Error::Media { .. }
+    )
 }
 
 /// Finds the largest cluster that fits, and returns its plan.
@@ -94,16 +142,17 @@ pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), 
             "a PUE is facility power over IT power, at least 1",
         ));
     }
+    req.check_ids(catalog)?;
     let budget_kw = req.power_mw * 1000.0 / pue;
+    let planner = Planner::new(catalog);
     let mut plans = 0u32;
     let mut attempt = |n: u32| -> Result<Option<Plan>, Error> {
         plans += 1;
-        let spec = req.spec(n)?;
-        match plan(&spec, catalog) {
+        let spec = req.spec(n);
+        match planner.plan(&spec) {
             Ok(p) if p.facility.it_kw.0 <= budget_kw && !fails_with_size(&p) => Ok(Some(p)),
             Ok(_) => Ok(None),
-            // A size the fabric cannot build is past the largest that fits, not a user error.
-            Err(Error::Input(_)) if n > 1 => Ok(None),
+            Err(e) if n > 1 && too_big(&e) => Ok(None),
             Err(e) => Err(e),
         }
     };
@@ -120,7 +169,9 @@ pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), 
     };
     let server_kw = best.power.server.server_w.0 / 1000.0;
     // Servers alone, without their network, bound the answer from above.
-    let mut hi = ((budget_kw / server_kw).floor() as u64).clamp(1, u64::from(u32::MAX / 2)) as u32 + 1;
+    // Beyond the planner's limit no spec resolves: the search stays within it.
+    let cap = crate::spec::MAX_SERVERS.min(u64::from(u32::MAX / 2));
+    let mut hi = ((budget_kw / server_kw).floor() as u64).clamp(1, cap) as u32 + 1;
     let mut lo = 1u32;
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
@@ -132,11 +183,7 @@ pub fn size(req: &SizeRequest, catalog: &Catalog) -> Result<(Plan, SizeSearch), 
             None => hi = mid,
         }
     }
-    let next_it_kw = req
-        .spec(lo + 1)
-        .ok()
-        .and_then(|s| plan(&s, catalog).ok())
-        .map(|p| p.facility.it_kw.0);
+    let next_it_kw = planner.plan(&req.spec(lo + 1)).ok().map(|p| p.facility.it_kw.0);
     Ok((
         best,
         SizeSearch {
@@ -183,6 +230,51 @@ mod tests {
         let (b, s) = size(&r, Catalog::builtin()).unwrap();
         assert!((s.it_budget_kw - 400.0).abs() < 1e-9);
         assert!(b.compute.servers < a.compute.servers);
+    }
+
+    #[test]
+    fn only_a_fabric_too_large_or_a_run_too_long_reads_as_too_big() {
+        let d = || Diagnostics::from(Diagnostic::file("x", "m"));
+        let large = Error::Fabric {
+            source: crate::fabric::FabricError::TooLarge {
+                key: "fabric.switch",
+                reason: "too many".into(),
+                endpoints: 10,
+                max_endpoints: 5,
+            },
+            diagnostics: d(),
+        };
+        assert!(too_big(&large));
+        let speed = Error::Fabric {
+            source: crate::fabric::FabricError::NoRails,
+            diagnostics: d(),
+        };
+        assert!(!too_big(&speed));
+        assert!(!too_big(&Error::Spec(d())));
+        assert!(!too_big(&Error::Layout {
+            source: crate::layout::LayoutError::Solver("x".into()),
+            diagnostics: d()
+        }));
+    }
+
+    #[test]
+    fn a_quote_in_an_id_is_an_argument_error_not_a_spec() {
+        let mut r = req(0.5);
+        r.cooling = "air\"".into();
+        let e = size(&r, Catalog::builtin()).unwrap_err();
+        assert!(matches!(e, Error::Argument(_)), "{e:?}");
+        assert!(e.to_string().contains("--cooling \"air\\\"\" is not a cooling"), "{e}");
+        r.cooling = "liquid".into();
+        r.switch = Some("qm9070".into());
+        let e = size(&r, Catalog::builtin()).unwrap_err();
+        assert!(
+            e.diagnostics().unwrap().0[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("`qm9700`"),
+            "{e}"
+        );
     }
 
     #[test]

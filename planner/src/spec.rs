@@ -32,6 +32,7 @@ pub const MAX_SERVERS: u64 = 1_000_000;
 /// A cluster spec as written (see `docs/spec.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Spec {
     /// Names the plan and its output folder: `[A-Za-z0-9._-]+`.
     pub name: String,
@@ -51,6 +52,7 @@ pub struct Spec {
 /// `[compute]`: which server and how many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ComputeSpec {
     /// Catalog id of a GPU server.
     pub server: String,
@@ -134,6 +136,7 @@ impl Serialize for ServersPerSu {
 /// `[fabric]`: the compute fabric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct FabricSpec {
     /// Catalog id of the fabric switch; default `qm9700`.
     pub switch: String,
@@ -179,9 +182,10 @@ impl fmt::Display for PowerBasis {
 /// `[facility]`: cooling, racks and the power basis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct FacilitySpec {
-    /// Catalog id of a cooling class: `air` or `liquid`.
-    pub cooling: String,
+    /// The cooling class: `air`, `liquid`, or another class a catalog file defines.
+    pub cooling: CoolingClass,
     /// Catalog id of the rack.
     pub rack: String,
     /// Overrides the cooling class's default rack power limit.
@@ -193,20 +197,90 @@ pub struct FacilitySpec {
     pub pdu: String,
     /// Catalog id of the out-of-band management switch.
     pub management_switch: String,
-    /// Racks per row at most (a scalable unit is never split across rows).
-    pub racks_per_row: i64,
+    /// Racks per row at most (a scalable unit is never split across rows). When given, a scalable unit wider
+    /// than this is an error; when not, [`DEFAULT_RACKS_PER_ROW`] shapes the floor and a wider SU takes a row
+    /// of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub racks_per_row: Option<i64>,
+    /// Power feeds per rack: 2 (A and B, each able to carry the whole rack alone; the default) or 1.
+    pub feeds: i64,
+    /// Most PDUs one feed of a rack may take (vertical PDUs per side of the rack); default
+    /// [`DEFAULT_MAX_PDUS_PER_FEED`].
+    pub max_pdus_per_feed: i64,
+}
+
+/// Racks per row when the spec does not say.
+pub const DEFAULT_RACKS_PER_ROW: u32 = 24;
+/// PDUs one feed of a rack may take when the spec does not say: a 600 mm rack has room for about two vertical
+/// PDUs on each side of its rear, and the densest reference racks run four per feed (an estimate of common
+/// practice, not a catalog figure).
+pub const DEFAULT_MAX_PDUS_PER_FEED: u32 = 4;
+
+/// A cooling class of the catalog, by id. The built-in classes have their own variants; a class a catalog file
+/// adds is [`CoolingClass::Catalog`]. In TOML it is the id as a string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum CoolingClass {
+    /// `air`: air-cooled racks.
+    #[default]
+    Air,
+    /// `liquid`: direct liquid cooling to the chips, the rest into room air.
+    Liquid,
+    /// Any other cooling class id (it must exist in the catalog).
+    Catalog(String),
+}
+
+impl CoolingClass {
+    /// The catalog id.
+    pub fn id(&self) -> &str {
+        match self {
+            CoolingClass::Air => "air",
+            CoolingClass::Liquid => "liquid",
+            CoolingClass::Catalog(id) => id,
+        }
+    }
+}
+
+impl From<&str> for CoolingClass {
+    fn from(id: &str) -> Self {
+        match id {
+            "air" => CoolingClass::Air,
+            "liquid" => CoolingClass::Liquid,
+            other => CoolingClass::Catalog(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for CoolingClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for CoolingClass {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for CoolingClass {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|id| CoolingClass::from(id.as_str()))
+    }
 }
 
 impl Default for FacilitySpec {
     fn default() -> Self {
         Self {
-            cooling: "air".into(),
+            cooling: CoolingClass::Air,
             rack: "rack-48u".into(),
             rack_power_limit_kw: None,
             power_basis: PowerBasis::Max,
             pdu: "pdu-3ph-415v-60a".into(),
             management_switch: "sn2201".into(),
-            racks_per_row: 24,
+            racks_per_row: None,
+            feeds: 2,
+            max_pdus_per_feed: i64::from(DEFAULT_MAX_PDUS_PER_FEED),
         }
     }
 }
@@ -295,9 +369,52 @@ pub struct Resolved {
     pub rails: u32,
     /// Speed of one fabric NIC port.
     pub nic_speed: Gbps,
+    /// Racks per row the floor is laid out with.
+    pub racks_per_row: u32,
+    /// Whether the spec set `racks_per_row`, making it a hard limit for a scalable unit's width.
+    pub racks_per_row_given: bool,
+    /// Power feeds per rack (1, or 2 for A and B).
+    pub feeds: u32,
+    /// Most PDUs one feed of a rack may take.
+    pub max_pdus_per_feed: u32,
 }
 
 impl Spec {
+    /// A spec of `server` (a catalog id) named `name`, with every other key at its default. Give it a size
+    /// (`compute.scalable_units`, `servers` or `gpus`) before planning it, or use [`Spec::builder`].
+    pub fn new(name: impl Into<String>, server: impl Into<String>) -> Spec {
+        Spec {
+            name: name.into(),
+            compute: ComputeSpec {
+                server: server.into(),
+                scalable_units: None,
+                servers: None,
+                gpus: None,
+                servers_per_su: ServersPerSu::default(),
+            },
+            fabric: FabricSpec::default(),
+            facility: FacilitySpec::default(),
+            cost: None,
+        }
+    }
+
+    /// Builds a spec in code, key by key; every key not set keeps its default (docs/spec.md). Nothing is
+    /// checked until it is planned (or resolved), where errors name the key.
+    ///
+    /// ```
+    /// use gigapod_planner::spec::{CoolingClass, PowerBasis, Spec};
+    /// let s = Spec::builder("pod", "g593-b200-dlc")
+    ///     .scalable_units(2)
+    ///     .cooling(CoolingClass::Liquid)
+    ///     .power_basis(PowerBasis::Typical)
+    ///     .build();
+    /// assert_eq!(s.compute.scalable_units, Some(2));
+    /// assert_eq!(s.facility.cooling.id(), "liquid");
+    /// ```
+    pub fn builder(name: impl Into<String>, server: impl Into<String>) -> SpecBuilder {
+        SpecBuilder(Spec::new(name, server))
+    }
+
     /// Parses a spec from a file on disk.
     pub fn from_path(path: &Path) -> Result<SpecFile, Diagnostics> {
         let source = gigapod_catalog::read_source(path, MAX_SPEC_FILE_BYTES)?;
@@ -322,15 +439,201 @@ impl Spec {
     }
 }
 
+/// Where a spec came from, so that an error can point into it: a file (line, column and the offending text), or
+/// code (the key alone, under a name such as `<spec>`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Origin<'a> {
+    /// Parsed from this file.
+    File(&'a SourceFile),
+    /// Built in code; errors name this instead of a file.
+    Code(&'a str),
+}
+
+impl Origin<'_> {
+    /// A diagnostic at a dotted key.
+    pub(crate) fn at_key(&self, path: &KeyPath, message: impl Into<String>) -> Diagnostic {
+        match self {
+            Origin::File(f) => f.at_key(path, message),
+            Origin::Code(name) => {
+                let mut d = Diagnostic::file(name, message);
+                d.key = Some(path.to_string());
+                d
+            }
+        }
+    }
+
+    /// Whether the user wrote this key (always false for a spec built in code: errors then name the key the
+    /// stage blames, or its section).
+    pub(crate) fn has_key(&self, path: &KeyPath) -> bool {
+        match self {
+            Origin::File(f) => f.has_key(path),
+            Origin::Code(_) => false,
+        }
+    }
+
+    fn at_top(&self, message: &str) -> Diagnostic {
+        match self {
+            Origin::File(f) => f.at(None, None, message),
+            Origin::Code(name) => Diagnostic::file(name, message),
+        }
+    }
+}
+
+/// The name errors give a spec built in code.
+pub const CODE_SPEC: &str = "<spec>";
+
+/// Builds a [`Spec`] in code: see [`Spec::builder`]. The size setters replace each other (a spec has exactly
+/// one size).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SpecBuilder(Spec);
+
+impl SpecBuilder {
+    /// Size in scalable units.
+    pub fn scalable_units(mut self, n: u32) -> Self {
+        self.0.compute.set_size(Some(n), None, None);
+        self
+    }
+
+    /// Size in servers.
+    pub fn servers(mut self, n: u32) -> Self {
+        self.0.compute.set_size(None, Some(n), None);
+        self
+    }
+
+    /// Size in GPUs (a multiple of the server's GPU count).
+    pub fn gpus(mut self, n: u64) -> Self {
+        self.0.compute.scalable_units = None;
+        self.0.compute.servers = None;
+        self.0.compute.gpus = Some(i64::try_from(n).unwrap_or(i64::MAX));
+        self
+    }
+
+    /// Servers per scalable unit (default `"auto"`: one leaf per rail, filled).
+    pub fn servers_per_su(mut self, n: u32) -> Self {
+        self.0.compute.servers_per_su = ServersPerSu::Count(i64::from(n));
+        self
+    }
+
+    /// Fabric switch, by catalog id (default `qm9700`).
+    pub fn switch(mut self, id: impl Into<String>) -> Self {
+        self.0.fabric.switch = id.into();
+        self
+    }
+
+    /// Leaf downlink:uplink bandwidth, at least 1.0 (default 1.0, non-blocking).
+    pub fn oversubscription(mut self, ratio: f64) -> Self {
+        self.0.fabric.oversubscription = ratio;
+        self
+    }
+
+    /// Rail-optimised wiring (default true).
+    pub fn rail_optimized(mut self, yes: bool) -> Self {
+        self.0.fabric.rail_optimized = yes;
+        self
+    }
+
+    /// Fabric tiers (default auto).
+    pub fn tiers(mut self, tiers: Tiers) -> Self {
+        self.0.fabric.tiers = tiers;
+        self
+    }
+
+    /// Cooling class (default air).
+    pub fn cooling(mut self, cooling: CoolingClass) -> Self {
+        self.0.facility.cooling = cooling;
+        self
+    }
+
+    /// Rack, by catalog id (default `rack-48u`).
+    pub fn rack(mut self, id: impl Into<String>) -> Self {
+        self.0.facility.rack = id.into();
+        self
+    }
+
+    /// Rack power limit, overriding the cooling class's default.
+    pub fn rack_power_limit(mut self, limit: Kilowatts) -> Self {
+        self.0.facility.rack_power_limit_kw = Some(limit.0);
+        self
+    }
+
+    /// Which power figure of the server the plan uses (default max).
+    pub fn power_basis(mut self, basis: PowerBasis) -> Self {
+        self.0.facility.power_basis = basis;
+        self
+    }
+
+    /// Rack PDU, by catalog id.
+    pub fn pdu(mut self, id: impl Into<String>) -> Self {
+        self.0.facility.pdu = id.into();
+        self
+    }
+
+    /// Out-of-band management switch, by catalog id.
+    pub fn management_switch(mut self, id: impl Into<String>) -> Self {
+        self.0.facility.management_switch = id.into();
+        self
+    }
+
+    /// Racks per row at most; a scalable unit wider than this becomes an error.
+    pub fn racks_per_row(mut self, n: u32) -> Self {
+        self.0.facility.racks_per_row = Some(i64::from(n));
+        self
+    }
+
+    /// Power feeds per rack: 1, or 2 for A and B (default 2).
+    pub fn feeds(mut self, n: u32) -> Self {
+        self.0.facility.feeds = i64::from(n);
+        self
+    }
+
+    /// Most PDUs one feed of a rack may take (default 4).
+    pub fn max_pdus_per_feed(mut self, n: u32) -> Self {
+        self.0.facility.max_pdus_per_feed = i64::from(n);
+        self
+    }
+
+    /// Economic inputs: the plan then has a cost section.
+    pub fn cost(mut self, cost: crate::cost::CostSpec) -> Self {
+        self.0.cost = Some(cost);
+        self
+    }
+
+    /// The spec.
+    pub fn build(self) -> Spec {
+        self.0
+    }
+}
+
+impl ComputeSpec {
+    fn set_size(&mut self, scalable_units: Option<u32>, servers: Option<u32>, gpus: Option<u64>) {
+        self.scalable_units = scalable_units.map(i64::from);
+        self.servers = servers.map(i64::from);
+        self.gpus = gpus.map(|g| i64::try_from(g).unwrap_or(i64::MAX));
+    }
+}
+
 impl SpecFile {
-    /// Checks the spec against the catalog and derives the cluster's size.
+    /// Checks the spec against the catalog and derives the cluster's size; errors point into the file.
     pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved, Diagnostics> {
+        self.spec.resolve_at(Origin::File(&self.source), catalog)
+    }
+}
+
+impl Spec {
+    /// Checks a spec built in code against the catalog and derives the cluster's size. Errors name the key
+    /// (`compute.server`, ...) in a file called [`CODE_SPEC`].
+    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved, Diagnostics> {
+        self.resolve_at(Origin::Code(CODE_SPEC), catalog)
+    }
+
+    pub(crate) fn resolve_at(&self, origin: Origin<'_>, catalog: &Catalog) -> Result<Resolved, Diagnostics> {
         let mut r = Resolver {
-            file: &self.source,
+            origin,
             catalog,
             diags: Vec::new(),
         };
-        let s = &self.spec;
+        let s = self;
         r.check_name(&s.name);
         let server = r.part(&s.compute.server, "compute.server", PartKind::Server, |c, id| {
             c.server(id)
@@ -339,9 +642,12 @@ impl SpecFile {
             c.switch(id)
         });
         let rack = r.part(&s.facility.rack, "facility.rack", PartKind::Rack, |c, id| c.rack(id));
-        let cooling = r.part(&s.facility.cooling, "facility.cooling", PartKind::Cooling, |c, id| {
-            c.cooling(id)
-        });
+        let cooling = r.part(
+            s.facility.cooling.id(),
+            "facility.cooling",
+            PartKind::Cooling,
+            |c, id| c.cooling(id),
+        );
         let pdu = r.part(&s.facility.pdu, "facility.pdu", PartKind::Pdu, |c, id| c.pdu(id));
         let mgmt = r.part(
             &s.facility.management_switch,
@@ -349,7 +655,25 @@ impl SpecFile {
             PartKind::Switch,
             |c, id| c.switch(id),
         );
-        let racks_per_row = r.count("facility.racks_per_row", s.facility.racks_per_row);
+        let racks_per_row = match s.facility.racks_per_row {
+            Some(n) => r.count("facility.racks_per_row", n),
+            None => Some(u64::from(DEFAULT_RACKS_PER_ROW)),
+        };
+        if !matches!(s.facility.feeds, 1 | 2) {
+            r.error(
+                "facility.feeds",
+                &format!("a rack takes 1 or 2 power feeds, not {}", s.facility.feeds),
+                "give 2 for A and B feeds (the default), or 1 for a single feed",
+            );
+        }
+        let _ = r.count("facility.max_pdus_per_feed", s.facility.max_pdus_per_feed);
+        if s.facility.max_pdus_per_feed > 64 {
+            r.error(
+                "facility.max_pdus_per_feed",
+                &format!("{} PDUs per feed do not fit in a rack", s.facility.max_pdus_per_feed),
+                "give at most 64 (4 is usual)",
+            );
+        }
 
         // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).
         let leaf_ports = match (server, switch) {
@@ -509,13 +833,13 @@ impl SpecFile {
         // Every Option below is Some when no diagnostic was recorded.
         let (server, switch, rack, cooling, servers, per_su) = match (server, switch, rack, cooling, servers, per_su) {
             (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => (a, b, c, d, e, f),
-            _ => return Err(r.file.at(None, None, "the spec is incomplete").into()),
+            _ => return Err(r.origin.at_top("the spec is incomplete").into()),
         };
-        let (Some(pdu), Some(mgmt), Some(_)) = (pdu, mgmt, racks_per_row) else {
-            return Err(r.file.at(None, None, "the spec is incomplete").into());
+        let (Some(pdu), Some(mgmt), Some(racks_per_row)) = (pdu, mgmt, racks_per_row) else {
+            return Err(r.origin.at_top("the spec is incomplete").into());
         };
         let Some((Some(gpu), Some(nic), Some(psu))) = parts else {
-            return Err(r.file.at(None, None, "the server's parts are incomplete").into());
+            return Err(r.origin.at_top("the server's parts are incomplete").into());
         };
         let storage_nic = server
             .storage_nic
@@ -546,12 +870,16 @@ impl SpecFile {
                 .unwrap_or(cooling.default_rack_limit_kw.value),
             rails: (u64::from(server.fabric_nic_count.value) * u64::from(nic.ports.value)) as u32,
             nic_speed: nic.port_speed_gbps.value,
+            racks_per_row: racks_per_row.min(10_000) as u32,
+            racks_per_row_given: s.facility.racks_per_row.is_some(),
+            feeds: s.facility.feeds.clamp(1, 2) as u32,
+            max_pdus_per_feed: s.facility.max_pdus_per_feed.clamp(1, 64) as u32,
         })
     }
 }
 
 struct Resolver<'a> {
-    file: &'a SourceFile,
+    origin: Origin<'a>,
     catalog: &'a Catalog,
     diags: Vec<Diagnostic>,
 }
@@ -559,7 +887,7 @@ struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     fn error(&mut self, key: &str, message: &str, help: &str) {
         self.diags
-            .push(self.file.at_key(&KeyPath::dotted(key), message).with_help(help));
+            .push(self.origin.at_key(&KeyPath::dotted(key), message).with_help(help));
     }
 
     fn check_name(&mut self, name: &str) {
@@ -697,6 +1025,50 @@ mod tests {
     fn dlc_server_needs_liquid() {
         let e = resolve("name = \"t\"\n[compute]\nserver = \"g593-b200-dlc\"\nservers = 4\n").unwrap_err();
         assert!(e.0[0].message.contains("liquid-cooled"), "{e}");
+    }
+
+    #[test]
+    fn a_spec_built_in_code_resolves_and_its_errors_name_the_key() {
+        let ok = Spec::builder("t", "g593-h200")
+            .servers(4)
+            .build()
+            .resolve(Catalog::builtin())
+            .unwrap();
+        assert_eq!(
+            (ok.servers, ok.feeds, ok.max_pdus_per_feed, ok.racks_per_row),
+            (4, 2, 4, 24)
+        );
+        assert!(!ok.racks_per_row_given);
+        let bad = Spec::builder("t", "g593-h2000")
+            .servers(4)
+            .cooling(CoolingClass::from("cold"))
+            .feeds(3)
+            .build();
+        let e = bad.resolve(Catalog::builtin()).unwrap_err();
+        let keys: Vec<&str> = e.0.iter().filter_map(|d| d.key.as_deref()).collect();
+        assert_eq!(keys, ["compute.server", "facility.cooling", "facility.feeds"], "{e}");
+        assert!(e.0.iter().all(|d| d.file == CODE_SPEC && d.line == 0), "{e}");
+        assert!(e.0[0].help.as_deref().unwrap().contains("`g593-h200`"), "{e}");
+        // No size: the same error as in TOML, at `compute`.
+        let e = Spec::new("t", "g593-h200").resolve(Catalog::builtin()).unwrap_err();
+        assert_eq!(e.0[0].key.as_deref(), Some("compute"));
+    }
+
+    #[test]
+    fn cooling_classes_read_and_write_as_their_ids() {
+        assert_eq!(CoolingClass::from("air"), CoolingClass::Air);
+        assert_eq!(
+            CoolingClass::from("rear-door"),
+            CoolingClass::Catalog("rear-door".into())
+        );
+        let f = Spec::parse(SourceFile::new(
+            "x.toml",
+            "name = \"x\"\n[compute]\nserver = \"g593-h200\"\nservers = 1\n[facility]\ncooling = \"liquid\"\n",
+        ))
+        .unwrap();
+        assert_eq!(f.spec.facility.cooling, CoolingClass::Liquid);
+        let back = toml::to_string(&f.spec).unwrap();
+        assert!(back.contains("cooling = \"liquid\""), "{back}");
     }
 
     #[test]

@@ -83,14 +83,15 @@ pub fn text(plan: &Plan) -> String {
         .count();
     let _ = writeln!(
         out,
-        "  racks     {} ({} compute, {} network) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on A/B feeds",
+        "  racks     {} ({} compute, {} network) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
         plan.layout.racks.len(),
         compute_racks,
         plan.layout.racks.len() - compute_racks,
         plan.layout.rows,
         max_kw,
         plan.resolved.rack_limit.0,
-        fp.pdus
+        fp.pdus,
+        fp.feed_text()
     );
     let _ = writeln!(
         out,
@@ -150,6 +151,27 @@ pub fn text(plan: &Plan) -> String {
         );
         for c in plan.checks.iter().filter(|c| c.on_estimate()) {
             let _ = writeln!(out, "    {:<4} {}: {}", c.status, c.id, c.message);
+        }
+    }
+    // Invariants are not verdicts: say they held (not counted as passes), or name the one that did not.
+    let broken: Vec<&crate::check::Check> = plan
+        .internal_checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .collect();
+    if broken.is_empty() {
+        let _ = writeln!(
+            out,
+            "  internal  {} planner invariants hold (not counted above)",
+            plan.internal_checks.len()
+        );
+    } else {
+        for c in broken {
+            let _ = writeln!(
+                out,
+                "    {:<4} {} (planner invariant: a bug, please report it): {}",
+                c.status, c.id, c.message
+            );
         }
     }
     out

@@ -3,7 +3,7 @@
 //! fails as bad input naming what is missing. Never a panic.
 
 use gigapod_catalog::{CableMedia, Catalog, CoolingKind, HeatSink, MediaClass, PartKind, SourceFile};
-use gigapod_planner::cabling::Side;
+use gigapod_planner::Side;
 use gigapod_planner::{Error, Plan, plan, spec::Spec};
 
 fn spec(server: &str, switch: &str, cooling: &str) -> String {
@@ -116,8 +116,12 @@ fn every_server_switch_pair_plans_buyable_parts_or_names_what_is_missing() {
                 }
                 Err(e) => {
                     // Bad input (exit 2) with a located message that names the part or figure at fault.
-                    assert!(matches!(e, Error::Input(_)), "{text}\n{e}");
-                    let m = e.to_string();
+                    // Every input error carries its located diagnostics (the CLI prints them).
+                    let m = match e.diagnostics() {
+                        Some(d) => d.to_string(),
+                        None => panic!("{text}\n{e:?}"),
+                    };
+                    assert!(!matches!(e, Error::Io { .. }), "{text}\n{e}");
                     // A missing medium names the modules or cable the catalog lacks; any other refusal (a speed
                     // the switch cannot run, a rack the network does not fit) is located at the key to change.
                     if m.contains("no cable or transceiver") {

@@ -2,7 +2,7 @@
 
 use gigapod_catalog::Switch;
 use gigapod_catalog::units::Gbps;
-use gigapod_planner::check::Status;
+use gigapod_planner::Status;
 use gigapod_planner::fabric::{self, AnalysisOptions, Fabric, FabricAnalysis, FabricRequest, Tiers, synthetic_switch};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::SeedableRng;
@@ -26,7 +26,7 @@ fn build(sw: &Switch, servers: u32, rails: u32, spu: u32, r: f64, rail_optimized
     .unwrap()
 }
 
-fn check<'a>(a: &'a FabricAnalysis, id: &str) -> &'a gigapod_planner::check::Check {
+fn check<'a>(a: &'a FabricAnalysis, id: &str) -> &'a gigapod_planner::Check {
     a.checks
         .iter()
         .find(|c| c.id == id)

@@ -283,12 +283,7 @@ fn every_port_is_used_once_and_within_the_switch() {
         }
         let a = fabric::analyse(&f, &Default::default());
         let budget = a.checks.iter().find(|c| c.id == "fabric.port_budget").unwrap();
-        assert_eq!(
-            budget.status,
-            gigapod_planner::check::Status::Pass,
-            "{}",
-            budget.message
-        );
+        assert_eq!(budget.status, gigapod_planner::Status::Pass, "{}", budget.message);
     }
 }
 
@@ -319,14 +314,30 @@ fn rail_optimised_leaves_hold_one_rail_of_one_su() {
 #[test]
 fn oversubscription_rounding_is_never_worse_than_asked() {
     let sw = synthetic_switch("qm9700", 32, &[(400, 2)]);
-    for (r, down, up) in [(1.0, 32, 32), (2.0, 32, 16), (3.0, 32, 11), (1.5, 32, 22), (4.0, 32, 8)] {
+    // (ratio, downlinks, fewest uplinks, uplinks built, spines): 16 leaves allow 4 links per leaf-spine pair; the
+    // uplinks are rounded up to a multiple of the fewest spines that carry them (3:1 wants 11: 3 spines x 4).
+    for (r, down, fewest, up, spines) in [
+        (1.0, 32, 32, 32, 8),
+        (2.0, 32, 16, 16, 4),
+        (3.0, 32, 11, 12, 3),
+        (1.5, 32, 22, 24, 6),
+        (4.0, 32, 8, 8, 2),
+    ] {
         let f = fabric::build(&req(&sw, 64, 8, 32, 400, r, Tiers::Auto)).unwrap();
         let d = f.design();
-        assert_eq!((d.leaf_downlinks_max, d.leaf_uplinks), (down, up), "r = {r}");
+        assert_eq!(
+            (d.leaf_downlinks_max, d.leaf_uplinks, d.spines_per_pod),
+            (down, up, spines),
+            "r = {r}"
+        );
         assert!(d.oversubscription <= r + 1e-12);
         assert!(
-            d.leaf_downlinks_max as f64 / (d.leaf_uplinks - 1) as f64 > r,
-            "one uplink fewer would be worse"
+            d.leaf_downlinks_max as f64 / (fewest - 1) as f64 > r,
+            "one uplink fewer than the fewest would be worse"
+        );
+        assert!(
+            up >= fewest && up - fewest < d.spines_per_pod,
+            "rounded up by less than one link per spine"
         );
     }
     // A leaf at 3:1 takes up to 48 servers: 48 down, 16 up.

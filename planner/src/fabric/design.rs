@@ -113,6 +113,20 @@ fn leaves_for(servers: u32, rails: u32, d: u32, rail_optimized: bool) -> u64 {
 /// gigabytes. The largest three-tier fabric of a 144-port switch has 746,496.
 pub const MAX_ENDPOINTS: u64 = 1 << 22;
 
+/// Leaf uplinks and links per leaf-spine pair for `u0` uplinks wanted, at most `per_pair` links to one spine and
+/// `free` ports left on the leaf: the fewest spines, `ceil(u0 / per_pair)`, with `ceil(u0 / spines)` links to
+/// each. When the rounded-up uplinks do not fit the leaf's free ports, the largest divisor of `u0` within
+/// `per_pair` keeps the uplinks at `u0`.
+fn balanced_uplinks(u0: u32, per_pair: u32, free: u32) -> (u32, u32) {
+    let spines = u0.div_ceil(per_pair).max(1);
+    let m = u0.div_ceil(spines);
+    if m * spines <= free.max(u0) {
+        (m * spines, m)
+    } else {
+        (u0, largest_divisor_at_most(u0, per_pair))
+    }
+}
+
 /// Largest divisor of `n` that is at most `limit` (at least 1).
 pub(crate) fn largest_divisor_at_most(n: u32, limit: u32) -> u32 {
     (1..=limit.min(n)).rev().find(|m| n.is_multiple_of(*m)).unwrap_or(1)
@@ -390,7 +404,18 @@ pub(crate) fn design(req: &FabricRequest) -> Result<FabricDesign, FabricError> {
     } else {
         (first_su * req.rails as u64).min(d as u64)
     } as u32;
-    let u = uplinks_for(dmax, r);
+    let u0 = uplinks_for(dmax, r);
+    // Balanced wiring needs the same links from a leaf to each spine, at most `per_pair` of them (what a spine's
+    // ports allow). The fewest spines that carry `u0` uplinks is ceil(u0 / per_pair); the uplinks are then rounded
+    // up to a multiple of it (never worse than asked). Rounding the spines instead (a divisor of `u0`) would make
+    // a prime `u0` take `u0` spines of one link each, and the switch count and IT power fall as servers are added.
+    let per_pair = if three_tiers {
+        (k / 2) / s.leaves_per_pod.max(1)
+    } else {
+        k / s.leaves.max(1)
+    }
+    .max(1);
+    let (u, per_pair_links) = balanced_uplinks(u0, per_pair, k.saturating_sub(dmax));
     let leaf_up0 = cage_aligned(dmax, b.ppc, u, k);
     let mut design = FabricDesign {
         tiers: if three_tiers { 3 } else { 2 },
@@ -422,8 +447,7 @@ pub(crate) fn design(req: &FabricRequest) -> Result<FabricDesign, FabricError> {
         spine_core_links_per_pair: 0,
     };
     if three_tiers {
-        let h = k / 2;
-        let m = largest_divisor_at_most(u, h / s.leaves_per_pod);
+        let m = per_pair_links;
         let usp = s.leaves_per_pod * m;
         let m2 = largest_divisor_at_most(usp, k / s.pods);
         design.leaf_spine_links_per_pair = m;
@@ -434,7 +458,7 @@ pub(crate) fn design(req: &FabricRequest) -> Result<FabricDesign, FabricError> {
         design.core_groups = u / m;
         design.cores_per_group = usp / m2;
     } else {
-        let m = largest_divisor_at_most(u, k / s.leaves);
+        let m = per_pair_links;
         design.leaf_spine_links_per_pair = m;
         design.spines_per_pod = u / m;
     }
@@ -531,8 +555,23 @@ mod tests {
         );
         assert_eq!(d.oversubscription, 2.0);
         let d = design(&req(&sw, 32, 3.0, Tiers::Auto)).unwrap();
-        assert_eq!((d.leaf_downlink_capacity, d.leaf_uplinks), (48, 11));
-        assert!(d.oversubscription <= 3.0 && d.oversubscription > 2.9);
+        // 32 / 3 wants 11 uplinks: 11 spines of one link each would balance them; 2 spines of 6 links (12
+        // uplinks, 2.67:1, better than asked) need 9 fewer switches.
+        assert_eq!((d.leaf_downlink_capacity, d.leaf_uplinks), (48, 12));
+        assert_eq!((d.spines_per_pod, d.leaf_spine_links_per_pair), (2, 6));
+        assert!(d.oversubscription <= 3.0 && d.oversubscription > 2.6);
+    }
+
+    #[test]
+    fn balanced_uplinks_take_the_fewest_spines() {
+        // (uplinks wanted, most links per pair, free leaf ports) -> (uplinks, links per pair)
+        assert_eq!(balanced_uplinks(32, 8, 32), (32, 8)); // a full qm9700 SU: 4 spines x 8
+        assert_eq!(balanced_uplinks(11, 8, 53), (12, 6)); // 2 spines x 6, not 11 x 1
+        assert_eq!(balanced_uplinks(9, 8, 55), (10, 5)); // 2 spines x 5, not 3 x 3
+        assert_eq!(balanced_uplinks(17, 8, 47), (18, 6)); // 3 spines x 6
+        assert_eq!(balanced_uplinks(5, 8, 59), (5, 5)); // 1 spine
+        // No room to round up: the divisor rule keeps the uplinks.
+        assert_eq!(balanced_uplinks(11, 8, 11), (11, 1));
     }
 
     #[test]

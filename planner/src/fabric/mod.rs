@@ -128,7 +128,8 @@ pub struct FabricRequest<'a> {
     pub tiers: Tiers,
 }
 
-/// A synthetic switch, for what-if designs, tests and examples: `cages` cages, each offering the given
+#[cfg(any(test, feature = "test-helpers"))]
+/// A test helper (feature `test-helpers`, off by default): a synthetic switch for tests, benches and examples: `cages` cages, each offering the given
 /// `(speed in Gb/s, logical ports per cage)` modes. Its figures other than ports are placeholders marked as
 /// estimates.
 ///

@@ -90,8 +90,9 @@ pub(crate) fn port_budget_check(f: &Fabric) -> Check {
         used.push_str(&format!(", core {}", b.most_used[2]));
     }
     if b.problem_count == 0 {
-        Check::pass(
+        Check::invariant(
             "fabric.port_budget",
+            true,
             format!(
                 "every switch port and NIC port carries at most one link; most ports used on one switch: {used} \
                  of {k} at {}",
@@ -99,8 +100,9 @@ pub(crate) fn port_budget_check(f: &Fabric) -> Check {
             ),
         )
     } else {
-        Check::fail(
+        Check::invariant(
             "fabric.port_budget",
+            false,
             format!("{} port problem(s), e.g. {}", b.problem_count, b.problems.join("; ")),
         )
     }

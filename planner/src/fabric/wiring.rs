@@ -120,7 +120,7 @@ pub(crate) fn wiring_check(f: &Fabric) -> Check {
         ));
     }
     match result {
-        Ok(()) => Check::pass("fabric.wiring", msg),
-        Err(e) => Check::fail("fabric.wiring", format!("unbalanced wiring: {e}")),
+        Ok(()) => Check::invariant("fabric.wiring", true, msg),
+        Err(e) => Check::invariant("fabric.wiring", false, format!("unbalanced wiring: {e}")),
     }
 }

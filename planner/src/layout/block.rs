@@ -15,8 +15,9 @@
 //!
 //! The network rack position `q` is not a variable: making it one needs a product `n_p x z_q` and big-M
 //! linearisation, which the measured notes show stalls the solver. Instead every `q` is tried (`P` tiny
-//! programs of `2P` variables each), each solved to proven optimality, and the best kept: the result is optimal
-//! for the block, with a zero gap, and reported as such.
+//! programs of `2P` variables each), each solved by microlp (no time limit: it returns an optimum or an error),
+//! and the best kept. The result is optimal for this program: for one block, with links priced at representative
+//! lengths and at most `P` racks. It is not a claim about the floor, whose rows and spine racks are placed by rule.
 
 use super::{LayoutError, RackLimits};
 use good_lp::{Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp, variable};
@@ -357,5 +358,99 @@ mod tests {
         let e = solve(&input(), &limits(8.0), &cost, 20.0).unwrap_err();
         let s = e.to_string();
         assert!(s.contains("2.20 kW more than the rack limit of 8.00 kW"), "{s}");
+    }
+}
+
+/// The block program checked against brute force: every way to put the servers in `P` contiguous racks with the
+/// network group in one of them, on small cases.
+#[cfg(test)]
+mod brute_force {
+    use super::*;
+
+    /// The cheapest layout by enumeration over the same positions, capacity and constraints as the program.
+    fn brute(
+        b: &BlockInput,
+        l: &RackLimits,
+        positions: usize,
+        link_cost: &dyn Fn(usize, usize) -> f64,
+        rack_cost: f64,
+    ) -> Option<f64> {
+        let (cap, _) = servers_per_rack(&b.server, l);
+        let mut best: Option<f64> = None;
+        // Racks used: 0..k (contiguous from position 0); the network rack q is one of them (it has a footprint).
+        for k in 1..=positions {
+            for q in 0..k {
+                let mut n = vec![0u32; k];
+                loop {
+                    if n.iter().sum::<u32>() == b.servers && n.iter().enumerate().all(|(p, &x)| fits(x, p == q, b, l)) {
+                        let c = block_cost(&n, q, b.rails, link_cost, rack_cost);
+                        if best.is_none_or(|x| c < x) {
+                            best = Some(c);
+                        }
+                    }
+                    // Next vector of counts in 0..=cap (odometer).
+                    let mut i = 0;
+                    while i < k && n[i] == cap.min(b.servers) {
+                        n[i] = 0;
+                        i += 1;
+                    }
+                    if i == k {
+                        break;
+                    }
+                    n[i] += 1;
+                }
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn the_solver_matches_brute_force_on_small_blocks() {
+        let mut cases = 0;
+        for servers in 1..=6u32 {
+            for server_kw in [8.0, 13.0, 21.0] {
+                for net_kw in [1.0, 9.0] {
+                    for rack_cost in [3.0, 40.0] {
+                        let b = BlockInput {
+                            servers,
+                            server: Footprint {
+                                u: 4.0,
+                                kw: server_kw,
+                                kg: 60.0,
+                                room_kw: server_kw,
+                            },
+                            network: Footprint {
+                                u: 2.0,
+                                kw: net_kw,
+                                kg: 20.0,
+                                room_kw: net_kw,
+                            },
+                            rails: 2,
+                        };
+                        let l = RackLimits {
+                            u: 16.0,
+                            kw: 40.0,
+                            kg: 1000.0,
+                            room_kw: None,
+                        };
+                        // Links cost more the further the rack from the network rack, and a little by position.
+                        let cost = |p: usize, q: usize| 1.0 + 2.5 * p.abs_diff(q) as f64 + 0.1 * p as f64;
+                        let got = solve(&b, &l, &cost, rack_cost).unwrap();
+                        let positions = first_fit(&b, &l, &cost, rack_cost).servers_per_rack.len() + 1;
+                        let want = brute(&b, &l, positions, &cost, rack_cost).unwrap();
+                        assert!(
+                            (got.cost - want).abs() < 1e-6,
+                            "{servers} x {server_kw} kW, network {net_kw} kW, rack {rack_cost}: solver {} ({:?} q={}), brute force {want}",
+                            got.cost,
+                            got.servers_per_rack,
+                            got.network_rack
+                        );
+                        assert_eq!(got.servers_per_rack.iter().sum::<u32>(), servers);
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 72);
     }
 }

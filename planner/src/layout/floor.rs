@@ -111,8 +111,8 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
     let mut blocks = Vec::with_capacity(input.sus.len());
     let mut stats = LayoutStats {
         solver: "microlp",
-        optimal: true,
-        gap: 0.0,
+        block_programs_optimal: true,
+        saving_over_first_fit: 0.0,
         solver_cost: 0.0,
         first_fit_cost: 0.0,
         first_fit_racks: 0,
@@ -139,7 +139,7 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
                 let layout = block::solve(&b, &limits, &cost, input.weights.rack)?;
                 let ffd = block::first_fit(&b, &limits, &cost, input.weights.rack);
                 stats.blocks_solved += 1;
-                stats.optimal &= layout.optimal;
+                stats.block_programs_optimal &= layout.optimal;
                 solved.push((key, layout, ffd));
                 solved.len() - 1
             }
@@ -150,10 +150,8 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layo
         stats.first_fit_racks += ffd.servers_per_rack.len() as u32;
         blocks.push((su, layout.clone()));
     }
-    if !stats.optimal {
-        // microlp stopped short of a proof on some block: the first-fit cost bounds the loss from above.
-        stats.gap = ((stats.first_fit_cost - stats.solver_cost) / stats.first_fit_cost.max(1e-9)).max(0.0);
-    }
+    stats.saving_over_first_fit =
+        ((stats.first_fit_cost - stats.solver_cost) / stats.first_fit_cost.max(1e-9)).max(0.0);
 
     // Racks of each SU, devices at their U.
     let mut su_racks: Vec<Vec<Stacked<'_>>> = Vec::new();

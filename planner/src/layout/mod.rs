@@ -18,7 +18,7 @@ pub mod route;
 
 pub use block::{BlockInput, BlockLayout, Footprint};
 pub use floor::{PlacedDevice, RackKind, RackPlan};
-pub use route::Routing;
+pub use route::{RouteOptions, Routing};
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -97,6 +97,22 @@ pub struct CostWeights {
     pub per_metre: f64,
 }
 
+impl CostWeights {
+    /// The first weight that is not a finite number at or above zero, by name.
+    pub fn invalid(&self) -> Option<(&'static str, f64)> {
+        [
+            ("rack", self.rack),
+            ("dac", self.dac),
+            ("acc", self.acc),
+            ("aoc", self.aoc),
+            ("optic", self.optic),
+            ("per_metre", self.per_metre),
+        ]
+        .into_iter()
+        .find(|(_, v)| !(v.is_finite() && *v >= 0.0 && *v <= 1e6))
+    }
+}
+
 impl Default for CostWeights {
     fn default() -> Self {
         Self {
@@ -131,13 +147,17 @@ pub struct LayoutInput {
 
 /// How the solver did, beside the baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LayoutStats {
     /// `microlp` (pure Rust, the default backend).
     pub solver: &'static str,
-    /// Every block program solved to proven optimality: the block layout's gap is zero.
-    pub optimal: bool,
-    /// Optimality gap of the block programs (0 when `optimal`).
-    pub gap: f64,
+    /// The solver reported every block program (one SU's servers per rack and its network rack, on
+    /// representative link lengths) solved to optimality. microlp runs without a time limit, so this holds
+    /// whenever a layout is returned; it says nothing of the floor (rows, spine racks), which is placed by rule.
+    pub block_programs_optimal: bool,
+    /// How much lower the solver's objective is than first-fit decreasing's, as a fraction of the latter
+    /// (0.2 = 20 % lower). Not an optimality gap.
+    pub saving_over_first_fit: f64,
     /// Objective (rack and server-link cost, in [`CostWeights`] units) of the solver's layout, all SUs.
     pub solver_cost: f64,
     /// The same objective for first-fit decreasing.
@@ -161,6 +181,7 @@ pub struct Placement {
 
 /// The solved layout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Layout {
     /// Every rack, row by row, left to right.
     pub racks: Vec<RackPlan>,
@@ -215,6 +236,16 @@ pub enum LayoutError {
         binding: &'static str,
         /// By how much.
         detail: String,
+    },
+    /// A scalable unit takes more racks than a row may hold (an SU is never split across rows).
+    #[error(
+        "a scalable unit takes {su_racks} racks, more than the {racks_per_row} racks per row allowed, and a scalable unit is never split across rows"
+    )]
+    RowTooShort {
+        /// Racks of the widest scalable unit.
+        su_racks: usize,
+        /// Racks per row allowed.
+        racks_per_row: usize,
     },
     /// The solver failed.
     #[error("the layout solver failed: {0}")]

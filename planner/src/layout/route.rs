@@ -5,6 +5,7 @@
 //! way. Every cable gets a fixed service slack at the ends. Lengths are measured between the devices' middles.
 
 use super::{Placement, RackPlan};
+use gigapod_catalog::units::Meters;
 use serde::Serialize;
 
 /// Geometry of racks, rows and trays. Defaults: 600 mm rack pitch and 1,200 mm deep racks (hardware-facts.md
@@ -27,18 +28,66 @@ pub struct Routing {
     pub slack_m: f64,
 }
 
+/// The parts of the route geometry that are the site's choice, not the rack's: a planner option
+/// ([`crate::Planner::routing`]).
+/// Not `#[non_exhaustive]`, so that `RouteOptions { tray_rise: Meters(0.45), ..RouteOptions::default() }` works.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RouteOptions {
+    /// From the top of a rack up to the overhead tray, at each end of an inter-rack cable. Default 0.3 m: an
+    /// estimate of common practice (a tray a foot above 48U racks).
+    pub tray_rise: Meters,
+    /// Service slack added to every cable (dressing at both ends, a service loop). Default 0.5 m, an estimate.
+    pub slack: Meters,
+    /// Aisle between neighbouring rows (front to back of the next row). Default 1.2 m: two 600 mm floor tiles.
+    pub aisle: Meters,
+}
+
+impl Default for RouteOptions {
+    fn default() -> Self {
+        RouteOptions {
+            tray_rise: Meters(0.3),
+            slack: Meters(0.5),
+            aisle: Meters(1.2),
+        }
+    }
+}
+
+impl RouteOptions {
+    /// The first figure that is not a finite length at or above zero (the aisle above zero), by name.
+    pub fn invalid(&self) -> Option<(&'static str, f64)> {
+        [
+            ("tray_rise", self.tray_rise.0, 0.0),
+            ("slack", self.slack.0, 0.0),
+            ("aisle", self.aisle.0, 1e-3),
+        ]
+        .into_iter()
+        .find(|(_, v, min)| !(v.is_finite() && *v >= *min && *v <= 100.0))
+        .map(|(name, v, _)| (name, v))
+    }
+}
+
 impl Routing {
-    /// A routing for racks of `rack_units` U and the given footprint.
+    /// A routing for racks of `rack_units` U and the given footprint, with the default [`RouteOptions`].
     pub fn new(rack_units: u32, rack_width_m: f64, rack_depth_m: f64) -> Self {
+        Self::with_options(rack_units, rack_width_m, rack_depth_m, &RouteOptions::default())
+    }
+
+    /// A routing for racks of `rack_units` U and the given footprint, with the site's route options.
+    pub fn with_options(rack_units: u32, rack_width_m: f64, rack_depth_m: f64, o: &RouteOptions) -> Self {
         Self {
             rack_units,
             u_height_m: 0.044_45,
             rack_pitch_m: rack_width_m,
             rack_depth_m,
-            aisle_m: 1.2,
-            tray_rise_m: 0.3,
-            slack_m: 0.5,
+            aisle_m: o.aisle.0,
+            tray_rise_m: o.tray_rise.0,
+            slack_m: o.slack.0,
         }
+    }
+
+    /// The same racks with other route options.
+    pub fn apply(&mut self, o: &RouteOptions) {
+        *self = Self::with_options(self.rack_units, self.rack_pitch_m, self.rack_depth_m, o);
     }
 
     /// Distance between the fronts of neighbouring rows, m.

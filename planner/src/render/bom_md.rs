@@ -10,7 +10,7 @@ use std::fmt::Write;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CableBin {
     /// `dac`, `acc`, `aoc` or `optic`.
-    pub media: &'static str,
+    pub media: crate::cabling::Medium,
     /// Cable or fibre part id.
     pub part_id: String,
     /// Orderable length, m.
@@ -24,7 +24,7 @@ pub struct CableBin {
 /// The cable plan by medium, part and length, in that order: what a cabling contractor orders and lays out.
 pub fn cable_bins(plan: &Plan) -> Vec<CableBin> {
     // Key: (media, part, length in mm) -> (labels seen, links).
-    let mut bins: BTreeMap<(&'static str, &str, u64), (Vec<&str>, u64)> = BTreeMap::new();
+    let mut bins: BTreeMap<(crate::cabling::Medium, &str, u64), (Vec<&str>, u64)> = BTreeMap::new();
     for r in &plan.cables.runs {
         let e = bins
             .entry((r.media, r.part_id.as_str(), (r.length_m.0 * 1000.0).round() as u64))

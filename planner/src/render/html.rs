@@ -165,12 +165,13 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
         &mut out,
         "Racks",
         &format!(
-            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on A/B feeds",
+            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
             plan.layout.racks.len(),
             plan.layout.rows,
             max_kw,
             plan.resolved.rack_limit.0,
-            fp.pdus
+            fp.pdus,
+            fp.feed_text()
         ),
     );
     let by_type: Vec<String> = plan
@@ -264,7 +265,7 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
         "Heat into liquid / room air",
         &format!("{:.1} kW / {:.1} kW", fp.liquid_kw.0, fp.room_kw.0),
     );
-    kv(&mut out, "PDUs (A and B feeds)", &fp.pdus.to_string());
+    kv(&mut out, &format!("PDUs ({})", fp.feed_text()), &fp.pdus.to_string());
     let _ = writeln!(
         out,
         "</table>\n<h3>By row</h3><table><tr><th>Row</th><th class=\"n\">Racks</th><th class=\"n\">kW</th></tr>"
@@ -327,7 +328,7 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(&l.part_id),
             escape(&l.description),
-            escape(&l.category),
+            escape(l.category.as_str()),
             digits(l.qty),
             watts(l),
             escape(l.included_in.as_deref().unwrap_or("")),

@@ -68,11 +68,12 @@ pub fn interface_type(form: &str, speed: Gbps) -> &'static str {
     }
 }
 
-fn cable_type(media: &str) -> &'static str {
+fn cable_type(media: crate::cabling::Medium) -> &'static str {
+    use crate::cabling::Medium;
     match media {
-        "dac" => "dac-passive",
-        "acc" => "dac-active",
-        "aoc" => "aoc",
+        Medium::Dac => "dac-passive",
+        Medium::Acc => "dac-active",
+        Medium::Aoc => "aoc",
         _ => "",
     }
 }
@@ -239,8 +240,12 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             &format!("{:.0}", r.rack.max_weight_kg.value.0),
             "kg",
             &format!(
-                "{what}: {:.1} kW of {:.1} kW, {:.0} kg, {} + {} PDUs (A/B)",
-                p.kw.0, r.rack_limit.0, p.kg.0, p.pdus_per_feed, p.pdus_per_feed
+                "{what}: {:.1} kW of {:.1} kW, {:.0} kg, {} PDUs per feed ({})",
+                p.kw.0,
+                r.rack_limit.0,
+                p.kg.0,
+                p.pdus_per_feed,
+                if r.feeds >= 2 { "A/B" } else { "one feed" }
             ),
         ]);
     }

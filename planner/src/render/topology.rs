@@ -172,12 +172,27 @@ fn column_pitch(sus: u32) -> f64 {
     }
 }
 
-/// Renders `topology.svg`.
-pub fn svg(plan: &Plan) -> String {
-    let fabric = &plan.fabric;
+/// Where everything of `topology.svg` goes, computed apart from drawing it: the SU columns (grouped by pod), the
+/// spine and core boxes, the rows of the tiers, and the picture's size.
+struct Geometry {
+    cols: Vec<SuCol>,
+    /// Left and right edges of the columns.
+    left: f64,
+    right: f64,
+    spine_boxes: Vec<SwitchBox>,
+    core_box: Option<SwitchBox>,
+    y_core: f64,
+    y_spine: f64,
+    y_leaf: f64,
+    y_srv: f64,
+    y_legend: f64,
+    width: f64,
+    height: f64,
+}
+
+fn geometry(fabric: &Fabric) -> Geometry {
     let d = fabric.design();
     let s = fabric.summary();
-    let c = counts(fabric);
     let three = d.tiers == 3;
 
     // SU columns, grouped by pod with a gap between pods.
@@ -274,6 +289,45 @@ pub fn svg(plan: &Plan) -> String {
     let legend_rows = (f64::from(s.rails) / keys_per_row).ceil().max(1.0);
     let height = y_legend + 20.0 * legend_rows + 40.0;
 
+    Geometry {
+        cols,
+        left,
+        right,
+        spine_boxes,
+        core_box,
+        y_core,
+        y_spine,
+        y_leaf,
+        y_srv,
+        y_legend,
+        width,
+        height,
+    }
+}
+
+/// Renders `topology.svg`.
+pub fn svg(plan: &Plan) -> String {
+    let fabric = &plan.fabric;
+    let d = fabric.design();
+    let s = fabric.summary();
+    let c = counts(fabric);
+    let three = d.tiers == 3;
+
+    let Geometry {
+        cols,
+        left,
+        right,
+        spine_boxes,
+        core_box,
+        y_core,
+        y_spine,
+        y_leaf,
+        y_srv,
+        y_legend,
+        width,
+        height,
+        ..
+    } = geometry(fabric);
     let switch = s.switch_id.to_string();
     let server = plan.compute.server_id.clone();
     let mut doc: Document = draw::document(width, height, &format!("{}: compute fabric topology", plan.name()), CSS);
@@ -724,5 +778,56 @@ mod tests {
         assert!(bundle_width(1, 5.0) >= 1.0);
         assert!(bundle_width(256, 5.0) > bundle_width(8, 5.0));
         assert!(bundle_width(1_000_000, 5.0) <= 5.0);
+    }
+}
+
+#[cfg(test)]
+mod geometry_tests {
+    use super::*;
+    use crate::{Planner, Spec};
+    use gigapod_catalog::Catalog;
+
+    fn fabric(servers: u32) -> Fabric {
+        Planner::new(Catalog::builtin())
+            .plan(&Spec::builder("t", "g593-h200").servers(servers).build())
+            .unwrap()
+            .fabric
+    }
+
+    /// One SU: one column of the 300 px pitch less its gap (12 % of the pitch, at most 24 px), centred in the 860 px minimum content width
+    /// after the 190 px gutter; two tiers, so the spine row is at the top and the leaf row one box and gap lower.
+    #[test]
+    fn geometry_of_one_su_by_hand() {
+        let g = geometry(&fabric(32));
+        assert_eq!(g.cols.len(), 1);
+        let col = &g.cols[0];
+        assert!((col.w - 276.0).abs() < 1e-9, "{}", col.w);
+        assert!((col.x - (190.0 + (860.0 - 276.0) / 2.0)).abs() < 1e-9, "{}", col.x);
+        assert!((g.width - (190.0 + 860.0 + 30.0)).abs() < 1e-9);
+        assert_eq!((g.y_core, g.y_spine, g.y_leaf, g.y_srv), (104.0, 104.0, 234.0, 364.0));
+        assert!(g.core_box.is_none());
+        assert_eq!(g.spine_boxes.len(), 1);
+        assert_eq!(g.spine_boxes[0].nodes.len(), 4);
+    }
+
+    /// At any size the columns are in order, do not overlap, and fit the picture.
+    #[test]
+    fn columns_never_overlap_and_fit() {
+        for servers in [32, 100, 320, 1024] {
+            let g = geometry(&fabric(servers));
+            for w in g.cols.windows(2) {
+                assert!(w[1].x >= w[0].x + w[0].w, "{servers}: columns overlap");
+            }
+            let last = g.cols.last().unwrap();
+            assert!(last.x + last.w <= g.width - RIGHT + 1e-9, "{servers}");
+            for b in g.spine_boxes.iter().chain(&g.core_box) {
+                assert!(
+                    b.x >= g.left - 1e-9 && b.x + b.w <= g.right + 1e-9,
+                    "{servers}: {}",
+                    b.label
+                );
+            }
+            assert!(g.height > g.y_legend);
+        }
     }
 }
