@@ -19,6 +19,7 @@
 // re-exported below by type. docs/architecture.md shows how they fit.
 mod advisories;
 mod basis;
+mod blame;
 mod bom;
 mod cabling;
 mod check;
@@ -31,6 +32,7 @@ mod devices;
 mod error;
 pub mod fabric;
 mod facility;
+mod fsx;
 pub mod layout;
 pub mod media;
 pub mod output;

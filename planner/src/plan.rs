@@ -160,7 +160,7 @@ pub(crate) fn plan_steps(
     let forms = CageForms::of(&r);
     let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = stage_cabling(spec, &fabric, &layout, catalog, &forms)?;
+    let cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     checks.extend(facility_checks);
@@ -300,18 +300,34 @@ fn stage_layout(
 /// Stage: every link's route, length, medium and label.
 fn stage_cabling(
     spec: SpecRef<'_>,
+    r: &Resolved,
     fabric: &Fabric,
     layout: &Layout,
     catalog: &Catalog,
     forms: &CageForms<'_>,
 ) -> Result<CablePlan, Error> {
-    cabling::plan(fabric, layout, catalog, forms).map_err(|e| Error::Media {
-        diagnostics: spec
-            .source
-            .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
-            .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
-            .into(),
-        source: Box::new(e),
+    cabling::plan(fabric, layout, catalog, forms).map_err(|e| {
+        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
+        let diagnostics = match crate::blame::run_length(r, catalog, e.longest) {
+            Some(figure) => catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+            ),
+            None => spec
+                .source
+                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
+                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
+                .into(),
+        };
+        Error::Media {
+            diagnostics,
+            source: Box::new(e),
+        }
     })
 }
 
@@ -547,6 +563,29 @@ fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &La
             key,
             e.to_string(),
             "no rack can hold this switch: check its figure, or choose a larger rack",
+        );
+    }
+    // A user part whose own figure explains the error: point there (planner/src/blame.rs).
+    let culprit = match e {
+        LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack power limit" => {
+            crate::blame::server_power(r, catalog)
+        }
+        LayoutError::SwitchDoesNotFit { part, binding, .. }
+            if *binding == "rack power limit" && *part == r.switch.id.as_str() =>
+        {
+            crate::blame::network_power(r, catalog).map(|f| (r.switch.id.as_str(), f))
+        }
+        _ => None,
+    };
+    if let Some((part, figure)) = culprit {
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            "facility.rack_power_limit_kw",
+            e.to_string(),
+            "this figure of your catalog is what breaks the rack power limit: check it against the data sheet",
         );
     }
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
