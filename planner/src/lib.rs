@@ -35,6 +35,7 @@ mod facility;
 mod fsx;
 pub mod layout;
 pub mod media;
+pub mod networks;
 pub mod output;
 mod plan;
 mod planner;

@@ -73,6 +73,8 @@ pub struct Plan {
     pub facility: FacilityPower,
     /// Out-of-band management switches.
     pub management_switches: u32,
+    /// The storage, in-band and out-of-band networks, UFM and management nodes (networks.rs).
+    pub networks: crate::networks::Networks,
     /// CapEx, OpEx and TCO, when the spec has a `[cost]` section.
     pub cost: Option<crate::cost::CostReport>,
     /// Bill of materials.
@@ -165,6 +167,8 @@ pub(crate) fn plan_steps(
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     checks.extend(facility_checks);
     checks.extend(layout_checks);
+    let (networks, network_checks) = stage_networks(spec, &r, catalog, &fabric, &layout, &facility)?;
+    checks.extend(network_checks);
     let management_switches = devices.management_switches;
     let bom = build_bom(
         &r,
@@ -191,10 +195,91 @@ pub(crate) fn plan_steps(
         cables,
         facility,
         management_switches,
+        networks,
         cost,
         bom,
         checks,
     })
+}
+
+/// Stage: the storage fabric, in-band and out-of-band networks, sized by the rules of networks.rs from the compute
+/// fabric, the layout's racks and their PDUs; the storage bandwidth is checked against `storage.target`.
+fn stage_networks(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    compute: &Fabric,
+    layout: &Layout,
+    facility: &FacilityPower,
+) -> Result<(crate::networks::Networks, Vec<Check>), Error> {
+    use crate::networks::{self, NetworkInputs};
+    let mut su_pdus = vec![0u32; r.scalable_units as usize];
+    let mut other_pdus = 0;
+    for (rack, power) in layout.racks.iter().zip(&facility.racks) {
+        let pdus = power.pdus_per_feed * r.feeds;
+        match (rack.kind, rack.su) {
+            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => su_pdus[su as usize] += pdus,
+            _ => other_pdus += pdus,
+        }
+    }
+    let leaves = compute.summary().switches.leaf;
+    let inp = NetworkInputs {
+        servers: r.servers,
+        servers_per_su: r.servers_per_su,
+        // One port of each storage card; its other port is the node's in-band port (pod-facts A.1.2: "each pair
+        // of in-band management and storage ports"; Table 8: 254 storage transceivers for 127 DGX).
+        catalog_storage_ports: r.server.storage_nic_count.as_ref().map_or(0, |n| n.value),
+        dgx_reference: r.server.vendor.eq_ignore_ascii_case("nvidia"),
+        compute,
+        compute_leaves_per_su: leaves.div_ceil(r.scalable_units.max(1)),
+        su_pdus,
+        other_pdus,
+        storage_switch: r.storage_switch.as_ref(),
+        compute_switch_has_ufm_port: r.switch.description.contains("fnm1"),
+        inband_ports: r.inband_switch.ports_at(gigapod_catalog::units::Gbps(
+            u64::try_from(r.spec.inband.port_speed_gbps).unwrap_or(100),
+        )),
+        oob_ports: r.oob_switch.ports_at(gigapod_catalog::units::Gbps(1)),
+    };
+    let s = &r.spec;
+    let n = networks::build(&inp, &s.storage, &s.inband, &s.oob, &s.management).map_err(|e| {
+        let key = match &e {
+            networks::NetworkError::Storage(_) => "storage.switch",
+            networks::NetworkError::TooFewPorts { network, .. } => match *network {
+                "inband" => "inband.switch",
+                "storage" => "storage.switch",
+                _ => "oob.switch",
+            },
+        };
+        Error::Spec(catalog_or_spec_error(
+            spec,
+            catalog,
+            "",
+            "",
+            key,
+            e.to_string(),
+            "choose a switch with more ports at that speed, or change the network's key",
+        ))
+    })?;
+    let mut checks = Vec::new();
+    if let Some(st) = &n.storage {
+        let (node_t, su_t) = s.storage.target.read_gb_per_s();
+        let ok = st.per_node_gb_per_s >= node_t && st.per_su_gb_per_s >= su_t;
+        checks.push(Check::verdict(
+            "storage.bandwidth",
+            ok,
+            format!(
+                "storage read {:.1} GB/s per node (target {node_t} GB/s) and {:.1} GB/s per SU (target {su_t} GB/s), \
+                 `{:?}` level of the RA's Table 6; storage fabric {} switches, bisection {} Gb/s by max-flow",
+                st.per_node_gb_per_s,
+                st.per_su_gb_per_s,
+                s.storage.target,
+                st.counts.switches.total,
+                st.counts.bisection_gbps.map_or(0, |g| g.0),
+            ),
+        ));
+    }
+    Ok((n, checks))
 }
 
 /// Stage: max-flow analysis of the compute fabric.

@@ -41,6 +41,8 @@ pub struct Report<'a> {
     pub cables: CablesReport<'a>,
     /// How the layout was solved.
     pub layout: &'a LayoutStats,
+    /// `networks.<compute|storage|inband|oob>`: switches and links of every network.
+    pub networks: NetworksReport,
     /// CapEx, OpEx, TCO (when the spec has `[cost]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<&'a crate::cost::CostReport>,
@@ -51,6 +53,48 @@ pub struct Report<'a> {
     /// Invariants of the planner's own construction (docs/checks.md): a failure here is a planner bug. Not
     /// counted as passes.
     pub internal_checks: &'a [Check],
+}
+
+/// `networks.*`: every network's switches and links (`storage` is absent with `storage.fabric = "none"`), and
+/// the UFM appliances and management servers.
+#[derive(Debug, Serialize)]
+pub struct NetworksReport {
+    /// The compute fabric.
+    pub compute: crate::networks::NetworkCounts,
+    /// The storage fabric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<crate::networks::NetworkCounts>,
+    /// Storage read bandwidth per node, GB/s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_read_gb_per_s_per_node: Option<f64>,
+    /// Storage read bandwidth per SU, GB/s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_read_gb_per_s_per_su: Option<f64>,
+    /// In-band Ethernet.
+    pub inband: crate::networks::NetworkCounts,
+    /// Out-of-band 1 GbE.
+    pub oob: crate::networks::NetworkCounts,
+    /// UFM appliances.
+    pub ufm_appliances: u32,
+    /// Management servers.
+    pub management_servers: u32,
+}
+
+impl NetworksReport {
+    /// The networks of a plan.
+    pub fn of(plan: &Plan) -> Self {
+        let n = &plan.networks;
+        NetworksReport {
+            compute: crate::networks::compute_counts(&plan.fabric, plan.fabric_analysis.bisection_gbps),
+            storage: n.storage.as_ref().map(|s| s.counts.clone()),
+            storage_read_gb_per_s_per_node: n.storage.as_ref().map(|s| s.per_node_gb_per_s),
+            storage_read_gb_per_s_per_su: n.storage.as_ref().map(|s| s.per_su_gb_per_s),
+            inband: n.inband.clone(),
+            oob: n.oob.clone(),
+            ufm_appliances: n.ufm,
+            management_servers: n.management_servers,
+        }
+    }
 }
 
 /// `fabric.*`: the counts of the graph and what max-flow measured on it.
@@ -204,6 +248,7 @@ impl<'a> Report<'a> {
             generator: format!("gigapod {}", env!("CARGO_PKG_VERSION")),
             status: plan.status(),
             compute: &plan.compute,
+            networks: NetworksReport::of(plan),
             fabric: {
                 let a = &plan.fabric_analysis;
                 FabricReport {

@@ -47,7 +47,21 @@ pub struct Spec {
     /// Economic inputs for CapEx, OpEx and TCO; without it the plan has no cost section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::CostSpec>,
+    /// The storage fabric (`fabric = "none"` opts out).
+    #[serde(default)]
+    pub storage: StorageSpec,
+    /// The in-band management Ethernet.
+    #[serde(default)]
+    pub inband: InbandSpec,
+    /// The out-of-band 1 GbE network.
+    #[serde(default)]
+    pub oob: OobSpec,
+    /// UFM appliances and management nodes.
+    #[serde(default)]
+    pub management: ManagementSpec,
 }
+
+pub use crate::networks::{InbandSpec, ManagementSpec, OobSpec, StorageFabric, StorageLevel, StorageSpec};
 
 /// `[compute]`: which server and how many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -365,6 +379,12 @@ pub struct Resolved {
     pub pdu: gigapod_catalog::Pdu,
     /// The out-of-band management switch.
     pub management_switch: Switch,
+    /// The storage fabric's switch (`None` with `storage.fabric = "none"`).
+    pub storage_switch: Option<Switch>,
+    /// The in-band switch.
+    pub inband_switch: Switch,
+    /// The out-of-band switch of `[oob]`.
+    pub oob_switch: Switch,
     /// Servers in the cluster.
     pub servers: u32,
     /// Servers per scalable unit.
@@ -403,6 +423,10 @@ impl Spec {
             fabric: FabricSpec::default(),
             facility: FacilitySpec::default(),
             cost: None,
+            storage: StorageSpec::default(),
+            inband: InbandSpec::default(),
+            oob: OobSpec::default(),
+            management: ManagementSpec::default(),
         }
     }
 
@@ -616,6 +640,48 @@ impl SpecBuilder {
     /// Economic inputs: the plan then has a cost section.
     pub fn cost(mut self, cost: crate::cost::CostSpec) -> Self {
         self.0.cost = Some(cost);
+        self
+    }
+
+    /// `[storage]`: the storage fabric.
+    pub fn storage(mut self, storage: StorageSpec) -> Self {
+        self.0.storage = storage;
+        self
+    }
+
+    /// `storage.fabric`: `StorageFabric::None` plans no storage fabric.
+    pub fn storage_fabric(mut self, fabric: StorageFabric) -> Self {
+        self.0.storage.fabric = fabric;
+        self
+    }
+
+    /// `storage.appliance_ports`: storage appliance ports on the storage fabric.
+    pub fn storage_appliance_ports(mut self, ports: u32) -> Self {
+        self.0.storage.appliance_ports = i64::from(ports);
+        self
+    }
+
+    /// `storage.target`: the RA's good / better / best read level.
+    pub fn storage_target(mut self, level: StorageLevel) -> Self {
+        self.0.storage.target = level;
+        self
+    }
+
+    /// `[inband]`: the in-band network.
+    pub fn inband(mut self, inband: InbandSpec) -> Self {
+        self.0.inband = inband;
+        self
+    }
+
+    /// `[oob]`: the out-of-band network.
+    pub fn oob(mut self, oob: OobSpec) -> Self {
+        self.0.oob = oob;
+        self
+    }
+
+    /// `[management]`: UFM appliances and management nodes.
+    pub fn management(mut self, management: ManagementSpec) -> Self {
+        self.0.management = management;
         self
     }
 
@@ -837,6 +903,17 @@ impl Spec {
             );
         }
 
+        let net_switch = |r: &mut Resolver<'_>, id: &str, key: &str| {
+            r.part(id, key, PartKind::Switch, |c, id| c.switch(id)).cloned()
+        };
+        let storage_switch = if s.storage.fabric == StorageFabric::None {
+            None
+        } else {
+            net_switch(&mut r, &s.storage.switch, "storage.switch")
+        };
+        let inband_switch = net_switch(&mut r, &s.inband.switch, "inband.switch");
+        let oob_switch = net_switch(&mut r, &s.oob.switch, "oob.switch");
+        r.network_numbers(s);
         if let (Some(srv), Some((_, Some(nic), _))) = (server, &parts) {
             let rails = u64::from(srv.fabric_nic_count.value) * u64::from(nic.ports.value);
             if rails > MAX_RAILS {
@@ -857,6 +934,9 @@ impl Spec {
         let (server, switch, rack, cooling, servers, per_su) = match (server, switch, rack, cooling, servers, per_su) {
             (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => (a, b, c, d, e, f),
             _ => return Err(r.origin.at_top("the spec is incomplete").into()),
+        };
+        let (Some(inband_switch), Some(oob_switch)) = (inband_switch, oob_switch) else {
+            return Err(r.origin.at_top("the spec is incomplete").into());
         };
         let (Some(pdu), Some(mgmt), Some(racks_per_row)) = (pdu, mgmt, racks_per_row) else {
             return Err(r.origin.at_top("the spec is incomplete").into());
@@ -883,6 +963,9 @@ impl Spec {
             cooling: cooling.clone(),
             pdu: pdu.clone(),
             management_switch: mgmt.clone(),
+            storage_switch,
+            inband_switch,
+            oob_switch,
             servers,
             servers_per_su: per_su,
             scalable_units: servers.div_ceil(per_su),
@@ -927,6 +1010,93 @@ impl<'a> Resolver<'a> {
                 &format!("`{name}` is not a valid plan name"),
                 "use 1 to 128 of the characters A-Z a-z 0-9 . _ - (it names the output folder)",
             );
+        }
+    }
+
+    /// The numbers of `[storage]`, `[inband]` and `[management]`: in range, with a fix when not.
+    fn network_numbers(&mut self, s: &Spec) {
+        let st = &s.storage;
+        if let Some(p) = st.ports_per_node {
+            if !(1..=16).contains(&p) {
+                self.error(
+                    "storage.ports_per_node",
+                    &format!("`storage.ports_per_node` must be 1 to 16, found {p}"),
+                    "give the node's storage ports, e.g. 2 for a DGX H100",
+                );
+            }
+        }
+        if !(1..=1600).contains(&st.port_speed_gbps) {
+            self.error(
+                "storage.port_speed_gbps",
+                &format!(
+                    "`storage.port_speed_gbps` must be 1 to 1600, found {}",
+                    st.port_speed_gbps
+                ),
+                "give the storage port speed in Gb/s, e.g. 400",
+            );
+        }
+        if !(0..=1_000_000).contains(&st.appliance_ports) {
+            self.error(
+                "storage.appliance_ports",
+                &format!(
+                    "`storage.appliance_ports` must be 0 to 1000000, found {}",
+                    st.appliance_ports
+                ),
+                "give the storage appliances' ports on the fabric, or 0",
+            );
+        }
+        if !(st.oversubscription.is_finite() && (1.0..=64.0).contains(&st.oversubscription)) {
+            self.error(
+                "storage.oversubscription",
+                &format!(
+                    "`storage.oversubscription` must be 1.0 to 64.0, found {}",
+                    st.oversubscription
+                ),
+                "give the node leaves' downlink:uplink ratio, e.g. 1.333 for the RA's 4:3",
+            );
+        }
+        let ib = &s.inband;
+        if !(1..=1600).contains(&ib.port_speed_gbps) {
+            self.error(
+                "inband.port_speed_gbps",
+                &format!(
+                    "`inband.port_speed_gbps` must be 1 to 1600, found {}",
+                    ib.port_speed_gbps
+                ),
+                "give the in-band port speed in Gb/s, e.g. 100",
+            );
+        }
+        if !(1..=8).contains(&ib.bond) {
+            self.error(
+                "inband.bond",
+                &format!("`inband.bond` must be 1 to 8, found {}", ib.bond),
+                "give the bonded ports per node, e.g. 2",
+            );
+        }
+        if !(0..=100_000).contains(&ib.user_storage_ports) {
+            self.error(
+                "inband.user_storage_ports",
+                &format!(
+                    "`inband.user_storage_ports` must be 0 to 100000, found {}",
+                    ib.user_storage_ports
+                ),
+                "give the user (NFS) storage ports, or 0",
+            );
+        }
+        let m = &s.management;
+        for (key, v) in [
+            ("management.ufm", m.ufm.unwrap_or(0)),
+            ("management.head_nodes", m.head_nodes),
+            ("management.login_nodes", m.login_nodes),
+            ("management.kubernetes_nodes", m.kubernetes_nodes),
+        ] {
+            if !(0..=10_000).contains(&v) {
+                self.error(
+                    key,
+                    &format!("`{key}` must be 0 to 10000, found {v}"),
+                    "give a whole number of appliances or nodes",
+                );
+            }
         }
     }
 
