@@ -178,6 +178,7 @@ pub(crate) fn plan_steps(
         &cables,
         &facility,
         management_switches,
+        &networks,
         catalog,
     );
     let (cost, cost_checks) = stage_cost(&r, catalog, &bom, &facility, &compute);
@@ -817,6 +818,7 @@ fn build_bom(
     cables: &CablePlan,
     facility: &FacilityPower,
     management_switches: u32,
+    networks: &crate::networks::Networks,
     catalog: &Catalog,
 ) -> Vec<BomLine> {
     use BomCategory as C;
@@ -911,6 +913,28 @@ fn build_bom(
             false,
         ),
     ]);
+    // The storage fabric's and the in-band network's switches, counted by networks.rs (their cables and optics
+    // are not yet in the cable plan: docs/networks.md).
+    if let (Some(sw), Some(st)) = (&r.storage_switch, &networks.storage) {
+        table.push((
+            C::Switch,
+            sw.id.as_str(),
+            &sw.description,
+            u64::from(st.counts.switches.total),
+            Some(crate::devices::switch_w(sw, basis)),
+            provenance(&sw.max_power_w),
+            false,
+        ));
+    }
+    table.push((
+        C::Switch,
+        r.inband_switch.id.as_str(),
+        &r.inband_switch.description,
+        u64::from(networks.inband.switches.total),
+        Some(crate::devices::switch_w(&r.inband_switch, basis)),
+        provenance(&r.inband_switch.max_power_w),
+        false,
+    ));
     let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
     // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
     let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();

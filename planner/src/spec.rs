@@ -1016,14 +1016,14 @@ impl<'a> Resolver<'a> {
     /// The numbers of `[storage]`, `[inband]` and `[management]`: in range, with a fix when not.
     fn network_numbers(&mut self, s: &Spec) {
         let st = &s.storage;
-        if let Some(p) = st.ports_per_node {
-            if !(1..=16).contains(&p) {
-                self.error(
-                    "storage.ports_per_node",
-                    &format!("`storage.ports_per_node` must be 1 to 16, found {p}"),
-                    "give the node's storage ports, e.g. 2 for a DGX H100",
-                );
-            }
+        if let Some(p) = st.ports_per_node
+            && !(1..=16).contains(&p)
+        {
+            self.error(
+                "storage.ports_per_node",
+                &format!("`storage.ports_per_node` must be 1 to 16, found {p}"),
+                "give the node's storage ports, e.g. 2 for a DGX H100",
+            );
         }
         if !(1..=1600).contains(&st.port_speed_gbps) {
             self.error(
