@@ -109,6 +109,28 @@ pub fn text(plan: &Plan) -> String {
         by_type.join(", "),
         modules
     );
+    let n = &plan.networks;
+    let storage = n.storage.as_ref().map_or_else(
+        || "none".to_string(),
+        |s| {
+            format!(
+                "{} x {} ({} links, {:.0} GB/s read per node)",
+                s.counts.switches.total, s.counts.switch_id, s.counts.links.total, s.per_node_gb_per_s
+            )
+        },
+    );
+    let _ = writeln!(
+        out,
+        "  networks  storage {storage}; in-band {} x {} ({} links); OOB {} x {} ({} links); {} UFM, {} management servers",
+        n.inband.switches.total,
+        n.inband.switch_id,
+        n.inband.links.total,
+        n.oob.switches.total,
+        n.oob.switch_id,
+        n.oob.links.total,
+        n.ufm,
+        n.management_servers
+    );
     if let Some(c) = &plan.cost {
         let _ = writeln!(
             out,
