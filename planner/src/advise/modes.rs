@@ -282,7 +282,8 @@ mod tests {
         assert!(has(&[("3g.71gb", 2)]));
         assert!(has(&[("4g.71gb", 1), ("3g.71gb", 1)]));
         assert!(has(&[("2g.35gb", 3), ("1g.18gb", 1)]));
-        assert!(has(&[("1g.35gb", 3), ("1g.18gb", 1)]));
+        assert!(has(&[("1g.35gb", 3), ("1g.18gb", 2)]));
+        assert!(has(&[("1g.35gb", 1), ("1g.18gb", 6)]));
         // Not valid: a 3g instance only starts at slice 0 or 4, so 3g + 3g + 1g does not fit; 8 x 1g.18gb
         // exceeds the 7 instances.
         assert!(!t.configs.iter().any(|k| k.counts[t.types.iter().position(|x| x.name == "3g.71gb").unwrap()] == 2

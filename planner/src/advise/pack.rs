@@ -13,16 +13,20 @@
 //!           x, y >= 0 integer
 //! ```
 //!
-//! Small programs are solved exactly (microlp's branch and bound). Beyond [`EXACT_LIMIT`] variables the LP
-//! relaxation is solved and each `x_c` rounded up; the relaxation's ceiling is a lower bound on every
-//! packing, reported beside the answer. Rounding up keeps the assignment feasible: with integer capacities the
-//! assignment is a transportation problem, whose LP has integer optima.
+//! Small programs ([`EXACT_UNITS`] units, [`EXACT_LIMIT`] variables) are solved exactly (microlp's branch and
+//! bound). Beyond, the LP relaxation is rounded down and the rest packed again (see [`pack`]); the relaxation's
+//! ceiling is a lower bound on every packing, reported beside the answer, and an answer that meets it is
+//! reported as exact. Rounding keeps the assignment feasible: with integer capacities the assignment is a
+//! transportation problem, whose LP has integer optima.
 
 use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
 use serde::Serialize;
 
 /// Variables up to which the program is solved exactly.
 pub const EXACT_LIMIT: usize = 400;
+/// Units up to which the program is solved exactly (microlp's branch and bound has no time limit, so larger
+/// programs use the rounding below).
+pub const EXACT_UNITS: u64 = 24;
 
 /// A GPU configuration: instances per type, and a layout for people (e.g. `3g.71gb@0 + 3g.71gb@4`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,6 +84,11 @@ pub enum PackError {
 }
 
 /// Packs `classes` onto GPUs of `configs` (over `types` instance types).
+///
+/// Up to [`EXACT_UNITS`] units the integer program is solved exactly. Beyond, the LP relaxation is solved,
+/// its configuration counts rounded down, and the units those GPUs cannot carry (found by a transportation
+/// program) are packed again the same way until few enough remain to solve exactly. The relaxation's ceiling
+/// is the lower bound; an answer that meets it is optimal.
 pub fn pack(types: usize, configs: &[Config], classes: &[Class]) -> Result<Packing, PackError> {
     for (g, c) in classes.iter().enumerate() {
         let offered = c.admissible.iter().any(|&t| configs.iter().any(|k| k.counts.get(t).is_some_and(|&n| n > 0)));
@@ -87,29 +96,64 @@ pub fn pack(types: usize, configs: &[Config], classes: &[Class]) -> Result<Packi
             return Err(PackError::NoFit(g));
         }
     }
+    let empty = || Packing {
+        gpus: 0,
+        lower_bound: 0,
+        method: Method::Exact,
+        gpus_per_config: Vec::new(),
+        assign: classes.iter().map(|_| vec![0; types]).collect(),
+    };
     if classes.iter().all(|c| c.count == 0) {
-        return Ok(Packing {
-            gpus: 0,
-            lower_bound: 0,
-            method: Method::Exact,
-            gpus_per_config: Vec::new(),
-            assign: classes.iter().map(|_| vec![0; types]).collect(),
-        });
+        return Ok(empty());
     }
-    let vars = configs.len() + classes.iter().map(|c| c.admissible.len()).sum::<usize>();
     let relaxed = solve(types, configs, classes, false, None)?;
     let lp: f64 = relaxed.0.iter().sum();
     let lower_bound = (lp - 1e-6).ceil().max(0.0) as u64;
-    // Rounding up the relaxation is feasible; when it meets the bound it is optimal.
-    let rounded: Vec<f64> = relaxed.0.iter().map(|x| (x - 1e-6).ceil().max(0.0)).collect();
-    let rounded_gpus = rounded.iter().sum::<f64>() as u64;
-    let (x, method) = if rounded_gpus == lower_bound {
-        (rounded, Method::Exact)
-    } else if vars <= EXACT_LIMIT {
-        (solve(types, configs, classes, true, None)?.0, Method::Exact)
+    let units: u64 = classes.iter().map(|c| c.count).sum();
+    let vars = configs.len() + classes.iter().map(|c| c.admissible.len()).sum::<usize>();
+    let mut x = vec![0.0f64; configs.len()];
+    let mut small = units <= EXACT_UNITS && vars <= EXACT_LIMIT;
+    if small {
+        x = solve(types, configs, classes, true, None)?.0;
     } else {
-        (rounded, Method::LpRounding)
-    };
+        let mut left: Vec<Class> = classes.to_vec();
+        let mut relaxed_x = relaxed.0;
+        for _ in 0..64 {
+            let floor: Vec<f64> = relaxed_x.iter().map(|v| (v + 1e-6).floor().max(0.0)).collect();
+            let unmet = residual(types, configs, &left, &floor)?;
+            for (a, b) in x.iter_mut().zip(&floor) {
+                *a += b;
+            }
+            left = left
+                .iter()
+                .zip(&unmet)
+                .map(|(c, &u)| Class {
+                    count: u,
+                    admissible: c.admissible.clone(),
+                })
+                .collect();
+            let rest: u64 = left.iter().map(|c| c.count).sum();
+            if rest == 0 {
+                break;
+            }
+            if rest <= EXACT_UNITS {
+                let e = solve(types, configs, &left, true, None)?.0;
+                for (a, b) in x.iter_mut().zip(&e) {
+                    *a += b.round();
+                }
+                break;
+            }
+            relaxed_x = solve(types, configs, &left, false, None)?.0;
+            if floor.iter().all(|v| *v == 0.0) {
+                // No whole GPU in the relaxation: round up what is left (always feasible).
+                for (a, b) in x.iter_mut().zip(&relaxed_x) {
+                    *a += (b - 1e-6).ceil().max(0.0);
+                }
+                break;
+            }
+        }
+        small = (x.iter().sum::<f64>().round() as u64) == lower_bound;
+    }
     // The assignment for these GPUs: a transportation program (integral).
     let (_, assign) = solve(types, configs, classes, true, Some(&x))?;
     let gpus_per_config: Vec<(usize, u64)> = x
@@ -122,10 +166,34 @@ pub fn pack(types: usize, configs: &[Config], classes: &[Class]) -> Result<Packi
     Ok(Packing {
         gpus,
         lower_bound: lower_bound.min(gpus),
-        method,
+        method: if small { Method::Exact } else { Method::LpRounding },
         gpus_per_config,
         assign,
     })
+}
+
+/// Units of each class that `x` GPUs per configuration cannot carry (a transportation program with unmet
+/// demand, which has integer optima).
+fn residual(types: usize, configs: &[Config], classes: &[Class], x: &[f64]) -> Result<Vec<u64>, PackError> {
+    let mut vars = ProblemVariables::new();
+    let u: Vec<Variable> = classes.iter().map(|c| vars.add(variable().integer().min(0).max(c.count as f64))).collect();
+    let y: Vec<Vec<(usize, Variable)>> = classes
+        .iter()
+        .map(|c| c.admissible.iter().map(|&t| (t, vars.add(variable().integer().min(0).max(c.count as f64)))).collect())
+        .collect();
+    let objective: Expression = u.iter().copied().sum();
+    let mut model = vars.minimise(objective).using(microlp);
+    for (g, c) in classes.iter().enumerate() {
+        let e: Expression = y[g].iter().map(|(_, v)| *v).sum::<Expression>() + u[g];
+        model = model.with(e.eq(c.count as f64));
+    }
+    for t in 0..types {
+        let used: Expression = y.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, v)| *v).sum();
+        let cap: f64 = configs.iter().zip(x).map(|(k, n)| f64::from(k.counts.get(t).copied().unwrap_or(0)) * n).sum();
+        model = model.with(used.leq(cap));
+    }
+    let s = model.solve().map_err(|e| PackError::Solver(e.to_string()))?;
+    Ok(u.iter().map(|v| s.value(*v).round().max(0.0) as u64).collect())
 }
 
 type Solved = (Vec<f64>, Vec<Vec<u64>>);

@@ -279,15 +279,15 @@ pub(crate) fn check(
             if there && !allowed.contains(&key) {
                 err(
                     key,
-                    format!("`{key}` is not a key of a {} workload", w.kind),
-                    &format!("a {} workload takes {}", w.kind, allowed.join(", ")),
+                    format!("`{key}` is not a key of {} workload", a_kind(w.kind)),
+                    &format!("{} workload takes {}", a_kind(w.kind), allowed.join(", ")),
                 );
             }
         }
         let count = |key: &str, v: Option<i64>| -> Option<u64> {
             match v {
                 None => {
-                    err(key, format!("a {} workload needs `{key}`", w.kind), "give a whole number of at least 1");
+                    err(key, format!("{} workload needs `{key}`", a_kind(w.kind)), "give a whole number of at least 1");
                     None
                 }
                 Some(n) if !(1..=MAX_COUNT).contains(&n) => {
@@ -317,7 +317,7 @@ pub(crate) fn check(
         let share_of = |key: &str, v: Option<f64>, needed: bool| -> Option<f64> {
             match v {
                 None if needed => {
-                    err(key, format!("a {} workload needs `{key}`", w.kind), "give a share in (0, 1], e.g. 0.5");
+                    err(key, format!("{} workload needs `{key}`", a_kind(w.kind)), "give a share in (0, 1], e.g. 0.5");
                     None
                 }
                 None => None,
@@ -333,7 +333,7 @@ pub(crate) fn check(
             kind => {
                 let memory = match w.gpu_memory_gb {
                     None => {
-                        err("gpu_memory_gb", format!("a {kind} workload needs `gpu_memory_gb`"), "give the GB of GPU memory one unit needs");
+                        err("gpu_memory_gb", format!("{} workload needs `gpu_memory_gb`", a_kind(kind)), "give the GB of GPU memory one unit needs");
                         None
                     }
                     Some(m) if !(m.is_finite() && m > 0.0 && m <= 1.0e6) => {
@@ -390,4 +390,12 @@ pub(crate) fn check(
         }
     }
     if diags.is_empty() { Ok(out) } else { Err(diags) }
+}
+
+/// "a training", "an inference", "an interactive".
+fn a_kind(k: WorkloadKind) -> String {
+    match k {
+        WorkloadKind::Training => "a training".into(),
+        other => format!("an {other}"),
+    }
 }
