@@ -387,7 +387,11 @@ impl Ctx<'_> {
                             Mode::Passthrough => "passed through whole".to_string(),
                             m => format!("in {m} mode"),
                         },
-                        p.workloads.join(", ")
+                        if p.workloads.len() > 6 {
+                            format!("{} and {} more workloads", p.workloads[..5].join(", "), p.workloads.len() - 5)
+                        } else {
+                            p.workloads.join(", ")
+                        }
                     ));
                     s.partitions.push(p);
                 }
@@ -542,12 +546,8 @@ impl Ctx<'_> {
             0
         };
         let gpus = p.gpus + buffer_gpus;
-        let mut names: Vec<String> = Vec::new();
-        for d in demands {
-            if !names.contains(&d.name) {
-                names.push(d.name.clone());
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let names: Vec<String> = demands.iter().filter(|d| seen.insert(d.name.as_str())).map(|d| d.name.clone()).collect();
         Ok(Partition {
             mode,
             workloads: names,

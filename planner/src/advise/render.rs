@@ -173,6 +173,14 @@ pub fn chart_svg(a: &Advice) -> String {
         width / 2.0,
         xml_escape(&a.cheapest.map_or("none".into(), |c| c.to_string()))
     );
+    if a.strategies.iter().any(|st| !st.unpriced.is_empty()) {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#a00">costs incomplete: parts without a price are left out</text>"##,
+            left + panel_w * 2.5,
+            top - 24.0
+        );
+    }
     for (m, (name, f)) in measures.iter().enumerate() {
         let x0 = left + panel_w * m as f64;
         let max = a.strategies.iter().filter_map(f).fold(0.0, f64::max).max(1e-9);
@@ -191,7 +199,7 @@ pub fn chart_svg(a: &Advice) -> String {
             match f(st) {
                 Some(v) => {
                     let h = v / max * (panel_h - 20.0);
-                    let label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+                    let label = if v >= 100.0 || v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
                     let _ = write!(
                         s,
                         r##"<rect x="{x}" y="{}" width="{}" height="{h}" fill="{}"/><text x="{}" y="{}" text-anchor="middle">{label}</text>"##,
@@ -225,8 +233,8 @@ pub fn chart_svg(a: &Advice) -> String {
     }
     for (i, st) in a.strategies.iter().enumerate() {
         let y = top + panel_h + 30.0 + 20.0 * i as f64;
-        let why = if st.why.chars().count() > 150 {
-            format!("{}...", st.why.chars().take(150).collect::<String>())
+        let why = if st.why.chars().count() > 120 {
+            format!("{}...", st.why.chars().take(120).collect::<String>())
         } else {
             st.why.clone()
         };
