@@ -392,7 +392,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 TableFormat::Json => print_json(&advice.to_json()),
             }
             // 1 when no strategy is feasible, as a plan that fails a check.
-            Ok(if advice.cheapest.is_none() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if advice.cheapest.is_none() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Catalog { command } => match command {
             CatalogCommand::List { kind, catalogs, format } => {

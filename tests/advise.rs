@@ -24,7 +24,15 @@ fn the_h200_mix_side_by_side_as_the_contract_says() {
     let names: Vec<&str> = s.iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["passthrough", "mig", "vgpu", "hybrid"]);
     for x in s {
-        for key in ["name", "feasible", "why", "gpus", "servers", "tco_usd", "usd_per_gpu_hour"] {
+        for key in [
+            "name",
+            "feasible",
+            "why",
+            "gpus",
+            "servers",
+            "tco_usd",
+            "usd_per_gpu_hour",
+        ] {
             assert!(x.get(key).is_some(), "{key} missing in {x}");
         }
         assert_eq!(x["feasible"], true);
@@ -44,7 +52,11 @@ fn the_h200_mix_side_by_side_as_the_contract_says() {
     // vGPU pays NVIDIA AI Enterprise at the $4,500 default on its 192 GPUs.
     assert_eq!(s[2]["licences"]["nvaie_gpus"], 192);
     assert_eq!(v["cheapest"], "mig");
-    assert!(v["decided_by"].as_str().unwrap().contains("incomplete"), "{}", v["decided_by"]);
+    assert!(
+        v["decided_by"].as_str().unwrap().contains("incomplete"),
+        "{}",
+        v["decided_by"]
+    );
 }
 
 #[test]
@@ -81,8 +93,17 @@ fn mi300x_has_no_vgpu_and_the_output_says_why() {
     std::fs::write(&spec, text).unwrap();
     let v = json(&gigapod(&["advise", spec.to_str().unwrap(), "--format", "json"]));
     let vgpu = &v["strategies"][2];
-    assert_eq!((vgpu["name"].as_str(), vgpu["feasible"].as_bool()), (Some("vgpu"), Some(false)));
-    assert!(vgpu["why"].as_str().unwrap().contains("NVIDIA vGPU runs on NVIDIA GPUs only"), "{vgpu}");
+    assert_eq!(
+        (vgpu["name"].as_str(), vgpu["feasible"].as_bool()),
+        (Some("vgpu"), Some(false))
+    );
+    assert!(
+        vgpu["why"]
+            .as_str()
+            .unwrap()
+            .contains("NVIDIA vGPU runs on NVIDIA GPUs only"),
+        "{vgpu}"
+    );
     assert!(vgpu["gpus"].is_null() && vgpu["tco_usd"].is_null());
     let o = gigapod(&["advise", spec.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("vgpu: `mi300x` has no vGPU"));

@@ -599,7 +599,11 @@ impl Checker {
                 );
             }
             if p.value.len() > MOST {
-                self.problem_at("mig.profiles", format!("{} MIG profiles; at most {MOST}", p.value.len()), "list the GPU's profiles only");
+                self.problem_at(
+                    "mig.profiles",
+                    format!("{} MIG profiles; at most {MOST}", p.value.len()),
+                    "list the GPU's profiles only",
+                );
             }
             for prof in &p.value {
                 let bad_place = prof.placements.iter().any(|&s| s + prof.memory_slots > slots);
@@ -627,12 +631,18 @@ impl Checker {
             && let Some(p) = &v.time_sliced
         {
             if p.value.len() > MOST {
-                self.problem_at("vgpu.time_sliced", format!("{} vGPU types; at most {MOST}", p.value.len()), "list the GPU's types only");
+                self.problem_at(
+                    "vgpu.time_sliced",
+                    format!("{} vGPU types; at most {MOST}", p.value.len()),
+                    "list the GPU's types only",
+                );
             }
             for prof in &p.value {
                 if prof.max_per_gpu == 0
                     || prof.max_per_gpu > 64
-                    || !(prof.memory_gb.0.is_finite() && prof.memory_gb.0 > 0.0 && prof.memory_gb.0 <= g.memory_gb.value.0)
+                    || !(prof.memory_gb.0.is_finite()
+                        && prof.memory_gb.0 > 0.0
+                        && prof.memory_gb.0 <= g.memory_gb.value.0)
                 {
                     self.problem_at(
                         "vgpu.time_sliced",

@@ -264,7 +264,8 @@ impl<'a> Advisor<'a> {
             let mut h = ctx.strategy(StrategyName::Hybrid, &[]);
             h.feasible = false;
             h.why = if dedicated.is_empty() {
-                "no training or dedicated workload for passthrough servers: the hybrid is the MIG or vGPU strategy".into()
+                "no training or dedicated workload for passthrough servers: the hybrid is the MIG or vGPU strategy"
+                    .into()
             } else {
                 "every workload is training or dedicated: the hybrid is the passthrough strategy".into()
             };
@@ -297,7 +298,11 @@ impl<'a> Advisor<'a> {
             hybrid.why.push_str(&format!(
                 "; {m} for the shared servers ranks before {}{}",
                 other.shared_mode.map_or(String::new(), |m| m.to_string()),
-                if other.feasible { String::new() } else { format!(" ({})", other.why) }
+                if other.feasible {
+                    String::new()
+                } else {
+                    format!(" ({})", other.why)
+                }
             ));
         }
         strategies.push(hybrid);
@@ -388,7 +393,11 @@ impl Ctx<'_> {
                             m => format!("in {m} mode"),
                         },
                         if p.workloads.len() > 6 {
-                            format!("{} and {} more workloads", p.workloads[..5].join(", "), p.workloads.len() - 5)
+                            format!(
+                                "{} and {} more workloads",
+                                p.workloads[..5].join(", "),
+                                p.workloads.len() - 5
+                            )
                         } else {
                             p.workloads.join(", ")
                         }
@@ -422,7 +431,12 @@ impl Ctx<'_> {
             .filter(|p| p.mode == Mode::Vgpu)
             .map(|p| p.servers * self.per_server)
             .sum();
-        let hosts: u64 = s.partitions.iter().filter(|p| p.mode != Mode::Mig).map(|p| p.servers).sum();
+        let hosts: u64 = s
+            .partitions
+            .iter()
+            .filter(|p| p.mode != Mode::Mig)
+            .map(|p| p.servers)
+            .sum();
         let a = self.inputs;
         s.licences = Some(Licences::new(
             nvaie,
@@ -547,7 +561,11 @@ impl Ctx<'_> {
         };
         let gpus = p.gpus + buffer_gpus;
         let mut seen = std::collections::HashSet::new();
-        let names: Vec<String> = demands.iter().filter(|d| seen.insert(d.name.as_str())).map(|d| d.name.clone()).collect();
+        let names: Vec<String> = demands
+            .iter()
+            .filter(|d| seen.insert(d.name.as_str()))
+            .map(|d| d.name.clone())
+            .collect();
         Ok(Partition {
             mode,
             workloads: names,
@@ -612,7 +630,11 @@ fn decide(strategies: &[Strategy]) -> (Option<StrategyName>, String) {
                 _ => false,
             }
     };
-    let ties: Vec<String> = order[1..].iter().filter(|s| same(s)).map(|s| s.name.to_string()).collect();
+    let ties: Vec<String> = order[1..]
+        .iter()
+        .filter(|s| same(s))
+        .map(|s| s.name.to_string())
+        .collect();
     let Some(next) = order[1..].iter().find(|s| !same(s)) else {
         return (
             Some(best.name),
@@ -638,7 +660,11 @@ fn decide(strategies: &[Strategy]) -> (Option<StrategyName>, String) {
             format!("fewest servers (no cost per GPU-hour: give [cost] and plans to rank by cost): {counts}"),
         );
     }
-    let lic = |s: &Strategy| s.licences.as_ref().map_or(0.0, |l| l.total_usd(s.cost.as_ref().map_or(0.0, |c| c.years)));
+    let lic = |s: &Strategy| {
+        s.licences
+            .as_ref()
+            .map_or(0.0, |l| l.total_usd(s.cost.as_ref().map_or(0.0, |c| c.years)))
+    };
     let plan_tco = |s: &Strategy| s.cost.as_ref().map_or(0.0, |c| c.tco_usd);
     let d_lic = lic(next) - lic(best);
     let d_plan = plan_tco(next) - plan_tco(best);
@@ -657,7 +683,10 @@ fn decide(strategies: &[Strategy]) -> (Option<StrategyName>, String) {
         )
     };
     let unpriced: Vec<&str> = {
-        let mut v: Vec<&str> = order.iter().flat_map(|s| s.unpriced.iter().map(String::as_str)).collect();
+        let mut v: Vec<&str> = order
+            .iter()
+            .flat_map(|s| s.unpriced.iter().map(String::as_str))
+            .collect();
         v.sort_unstable();
         v.dedup();
         v

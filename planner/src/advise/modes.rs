@@ -70,7 +70,10 @@ pub fn unavailable(gpu: &Gpu, mode: Mode) -> Option<String> {
             Some(_) => None,
         },
         Mode::Vgpu => match &gpu.vgpu {
-            None => Some(format!("the catalog does not say whether `{}` runs NVIDIA vGPU", gpu.id)),
+            None => Some(format!(
+                "the catalog does not say whether `{}` runs NVIDIA vGPU",
+                gpu.id
+            )),
             Some(v) if v.support.value == Support::Unsupported => Some(format!(
                 "`{}` has no vGPU: {} {}",
                 gpu.id,
@@ -112,7 +115,13 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
         Mode::Mig => {
             let m = gpu.mig.as_ref()?;
             let slots = m.memory_slots.unwrap_or(8);
-            let profiles: Vec<_> = m.profiles.as_ref()?.value.iter().filter(|p| !p.media_extensions).collect();
+            let profiles: Vec<_> = m
+                .profiles
+                .as_ref()?
+                .value
+                .iter()
+                .filter(|p| !p.media_extensions)
+                .collect();
             let types: Vec<InstanceType> = profiles
                 .iter()
                 .map(|p| InstanceType {
@@ -138,8 +147,15 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
                 found: &mut Vec<Config>,
             ) {
                 if !placed.is_empty() {
-                    let layout = placed.iter().map(|(p, s)| format!("{}@{s}", profiles[*p].name)).collect::<Vec<_>>().join(" + ");
-                    found.push(Config { counts: used.clone(), layout });
+                    let layout = placed
+                        .iter()
+                        .map(|(p, s)| format!("{}@{s}", profiles[*p].name))
+                        .collect::<Vec<_>>()
+                        .join(" + ");
+                    found.push(Config {
+                        counts: used.clone(),
+                        layout,
+                    });
                 }
                 for first in start..slots {
                     for (i, p) in profiles.iter().enumerate() {
@@ -151,7 +167,16 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
                         {
                             used[i] += 1;
                             placed.push((i, first));
-                            rec(profiles, slots, first + 1, occupied | mask, compute + p.compute_slices, used, placed, found);
+                            rec(
+                                profiles,
+                                slots,
+                                first + 1,
+                                occupied | mask,
+                                compute + p.compute_slices,
+                                used,
+                                placed,
+                                found,
+                            );
                             placed.pop();
                             used[i] -= 1;
                         }
@@ -194,7 +219,12 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
             let k = types.len();
             for (i, c) in configs.iter_mut().enumerate() {
                 c.counts = vec![0; k];
-                c.counts[i] = types[i].name.rsplit('x').next().and_then(|n| n.parse().ok()).unwrap_or(1);
+                c.counts[i] = types[i]
+                    .name
+                    .rsplit('x')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1);
             }
             Some(ModeTable { mode, types, configs })
         }
@@ -209,14 +239,21 @@ pub fn class_of(d: &Demand, t: &ModeTable, gpu_memory_gb: f64) -> Result<Class, 
         _ => false,
     };
     if !wanted {
-        return Err(format!("workload `{}` asks for sharing = \"{}\"", d.name, sharing_name(d.sharing)));
+        return Err(format!(
+            "workload `{}` asks for sharing = \"{}\"",
+            d.name,
+            sharing_name(d.sharing)
+        ));
     }
     let whole: Vec<usize> = (0..t.types.len()).filter(|&i| t.types[i].whole).collect();
     let whole_class = |units: u64| -> Result<Class, String> {
         if whole.is_empty() {
             Err(format!("no {} profile takes the whole GPU for `{}`", t.mode, d.name))
         } else {
-            Ok(Class { count: units, admissible: whole.clone() })
+            Ok(Class {
+                count: units,
+                admissible: whole.clone(),
+            })
         }
     };
     match d.need {
@@ -241,7 +278,10 @@ pub fn class_of(d: &Demand, t: &ModeTable, gpu_memory_gb: f64) -> Result<Class, 
                     share.map_or(String::new(), |s| format!(" and {s} of the compute"))
                 ))
             } else {
-                Ok(Class { count: d.units, admissible })
+                Ok(Class {
+                    count: d.units,
+                    admissible,
+                })
             }
         }
     }
@@ -286,13 +326,19 @@ mod tests {
         assert!(has(&[("1g.35gb", 1), ("1g.18gb", 6)]));
         // Not valid: a 3g instance only starts at slice 0 or 4, so 3g + 3g + 1g does not fit; 8 x 1g.18gb
         // exceeds the 7 instances.
-        assert!(!t.configs.iter().any(|k| k.counts[t.types.iter().position(|x| x.name == "3g.71gb").unwrap()] == 2
-            && k.counts.iter().sum::<u32>() > 2));
+        assert!(!t.configs.iter().any(
+            |k| k.counts[t.types.iter().position(|x| x.name == "3g.71gb").unwrap()] == 2
+                && k.counts.iter().sum::<u32>() > 2
+        ));
         assert!(!t.configs.iter().any(|k| k.counts[0] > 7));
         // Every configuration keeps within 7 compute slices.
         let slices = [1, 1, 2, 3, 4, 7];
         for k in &t.configs {
-            assert!(k.counts.iter().zip(slices).map(|(n, s)| n * s).sum::<u32>() <= 7, "{}", k.layout);
+            assert!(
+                k.counts.iter().zip(slices).map(|(n, s)| n * s).sum::<u32>() <= 7,
+                "{}",
+                k.layout
+            );
         }
     }
 
@@ -300,7 +346,11 @@ mod tests {
     fn amd_and_blackwell_say_why() {
         let cat = Catalog::builtin();
         let mi = cat.gpu("mi300x").unwrap();
-        assert!(unavailable(mi, Mode::Vgpu).unwrap().contains("NVIDIA vGPU runs on NVIDIA GPUs only"));
+        assert!(
+            unavailable(mi, Mode::Vgpu)
+                .unwrap()
+                .contains("NVIDIA vGPU runs on NVIDIA GPUs only")
+        );
         assert!(unavailable(mi, Mode::Mig).unwrap().contains("no MIG"));
         let b200 = cat.gpu("b200-sxm").unwrap();
         assert!(unavailable(b200, Mode::Vgpu).unwrap().contains("NOT FOUND"));

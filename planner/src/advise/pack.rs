@@ -91,7 +91,10 @@ pub enum PackError {
 /// is the lower bound; an answer that meets it is optimal.
 pub fn pack(types: usize, configs: &[Config], classes: &[Class]) -> Result<Packing, PackError> {
     for (g, c) in classes.iter().enumerate() {
-        let offered = c.admissible.iter().any(|&t| configs.iter().any(|k| k.counts.get(t).is_some_and(|&n| n > 0)));
+        let offered = c
+            .admissible
+            .iter()
+            .any(|&t| configs.iter().any(|k| k.counts.get(t).is_some_and(|&n| n > 0)));
         if c.count > 0 && !offered {
             return Err(PackError::NoFit(g));
         }
@@ -176,10 +179,18 @@ pub fn pack(types: usize, configs: &[Config], classes: &[Class]) -> Result<Packi
 /// demand, which has integer optima).
 fn residual(types: usize, configs: &[Config], classes: &[Class], x: &[f64]) -> Result<Vec<u64>, PackError> {
     let mut vars = ProblemVariables::new();
-    let u: Vec<Variable> = classes.iter().map(|c| vars.add(variable().integer().min(0).max(c.count as f64))).collect();
+    let u: Vec<Variable> = classes
+        .iter()
+        .map(|c| vars.add(variable().integer().min(0).max(c.count as f64)))
+        .collect();
     let y: Vec<Vec<(usize, Variable)>> = classes
         .iter()
-        .map(|c| c.admissible.iter().map(|&t| (t, vars.add(variable().integer().min(0).max(c.count as f64)))).collect())
+        .map(|c| {
+            c.admissible
+                .iter()
+                .map(|&t| (t, vars.add(variable().integer().min(0).max(c.count as f64))))
+                .collect()
+        })
         .collect();
     let objective: Expression = u.iter().copied().sum();
     let mut model = vars.minimise(objective).using(microlp);
@@ -189,7 +200,11 @@ fn residual(types: usize, configs: &[Config], classes: &[Class], x: &[f64]) -> R
     }
     for t in 0..types {
         let used: Expression = y.iter().flatten().filter(|(tt, _)| *tt == t).map(|(_, v)| *v).sum();
-        let cap: f64 = configs.iter().zip(x).map(|(k, n)| f64::from(k.counts.get(t).copied().unwrap_or(0)) * n).sum();
+        let cap: f64 = configs
+            .iter()
+            .zip(x)
+            .map(|(k, n)| f64::from(k.counts.get(t).copied().unwrap_or(0)) * n)
+            .sum();
         model = model.with(used.leq(cap));
     }
     let s = model.solve().map_err(|e| PackError::Solver(e.to_string()))?;
@@ -198,7 +213,13 @@ fn residual(types: usize, configs: &[Config], classes: &[Class], x: &[f64]) -> R
 
 type Solved = (Vec<f64>, Vec<Vec<u64>>);
 
-fn solve(types: usize, configs: &[Config], classes: &[Class], integer: bool, fixed: Option<&[f64]>) -> Result<Solved, PackError> {
+fn solve(
+    types: usize,
+    configs: &[Config],
+    classes: &[Class],
+    integer: bool,
+    fixed: Option<&[f64]>,
+) -> Result<Solved, PackError> {
     let mut vars = ProblemVariables::new();
     let big = classes.iter().map(|c| c.count).sum::<u64>() as f64;
     let x: Vec<Variable> = configs
@@ -283,7 +304,13 @@ pub fn feasible(types: usize, configs: &[Config], classes: &[Class], gpus_per_co
 
 /// Keeps the configurations no other one dominates (at least as many instances of every type).
 pub fn maximal(mut configs: Vec<Config>) -> Vec<Config> {
-    configs.sort_by(|a, b| b.counts.iter().sum::<u32>().cmp(&a.counts.iter().sum::<u32>()).then(a.layout.cmp(&b.layout)));
+    configs.sort_by(|a, b| {
+        b.counts
+            .iter()
+            .sum::<u32>()
+            .cmp(&a.counts.iter().sum::<u32>())
+            .then(a.layout.cmp(&b.layout))
+    });
     let mut out: Vec<Config> = Vec::new();
     for c in configs {
         let dominated = out.iter().any(|o| o.counts.iter().zip(&c.counts).all(|(a, b)| a >= b));
@@ -336,12 +363,20 @@ mod tests {
         // 3 big units (type 0 only), 6 small ones (type 0 or 1): B + C carries 3 big + 2 small, A the other 4:
         // 3 GPUs. Capacity alone says 3 big need 1.5 GPUs of C and 6 small 1.5 of A, so 3 is also the bound.
         let classes = vec![
-            Class { count: 3, admissible: vec![0] },
-            Class { count: 6, admissible: vec![0, 1] },
+            Class {
+                count: 3,
+                admissible: vec![0],
+            },
+            Class {
+                count: 6,
+                admissible: vec![0, 1],
+            },
         ];
         let p = pack(2, &configs, &classes).unwrap();
         assert_eq!((p.gpus, p.lower_bound, p.method), (3, 3, Method::Exact));
-        let n: Vec<u64> = (0..3).map(|c| p.gpus_per_config.iter().find(|(i, _)| *i == c).map_or(0, |x| x.1)).collect();
+        let n: Vec<u64> = (0..3)
+            .map(|c| p.gpus_per_config.iter().find(|(i, _)| *i == c).map_or(0, |x| x.1))
+            .collect();
         assert!(feasible(2, &configs, &classes, &n));
         assert_eq!(p.assign[0][0], 3);
         assert_eq!(p.assign[1].iter().sum::<u64>(), 6);
@@ -349,7 +384,13 @@ mod tests {
 
     #[test]
     fn integer_program_matches_brute_force_on_small_mixes() {
-        let configs = vec![cfg(&[7, 0, 0]), cfg(&[3, 2, 0]), cfg(&[1, 1, 1]), cfg(&[0, 0, 2]), cfg(&[0, 4, 0])];
+        let configs = vec![
+            cfg(&[7, 0, 0]),
+            cfg(&[3, 2, 0]),
+            cfg(&[1, 1, 1]),
+            cfg(&[0, 0, 2]),
+            cfg(&[0, 4, 0]),
+        ];
         let mut seed = 7u64;
         let mut next = || {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -374,7 +415,15 @@ mod tests {
 
     #[test]
     fn a_class_that_fits_nothing_is_an_error() {
-        let e = pack(2, &[cfg(&[1, 0])], &[Class { count: 1, admissible: vec![1] }]).unwrap_err();
+        let e = pack(
+            2,
+            &[cfg(&[1, 0])],
+            &[Class {
+                count: 1,
+                admissible: vec![1],
+            }],
+        )
+        .unwrap_err();
         assert_eq!(e, PackError::NoFit(0));
     }
 

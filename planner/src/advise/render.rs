@@ -44,7 +44,10 @@ pub fn to_text(a: &Advice) -> String {
         strategy_detail(&mut s, st);
     }
     if a.strategies.iter().any(|st| !st.unpriced.is_empty()) {
-        let _ = writeln!(s, "* incomplete: parts without a price are left out of the TCO (see each strategy's cost line)");
+        let _ = writeln!(
+            s,
+            "* incomplete: parts without a price are left out of the TCO (see each strategy's cost line)"
+        );
     }
     let _ = writeln!(
         s,
@@ -199,7 +202,11 @@ pub fn chart_svg(a: &Advice) -> String {
             match f(st) {
                 Some(v) => {
                     let h = v / max * (panel_h - 20.0);
-                    let label = if v >= 100.0 || v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+                    let label = if v >= 100.0 || v.fract() == 0.0 {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:.2}")
+                    };
                     let _ = write!(
                         s,
                         r##"<rect x="{x}" y="{}" width="{}" height="{h}" fill="{}"/><text x="{}" y="{}" text-anchor="middle">{label}</text>"##,

@@ -26,33 +26,63 @@ fn the_h200_mix_packs_as_hand_computed() {
     // MIG: 160 x 7g.141gb; inference takes 2 memory slices (1g.35gb), a seat 1 (1g.18gb): 60 x 2 + 200 = 320
     // slices = 40 GPUs of 8, which the slice-exact layouts (1g.35gb@6 + 6 x 1g.18gb, ...) reach: 200 GPUs.
     let m = get(StrategyName::Mig);
-    assert_eq!((m.gpus, m.gpus_lower_bound, m.servers), (Some(200), Some(200), Some(25)));
+    assert_eq!(
+        (m.gpus, m.gpus_lower_bound, m.servers),
+        (Some(200), Some(200), Some(25))
+    );
     assert!(m.partitions[0].configs.iter().all(|c| c.layout != "[]"));
     let units = |s: &Strategy, w: &str| -> u64 {
-        s.partitions.iter().flat_map(|p| &p.placements).filter(|p| p.workload == w).map(|p| p.units).sum()
+        s.partitions
+            .iter()
+            .flat_map(|p| &p.placements)
+            .filter(|p| p.workload == w)
+            .map(|p| p.units)
+            .sum()
     };
-    assert_eq!((units(m, "training"), units(m, "inference"), units(m, "interactive")), (160, 60, 200));
+    assert_eq!(
+        (units(m, "training"), units(m, "inference"), units(m, "interactive")),
+        (160, 60, 200)
+    );
     // vGPU, equal-size per GPU: 60 on H200X-28C (5 a GPU) = 12 GPUs, 200 on H200X-8C (16) = 13, + 160: 185.
     let v = get(StrategyName::Vgpu);
     assert_eq!((v.gpus, v.servers), (Some(185), Some(24)));
     let conf = |s: &Strategy, layout: &str| {
-        s.partitions.iter().flat_map(|p| &p.configs).find(|c| c.layout == layout).map(|c| c.gpus)
+        s.partitions
+            .iter()
+            .flat_map(|p| &p.configs)
+            .find(|c| c.layout == layout)
+            .map(|c| c.gpus)
     };
     assert_eq!(conf(v, "5 x H200X-28C"), Some(12));
     // 200 seats: 12 GPUs of 16 x H200X-8C and the last 8 seats on one more GPU (of 8C, or of any type with 8 or
     // more vGPUs of at least 8 GB): 13 GPUs either way.
     assert!(conf(v, "16 x H200X-8C").unwrap() >= 12);
-    assert_eq!(v.partitions[0].configs.iter().filter(|c| c.layout != "1 x H200X-141C").map(|c| c.gpus).sum::<u64>(), 25);
+    assert_eq!(
+        v.partitions[0]
+            .configs
+            .iter()
+            .filter(|c| c.layout != "1 x H200X-141C")
+            .map(|c| c.gpus)
+            .sum::<u64>(),
+        25
+    );
     // Every vGPU GPU pays NVIDIA AI Enterprise: 24 servers x 8.
     assert_eq!(v.licences.as_ref().unwrap().nvaie_gpus, 192);
     // Hybrid: training on 20 passthrough servers; without costs the shared side is ranked by servers: vGPU needs
     // 25 GPUs = 4 servers, MIG 40 = 5.
     let h = get(StrategyName::Hybrid);
-    assert_eq!((h.shared_mode, h.gpus, h.servers), (Some(Mode::Vgpu), Some(185), Some(24)));
+    assert_eq!(
+        (h.shared_mode, h.gpus, h.servers),
+        (Some(Mode::Vgpu), Some(185), Some(24))
+    );
     assert_eq!(h.partitions[0].servers, 20);
     assert_eq!(h.licences.as_ref().unwrap().nvaie_gpus, 32);
     assert_eq!(h.licences.as_ref().unwrap().hypervisor_hosts, 24);
-    assert!(h.checks.iter().any(|c| c.id == "advise.live_migration" && c.status == Status::Warn));
+    assert!(
+        h.checks
+            .iter()
+            .any(|c| c.id == "advise.live_migration" && c.status == Status::Warn)
+    );
     // Without costs the decision is the fewest servers.
     assert!(a.decided_by.starts_with("fewest servers"), "{}", a.decided_by);
 }
@@ -63,7 +93,11 @@ fn mi300x_has_no_vgpu_and_says_why() {
     let v = a.strategy(StrategyName::Vgpu).unwrap();
     assert!(!v.feasible && v.gpus.is_none());
     assert!(v.why.contains("NVIDIA vGPU runs on NVIDIA GPUs only"), "{}", v.why);
-    assert!(v.checks.iter().any(|c| c.id == "advise.vgpu_capable" && c.status == Status::Fail));
+    assert!(
+        v.checks
+            .iter()
+            .any(|c| c.id == "advise.vgpu_capable" && c.status == Status::Fail)
+    );
     let m = a.strategy(StrategyName::Mig).unwrap();
     assert!(!m.feasible && m.why.contains("no MIG"), "{}", m.why);
     assert!(!a.strategy(StrategyName::Hybrid).unwrap().feasible);
@@ -123,7 +157,10 @@ fn integer_program_matches_brute_force_on_the_h200_mig_table() {
             kind: WorkloadKind::Inference,
             sharing: Sharing::Any,
             units: count,
-            need: Need::Slice { memory_gb: mem, share: None },
+            need: Need::Slice {
+                memory_gb: mem,
+                share: None,
+            },
             hours_per_year: 8760.0,
         };
         modes::class_of(&d, &t, 141.0).unwrap()
@@ -172,7 +209,11 @@ fn workload_keys_are_checked_with_their_line() {
     let e = Advisor::new(Catalog::builtin()).plans(false).advise(&f).unwrap_err();
     let d = e.diagnostics().unwrap();
     let keys: Vec<(&str, usize)> = d.0.iter().map(|d| (d.key.as_deref().unwrap_or(""), d.line)).collect();
-    assert_eq!(keys, [("workload[0].gpu_memory_gb", 10), ("workload[1].concurrency", 12)], "{d}");
+    assert_eq!(
+        keys,
+        [("workload[0].gpu_memory_gb", 10), ("workload[1].concurrency", 12)],
+        "{d}"
+    );
     assert!(d.0[1].message.contains("needs `concurrency`"), "{d}");
     // Planning the same spec says it has no size and points at advise.
     let e = crate::plan(&f, Catalog::builtin()).unwrap_err();

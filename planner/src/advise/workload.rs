@@ -242,14 +242,19 @@ pub(crate) fn check(
     let mut diags = Vec::new();
     let mut out = Vec::new();
     if workloads.is_empty() {
-        diags.push(origin.at_key(&KeyPath::root().key("workload"), "the spec has no [[workload]]").with_help(
-            "add [[workload]] entries (name, kind and the kind's keys; docs/workloads.md) for `advise`",
-        ));
+        diags.push(
+            origin
+                .at_key(&KeyPath::root().key("workload"), "the spec has no [[workload]]")
+                .with_help("add [[workload]] entries (name, kind and the kind's keys; docs/workloads.md) for `advise`"),
+        );
     }
     if workloads.len() > MAX_WORKLOADS {
         diags.push(
             origin
-                .at_key(&KeyPath::root().key("workload"), format!("{} workloads; at most {MAX_WORKLOADS}", workloads.len()))
+                .at_key(
+                    &KeyPath::root().key("workload"),
+                    format!("{} workloads; at most {MAX_WORKLOADS}", workloads.len()),
+                )
                 .with_help("merge workloads of the same shape"),
         );
         return Err(diags);
@@ -287,11 +292,19 @@ pub(crate) fn check(
         let count = |key: &str, v: Option<i64>| -> Option<u64> {
             match v {
                 None => {
-                    err(key, format!("{} workload needs `{key}`", a_kind(w.kind)), "give a whole number of at least 1");
+                    err(
+                        key,
+                        format!("{} workload needs `{key}`", a_kind(w.kind)),
+                        "give a whole number of at least 1",
+                    );
                     None
                 }
                 Some(n) if !(1..=MAX_COUNT).contains(&n) => {
-                    err(key, format!("`{key}` = {n} is not between 1 and {MAX_COUNT}"), "give a whole number of at least 1");
+                    err(
+                        key,
+                        format!("`{key}` = {n} is not between 1 and {MAX_COUNT}"),
+                        "give a whole number of at least 1",
+                    );
                     None
                 }
                 Some(n) => Some(n as u64),
@@ -317,12 +330,20 @@ pub(crate) fn check(
         let share_of = |key: &str, v: Option<f64>, needed: bool| -> Option<f64> {
             match v {
                 None if needed => {
-                    err(key, format!("{} workload needs `{key}`", a_kind(w.kind)), "give a share in (0, 1], e.g. 0.5");
+                    err(
+                        key,
+                        format!("{} workload needs `{key}`", a_kind(w.kind)),
+                        "give a share in (0, 1], e.g. 0.5",
+                    );
                     None
                 }
                 None => None,
                 Some(x) if !(x.is_finite() && x > 0.0 && x <= 1.0) => {
-                    err(key, format!("`{key}` = {x} is not a share in (0, 1]"), "give a share in (0, 1], e.g. 0.5");
+                    err(
+                        key,
+                        format!("`{key}` = {x} is not a share in (0, 1]"),
+                        "give a share in (0, 1], e.g. 0.5",
+                    );
                     None
                 }
                 Some(x) => Some(x),
@@ -333,11 +354,19 @@ pub(crate) fn check(
             kind => {
                 let memory = match w.gpu_memory_gb {
                     None => {
-                        err("gpu_memory_gb", format!("{} workload needs `gpu_memory_gb`", a_kind(kind)), "give the GB of GPU memory one unit needs");
+                        err(
+                            "gpu_memory_gb",
+                            format!("{} workload needs `gpu_memory_gb`", a_kind(kind)),
+                            "give the GB of GPU memory one unit needs",
+                        );
                         None
                     }
                     Some(m) if !(m.is_finite() && m > 0.0 && m <= 1.0e6) => {
-                        err("gpu_memory_gb", format!("`gpu_memory_gb` = {m} is not a memory size"), "give GB above 0");
+                        err(
+                            "gpu_memory_gb",
+                            format!("`gpu_memory_gb` = {m} is not a memory size"),
+                            "give GB above 0",
+                        );
                         None
                     }
                     Some(m) => Some(m),
@@ -348,8 +377,16 @@ pub(crate) fn check(
                 } else {
                     let c = share_of("concurrency", w.concurrency, true);
                     // Active seats: a seat is a unit while its session is open.
-                    let active = units.zip(c).map(|(s, c)| ((s as f64) * c - 1e-9).ceil().max(1.0) as u64);
-                    (memory.map(|m| Need::Slice { memory_gb: m, share: None }), active)
+                    let active = units
+                        .zip(c)
+                        .map(|(s, c)| ((s as f64) * c - 1e-9).ceil().max(1.0) as u64);
+                    (
+                        memory.map(|m| Need::Slice {
+                            memory_gb: m,
+                            share: None,
+                        }),
+                        active,
+                    )
                 }
             }
         };
@@ -372,7 +409,10 @@ pub(crate) fn check(
     if !(a.passthrough_buffer.is_finite() && (0.0..=10.0).contains(&a.passthrough_buffer)) {
         diags.push(
             origin
-                .at_key(&at("passthrough_buffer"), format!("a buffer of {} is not a share from 0 to 10", a.passthrough_buffer))
+                .at_key(
+                    &at("passthrough_buffer"),
+                    format!("a buffer of {} is not a share from 0 to 10", a.passthrough_buffer),
+                )
                 .with_help("give spare GPUs as a share of the peak, e.g. 0.25"),
         );
     }
