@@ -136,6 +136,7 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
             let mut found = Vec::new();
             let mut used = vec![0u32; profiles.len()];
             let mut placed: Vec<(usize, u32)> = Vec::new();
+            #[allow(clippy::too_many_arguments)]
             fn rec(
                 profiles: &[&gigapod_catalog::MigProfile],
                 slots: u32,
@@ -234,10 +235,10 @@ pub fn table(gpu: &Gpu, mode: Mode, shares: &[f64]) -> Option<ModeTable> {
 /// Units of one demand on a mode: which types they may take, and how many units (a slice larger than the GPU
 /// takes whole GPUs). `Err` says why the demand cannot run in the mode.
 pub fn class_of(d: &Demand, t: &ModeTable, gpu_memory_gb: f64) -> Result<Class, String> {
-    let wanted = match (d.sharing, t.mode) {
-        (Sharing::Mig, Mode::Mig) | (Sharing::Vgpu, Mode::Vgpu) | (Sharing::Any, _) | (Sharing::Dedicated, _) => true,
-        _ => false,
-    };
+    let wanted = matches!(
+        (d.sharing, t.mode),
+        (Sharing::Mig, Mode::Mig) | (Sharing::Vgpu, Mode::Vgpu) | (Sharing::Any, _) | (Sharing::Dedicated, _)
+    );
     if !wanted {
         return Err(format!(
             "workload `{}` asks for sharing = \"{}\"",
