@@ -125,10 +125,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Strategies for the spec's [[workload]]s side by side: passthrough, MIG, vGPU and a hybrid, packed,
+    /// Strategies for the spec's `[[workload]]` entries side by side: passthrough, MIG, vGPU and a hybrid, packed,
     /// planned and costed.
     Advise {
-        /// The cluster spec (TOML) with [[workload]] entries; the size may be left out of [compute].
+        /// The cluster spec (TOML) with `[[workload]]` entries; the size may be left out of `[compute]`.
         spec: PathBuf,
         /// Extra catalog files (parts and `[[price]]` lists).
         #[arg(long = "catalog", value_name = "FILE")]

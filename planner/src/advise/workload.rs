@@ -179,7 +179,7 @@ pub struct AdviseSpec {
     pub live_migration_required: bool,
 }
 
-/// The default NVIDIA AI Enterprise price per GPU per year (P34: "$4,500 per GP[U] per year").
+/// The default NVIDIA AI Enterprise price per GPU per year (P34: "$4,500 per GP\[U\] per year").
 pub const NVAIE_USD_PER_GPU_YEAR: f64 = 4_500.0;
 
 impl Default for AdviseSpec {
