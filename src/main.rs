@@ -6,7 +6,8 @@ mod spinner;
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
 use gigapod_planner::{Error, Report, Status, advise, compare, fabric, output, size, spec::Spec, summary};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Plan GPU cluster fabrics, racks, power and cabling.
@@ -34,7 +35,7 @@ enum TableFormat {
 enum Command {
     /// Plan a cluster and write its outputs.
     Plan {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
         /// Extra catalog files; they add parts or replace built-in ones by id.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -45,13 +46,19 @@ enum Command {
         /// Write into a non-empty folder that gigapod did not create.
         #[arg(long)]
         force: bool,
+        /// Refuse, before writing anything, outputs larger than this many megabytes (10^6 bytes) in all.
+        #[arg(long = "max-output-mb", value_name = "MB")]
+        max_output_mb: Option<f64>,
+        /// Outputs not to write, e.g. `--skip netbox-interfaces.csv,racks.svg` (the largest of a huge plan).
+        #[arg(long, value_name = "FILE", value_delimiter = ',')]
+        skip: Vec<String>,
         /// What to print on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
     /// Plan in memory and print the checks; write nothing.
     Check {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
         /// Extra catalog files.
         #[arg(long = "catalog", value_name = "FILE")]
@@ -62,12 +69,12 @@ enum Command {
     },
     /// Export the compute fabric graph for networkx, Gephi, yEd (GraphML) or Graphviz (DOT).
     Export {
-        /// The cluster spec (TOML).
+        /// The cluster spec (TOML; `-` reads it from stdin).
         spec: PathBuf,
-        /// Write GraphML to FILE.
+        /// Write GraphML to FILE (`-`: to stdout).
         #[arg(long, value_name = "FILE", required_unless_present = "dot", conflicts_with = "dot")]
         graphml: Option<PathBuf>,
-        /// Write Graphviz DOT to FILE.
+        /// Write Graphviz DOT to FILE (`-`: to stdout).
         #[arg(long, value_name = "FILE")]
         dot: Option<PathBuf>,
         /// Extra catalog files.
@@ -88,7 +95,7 @@ enum Command {
         /// Extra catalog files (parts and `[[price]]` lists).
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
-        /// Also write a bar chart of the designs as SVG.
+        /// Also write a bar chart of the designs as SVG (`-`: the chart to stdout, instead of the table).
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
         /// Replace the chart file if it exists.
@@ -179,16 +186,93 @@ enum CatalogCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let mut out = Stdout::new();
+    let result = run(cli, &mut out).and_then(|code| {
+        out.flush().map_err(Failure::Stdout)?;
+        Ok(code)
+    });
+    match result {
         Ok(code) => code,
-        Err(e) => {
+        Err(Failure::Planner(e)) => {
             let text = render_error(&e);
-            eprint!("{text}");
+            let mut err = std::io::stderr().lock();
+            // Nothing is left to tell a user whose stderr fails too: exit with the status alone.
+            let _ = write!(err, "{text}");
             if !text.ends_with('\n') {
-                eprintln!();
+                let _ = writeln!(err);
             }
             ExitCode::from(e.exit_code() as u8)
         }
+        Err(Failure::Stdout(e)) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "error: cannot write to stdout: {e}\n  = help: check where stdout goes (a full disk, a closed file)"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why the command line stops: the planner's error, or stdout that cannot be written.
+enum Failure {
+    Planner(Error),
+    Stdout(std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Planner(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Stdout(e)
+    }
+}
+
+/// Stdout, locked and buffered. A reader that goes away (EPIPE: `gigapod catalog list | head`) ends the output
+/// quietly, as Unix tools do: the rest is discarded and the command keeps its own exit status. Any other write
+/// error reaches `main`, which says so and exits 2.
+struct Stdout {
+    inner: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Stdout {
+    fn new() -> Self {
+        Self {
+            inner: std::io::BufWriter::new(std::io::stdout().lock()),
+            closed: false,
+        }
+    }
+
+    fn quiet_on_epipe<T>(&mut self, r: std::io::Result<T>, or: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(or)
+            }
+            r => r,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.quiet_on_epipe(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.quiet_on_epipe(r, ())
     }
 }
 
@@ -202,6 +286,8 @@ fn render_error(e: &Error) -> String {
         Error::OutputNotOurs(_) => "pass --force to write into it anyway, or choose another folder with --out",
         Error::Exists(_) => "pass --force to replace it, or choose another file name",
         Error::Io { .. } => "check the folder's permissions and free space",
+        Error::NotAFile { help, .. } => help.as_str(),
+        Error::InUse(_) => "wait until it has finished, or choose another folder with --out",
         _ => "",
     };
     if help.is_empty() {
@@ -224,43 +310,111 @@ fn status_code(status: Status) -> ExitCode {
     }
 }
 
-fn print_json(value: &serde_json::Value) {
-    match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot print JSON: {e}"),
-    }
+fn print_json(out: &mut Stdout, value: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| argument_error(format!("cannot print JSON: {e}"), String::new()))?;
+    writeln!(out, "{text}")?;
+    Ok(())
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
+/// `-` as a file name: stdout (or stdin), never a file of that name.
+fn is_dash(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Stdin can be read once: refuses a second `-` among the input files.
+fn one_stdin<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), Error> {
+    if paths.into_iter().filter(|p| is_dash(p)).count() > 1 {
+        return Err(argument_error(
+            "`-` (stdin) is given as more than one input file".into(),
+            "read one input from stdin and give the others as files".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Before a plan: warns when its estimated outputs or memory pass the limits of docs/limits.md, and refuses one
+/// whose estimated outputs are far (4x) beyond `--max-output-mb` (the exact size is checked after rendering).
+fn size_guard(spec: &gigapod_planner::spec::SpecFile, catalog: &Catalog, max_bytes: Option<u64>) -> Result<(), Error> {
+    // A spec that does not resolve fails in the plan itself, with its own message.
+    let Ok(r) = spec.resolve(catalog) else {
+        return Ok(());
+    };
+    let e = output::SizeEstimate::of(u64::from(r.servers), u64::from(r.rails));
+    if e.is_huge() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: a plan of {} servers x {} rails is estimated at {:.1} GB of memory and {:.1} GB of files (docs/limits.md)\n  = help: --max-output-mb caps the files; --skip netbox-interfaces.csv,racks.svg leaves out the largest",
+            r.servers,
+            r.rails,
+            e.memory_bytes / 1e9,
+            e.output_bytes / 1e9
+        );
+    }
+    if let Some(max) = max_bytes
+        && e.output_bytes > 4.0 * max as f64
+    {
+        return Err(argument_error(
+            format!(
+                "the outputs of {} servers are estimated at {:.0} MB, far more than --max-output-mb {:.0}; nothing was planned",
+                r.servers,
+                e.output_bytes / 1e6,
+                max as f64 / 1e6
+            ),
+            "leave the largest out with --skip netbox-interfaces.csv,racks.svg,report.html, or raise --max-output-mb"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Plan {
             spec,
             catalogs,
-            out,
+            out: out_dir,
             force,
+            max_output_mb,
+            skip,
             format,
         } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
+            let max_bytes = match max_output_mb {
+                Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 1e9 => Some((mb * 1e6) as u64),
+                Some(mb) => {
+                    return Err(argument_error(
+                        format!("--max-output-mb {mb} is not a size in megabytes"),
+                        "give a positive number, e.g. --max-output-mb 500".into(),
+                    )
+                    .into());
+                }
+                None => None,
+            };
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
+            size_guard(&spec, &catalog, max_bytes)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
-            let dir = out.unwrap_or_else(|| output::default_dir(&plan));
-            output::write_plan(&plan, &dir, force)?;
+            let dir = out_dir.unwrap_or_else(|| output::default_dir(&plan));
+            let options = output::WriteOptions { skip, max_bytes };
+            output::write_plan_with(&plan, &dir, force, &options)?;
             match format {
                 Format::Text => {
-                    print!("{}", summary::text(&plan));
-                    println!("  written   {}", dir.display());
+                    write!(out, "{}", summary::text(&plan))?;
+                    writeln!(out, "  written   {}", dir.display())?;
                 }
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
         Command::Check { spec, catalogs, format } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             match format {
-                Format::Text => print!("{}", summary::text(&plan)),
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Text => write!(out, "{}", summary::text(&plan))?,
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
@@ -271,6 +425,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             catalogs,
             force,
         } => {
+            one_stdin(catalogs.iter().chain([&spec]))?;
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let resolved = spec.resolve(&catalog).map_err(Error::Spec)?;
@@ -280,14 +435,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 (None, Some(p)) => (p, fabric::to_dot(&fabric)),
                 (None, None) => unreachable!("clap requires --graphml or --dot"),
             };
-            output::write_file(&path, text.as_bytes(), force)?;
             let s = fabric.summary();
-            println!(
-                "wrote {} ({} nodes, {} links)",
-                path.display(),
-                s.endpoints + s.switches.total,
-                s.links.total
-            );
+            let (nodes, links) = (s.endpoints + s.switches.total, s.links.total);
+            if is_dash(&path) {
+                // The graph is stdout's; the count goes to stderr, out of its way.
+                out.write_all(text.as_bytes())?;
+                let _ = writeln!(std::io::stderr(), "wrote stdout ({nodes} nodes, {links} links)");
+            } else {
+                output::write_file(&path, text.as_bytes(), force)?;
+                writeln!(out, "wrote {} ({nodes} nodes, {links} links)", path.display())?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {
@@ -304,6 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map(|s| compare::Sweep::parse(s))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(Error::Argument)?;
+            one_stdin(catalogs.iter().chain(&specs))?;
             let specs = specs
                 .iter()
                 .map(|p| Spec::from_path(p))
@@ -311,16 +469,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .map_err(Error::Spec)?;
             let variants = compare::variants(&specs, &sweeps).map_err(Error::Argument)?;
             let rows = compare::compare(&variants, &catalog);
+            let mut table = true;
             if let Some(path) = chart {
-                output::write_file(&path, compare::chart_svg(&rows).as_bytes(), force)?;
+                let svg = compare::chart_svg(&rows);
+                if is_dash(&path) {
+                    out.write_all(svg.as_bytes())?;
+                    table = false;
+                } else {
+                    output::write_file(&path, svg.as_bytes(), force)?;
+                }
             }
             match format {
-                TableFormat::Text => print!("{}", compare::to_text(&rows)),
+                _ if !table => {}
+                TableFormat::Text => write!(out, "{}", compare::to_text(&rows))?,
                 TableFormat::Csv => {
                     let bytes = compare::to_csv(&rows).map_err(|e| argument_error(e.to_string(), String::new()))?;
-                    print!("{}", String::from_utf8_lossy(&bytes));
+                    out.write_all(&bytes)?;
                 }
-                TableFormat::Json => print_json(&serde_json::to_value(&rows).unwrap_or_default()),
+                TableFormat::Json => print_json(out, &serde_json::to_value(&rows).unwrap_or_default())?,
             }
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
             Ok(if rows.iter().any(|r| r.status == compare::DesignStatus::Error) {
@@ -341,6 +507,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             catalogs,
             format,
         } => {
+            one_stdin(&catalogs)?;
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
             let req = size::SizeRequest {
                 power_mw,
@@ -353,7 +520,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let (plan, search) = size::size(&req, &catalog)?;
             match format {
                 Format::Text => {
-                    println!(
+                    writeln!(
+                        out,
                         "largest cluster within {:.1} kW of IT power: {} x {} ({} GPUs), {:.1} kW; one more server needs {}",
                         search.it_budget_kw,
                         plan.compute.servers,
@@ -363,10 +531,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         search
                             .next_it_kw
                             .map_or("a design that cannot be built".into(), |kw| format!("{kw:.1} kW"))
-                    );
-                    print!("{}", summary::text(&plan));
+                    )?;
+                    write!(out, "{}", summary::text(&plan))?;
                 }
-                Format::Json => print!("{}", Report::new(&plan).to_json()),
+                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
         }
@@ -378,18 +546,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             format,
         } => {
             let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            one_stdin(catalogs.iter().chain(std::iter::once(&spec)))?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let advice = advise::Advisor::new(&catalog).advise(&spec)?;
+            let mut table = true;
             if let Some(path) = chart {
-                output::write_file(&path, advise::chart_svg(&advice).as_bytes(), force)?;
+                let svg = advise::chart_svg(&advice);
+                if is_dash(&path) {
+                    out.write_all(svg.as_bytes())?;
+                    table = false;
+                } else {
+                    output::write_file(&path, svg.as_bytes(), force)?;
+                }
             }
             match format {
-                TableFormat::Text => print!("{}", advise::to_text(&advice)),
+                _ if !table => {}
+                TableFormat::Text => write!(out, "{}", advise::to_text(&advice))?,
                 TableFormat::Csv => {
                     let bytes = advise::to_csv(&advice).map_err(|e| argument_error(e.to_string(), String::new()))?;
-                    print!("{}", String::from_utf8_lossy(&bytes));
+                    out.write_all(&bytes)?;
                 }
-                TableFormat::Json => print_json(&advice.to_json()),
+                TableFormat::Json => print_json(out, &advice.to_json())?,
             }
             // 1 when no strategy is feasible, as a plan that fails a check.
             Ok(if advice.cheapest.is_none() {
@@ -410,14 +587,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         )
                     })?),
                 };
+                one_stdin(&catalogs)?;
                 let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 match format {
-                    Format::Text => print!("{}", show::list_text(&catalog, kind)),
-                    Format::Json => print_json(&show::list_json(&catalog, kind)),
+                    Format::Text => write!(out, "{}", show::list_text(&catalog, kind))?,
+                    Format::Json => print_json(out, &show::list_json(&catalog, kind))?,
                 }
                 Ok(ExitCode::SUCCESS)
             }
             CatalogCommand::Show { id, catalogs, format } => {
+                one_stdin(&catalogs)?;
                 let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
                 let entry = catalog.get(&id).ok_or_else(|| {
                     let help = match gigapod_catalog::diagnostic::did_you_mean(&id, catalog.ids(None)) {
@@ -427,14 +606,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     argument_error(format!("unknown part id `{id}`"), help)
                 })?;
                 if let Some(a) = catalog.alias(&id) {
-                    eprintln!(
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "warning: `{id}` is an old id kept for one release; it stands for `{}`",
                         a.of
                     );
                 }
                 match format {
-                    Format::Text => print!("{}", show::show_text_for(&catalog, &id, entry)),
-                    Format::Json => print_json(&show::show_json_for(&catalog, &id, entry)),
+                    Format::Text => write!(out, "{}", show::show_text_for(&catalog, &id, entry))?,
+                    Format::Json => print_json(out, &show::show_json_for(&catalog, &id, entry))?,
                 }
                 Ok(ExitCode::SUCCESS)
             }

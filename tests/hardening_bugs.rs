@@ -324,15 +324,19 @@ fn racks_per_row_below_one_scalable_unit_is_refused() {
     assert!(err.contains("racks_per_row"), "{err}");
 }
 
-/// planner/src/layout/block.rs (`NetworkDoesNotFit`): the message lists U, kW and kg, which all fit, and not the
-/// limit that binds (the liquid class's room-air limit, 30 kW): "needs 36 U, 53.0 kW and 503 kg; a rack takes
-/// 48 U, 90.0 kW and 1360 kg" reads as a contradiction.
+/// planner/src/layout/block.rs (`NetworkDoesNotFit`): the message listed U, kW and kg, which all fit, and not the
+/// limit that bound (the liquid class's room-air limit, 30 kW). Since issue 13 an SU's switches no longer have to
+/// share one rack: 32 leaves and 16 spines whose heat goes into the room air spread over network racks, each
+/// within the room's 30 kW, and the plan succeeds.
 #[test]
-fn network_group_message_names_the_binding_limit() {
+fn network_group_over_the_room_air_limit_spreads_over_network_racks() {
     let spec = "name = \"x\"\n[compute]\nserver = \"g593-b200-dlc\"\nscalable_units = 1\nservers_per_su = 128\n[facility]\ncooling = \"liquid\"\n";
     let (out, err) = check(spec, None);
-    assert_input_error(&out, &err, "128 DLC servers per SU");
-    assert!(err.contains("room"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("3 network"), "{text}");
+    assert!(text.lines().any(|l| l.contains("pass cooling.room_air")), "{text}");
 }
 
 /// Fabric errors caused by a user catalog's switch or NIC point at `servers = 4` in the spec (key

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 const OUTPUTS: [&str; 3] = ["report.json", "bom.csv", "cables.csv"];
 const MARKER: &str = ".gigapod-plan";
 const TEMP_PREFIX: &str = ".gigapod-tmp-";
+/// The folder's lock file (held with `flock` while a run writes; it stays, empty, afterwards).
+const LOCK: &str = ".gigapod-lock";
 /// Kills timed by the first temporary file of the write phase, then a short varied delay (0.1-20 ms, spread
 /// evenly on a log scale: the write phase is short).
 const KILLS_WHILE_WRITING: u64 = 4;
@@ -148,7 +150,7 @@ fn check_after_kill(dir: &Path, reference: &BTreeMap<String, Vec<u8>>) -> Result
             temps += 1;
             continue;
         }
-        if name == MARKER {
+        if name == MARKER || name == LOCK {
             continue;
         }
         let Some(want) = reference.get(&name) else {

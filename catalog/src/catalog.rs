@@ -1,6 +1,6 @@
 //! The merged catalog: built-in parts, then user files that add parts or replace built-in ones by id.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, KeyPath, SourceFile, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, KeyPath, MAX_SHOWN, SourceFile, did_you_mean};
 use crate::part::{AnyPart, PartKind};
 use crate::parts::*;
 use serde::Deserialize;
@@ -119,6 +119,10 @@ impl CatalogFile {
     }
 }
 
+/// Largest price accepted for one part (or one metre of a cable), US dollars: beyond any real part, low enough
+/// that a plan's totals stay finite.
+pub const MAX_PRICE_USD: f64 = 1e9;
+
 /// Largest catalog file accepted, so that a runaway generated file fails fast instead of exhausting memory.
 pub const MAX_CATALOG_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -162,8 +166,11 @@ impl Catalog {
         let mut cat = base;
         let mut diags = Vec::new();
         for file in files {
-            let parsed: CatalogFile = match toml::from_str(&file.text) {
-                Ok(p) => p,
+            let parsed: CatalogFile = match file.deserialize() {
+                Ok((p, controls)) => {
+                    diags.extend(controls);
+                    p
+                }
                 Err(e) => {
                     diags.push(file.from_toml(&e));
                     continue;
@@ -180,23 +187,45 @@ impl Catalog {
                 cat.rules.insert(rule.id.clone(), (rule, origin));
             }
             for (i, alias) in aliases.into_iter().enumerate() {
+                let path = KeyPath::root().key("alias").index(i);
+                if let Some(why) = crate::ids::id_problem(alias.id.as_str()) {
+                    diags.push(
+                        file.at_key(&path.key("id"), format!("alias id: {why}"))
+                            .with_help(format!(
+                                "use 1 to {} of the characters {}",
+                                crate::ids::MAX_ID_CHARS,
+                                crate::ids::ID_CHARSET
+                            )),
+                    );
+                    continue;
+                }
                 let origin = Origin {
                     file: file.clone(),
-                    path: KeyPath::root().key("alias").index(i),
+                    path,
                     builtin: is_builtin,
                 };
                 cat.aliases.insert(alias.id.clone(), (alias, origin));
             }
             for (i, p) in prices.into_iter().enumerate() {
                 let path = KeyPath::root().key("price").index(i);
-                if !(p.usd.value.is_finite() && p.usd.value >= 0.0)
-                    || p.usd_per_m
+                let money = |x: f64| x.is_finite() && (0.0..=MAX_PRICE_USD).contains(&x);
+                let bad = if !money(p.usd.value) {
+                    Some(("usd", p.usd.value))
+                } else {
+                    p.usd_per_m
                         .as_ref()
-                        .is_some_and(|m| !(m.value.is_finite() && m.value >= 0.0))
-                {
+                        .filter(|m| !money(m.value))
+                        .map(|m| ("usd_per_m", m.value))
+                };
+                if let Some((key, value)) = bad {
                     diags.push(
-                        file.at_key(&path.key("usd"), format!("price of `{}` is not a sum of money", p.part))
-                            .with_help("give zero or a positive number of US dollars"),
+                        file.at_key(
+                            &path.key(key),
+                            format!("price of `{}` is not a sum of money: {value:e}", p.part),
+                        )
+                        .with_help(format!(
+                            "give zero or a positive number of US dollars, at most {MAX_PRICE_USD:e}"
+                        )),
                     );
                     continue;
                 }
@@ -209,6 +238,20 @@ impl Catalog {
                 cat.prices.insert(p.part.clone(), (p, origin));
             }
             for (i, s) in sources.into_iter().enumerate() {
+                if let Some(why) = crate::ids::id_problem(&s.id) {
+                    diags.push(
+                        file.at_key(
+                            &KeyPath::root().key("source").index(i).key("id"),
+                            format!("source id: {why}"),
+                        )
+                        .with_help(format!(
+                            "use 1 to {} of the characters {}",
+                            crate::ids::MAX_ID_CHARS,
+                            crate::ids::ID_CHARSET
+                        )),
+                    );
+                    continue;
+                }
                 if let Some((_, first)) = cat.sources.get(&s.id)
                     && first.name == file.name
                 {
@@ -225,6 +268,18 @@ impl Catalog {
             }
             for (kind, index, part) in parts {
                 let path = KeyPath::root().key(kind.name()).index(index);
+                if let Some(why) = crate::ids::id_problem(part.id().as_str()) {
+                    diags.push(
+                        file.at_key(&path.key("id"), format!("{kind} id: {why}"))
+                            .with_help(format!(
+                                "use 1 to {} of the characters {}",
+                                crate::ids::MAX_ID_CHARS,
+                                crate::ids::ID_CHARSET
+                            )),
+                    );
+                    // Not added: an id no output can hold never reaches one.
+                    continue;
+                }
                 for p in part.problems() {
                     let mut full = path.clone();
                     full.0.extend(p.key.0);
@@ -288,7 +343,8 @@ impl Catalog {
                 }
             }
         }
-        diags.extend(cat.reference_problems());
+        let problems = cat.reference_problems(diags.len());
+        diags.extend(problems);
         if diags.is_empty() {
             Ok(cat)
         } else {
@@ -296,8 +352,11 @@ impl Catalog {
         }
     }
 
-    fn reference_problems(&self) -> Vec<Diagnostic> {
+    /// Unknown references, prices and sources. `before` diagnostics come ahead of these; only the ones that will
+    /// be shown (the first [`MAX_SHOWN`]) search for a "did you mean", so the work stays linear in the catalog.
+    fn reference_problems(&self, before: usize) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
+        let shown = |diags: &Vec<Diagnostic>| before + diags.len() < MAX_SHOWN;
         for (id, (alias, origin)) in &self.aliases {
             if self.entries.contains_key(id) {
                 diags.push(
@@ -311,7 +370,12 @@ impl Catalog {
                     &origin.path.key("of"),
                     format!("alias `{id}` stands for unknown part `{}`", alias.of),
                 );
-                d.help = Some(match did_you_mean(alias.of.as_str(), self.ids(None)) {
+                let suggestion = if shown(&diags) {
+                    did_you_mean(alias.of.as_str(), self.ids(None))
+                } else {
+                    None
+                };
+                d.help = Some(match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "name a part of the catalog (`gigapod catalog list`)".into(),
                 });
@@ -350,7 +414,12 @@ impl Catalog {
                 let mut d = origin
                     .file
                     .at_key(&origin.path.key("part"), format!("price for unknown part `{id}`"));
-                d.help = Some(match did_you_mean(id.as_str(), self.ids(None)) {
+                let suggestion = if shown(&diags) {
+                    did_you_mean(id.as_str(), self.ids(None))
+                } else {
+                    None
+                };
+                d.help = Some(match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "price a part of the catalog (`gigapod catalog list`)".into(),
                 });
@@ -370,7 +439,12 @@ impl Catalog {
                         &entry.origin.path.key(r.key),
                         format!("{} `{}`: {what}", entry.part.kind(), entry.part.id()),
                     );
-                    d.help = Some(match did_you_mean(r.id.as_str(), self.ids(Some(r.kind))) {
+                    let suggestion = if shown(&diags) {
+                        did_you_mean(r.id.as_str(), self.ids(Some(r.kind)))
+                    } else {
+                        None
+                    };
+                    d.help = Some(match suggestion {
                         Some(s) => format!(
                             "did you mean `{s}`? (`gigapod catalog list --kind {}` lists them)",
                             r.kind
@@ -478,24 +552,51 @@ typed_getter!(rack, Rack, Rack);
 typed_getter!(cooling, Cooling, Cooling);
 typed_getter!(pdu, Pdu, Pdu);
 
-/// Reads a text file for a loader, refusing files over `max_bytes` and non-UTF-8 text with a clear error.
+/// Reads a text file for a loader, refusing input over `max_bytes` and non-UTF-8 text with a clear error.
+///
+/// The bound applies to the bytes read, not to the file's metadata: a device (`/dev/zero`), a FIFO or stdin
+/// (the path `-`) is read through the same limit and refused as soon as it passes it, so no input can make the
+/// reader hold more than `max_bytes + 1` bytes. A regular file larger than the limit is refused unread.
 pub fn read_source(path: &Path, max_bytes: u64) -> Result<SourceFile, Diagnostics> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
-    if meta.len() > max_bytes {
-        return Err(Diagnostic::file(
-            &name,
-            format!(
-                "the file is {} bytes, more than the {max_bytes} bytes accepted",
-                meta.len()
-            ),
+    use std::io::Read;
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let cannot =
+        |e: std::io::Error| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path");
+    let too_long = |what: String| {
+        Diagnostics::from(
+            Diagnostic::file(&name, format!("{what} more than the {max_bytes} bytes accepted"))
+                .with_help("split it, or check that it is the file you meant"),
         )
-        .with_help("split it, or check that it is the file you meant")
-        .into());
+    };
+    let (reader, kind): (Box<dyn Read>, &str) = if stdin {
+        (Box::new(std::io::stdin().lock()), "stdin")
+    } else {
+        let meta = std::fs::metadata(path).map_err(cannot)?;
+        let t = meta.file_type();
+        if t.is_dir() {
+            return Err(Diagnostic::file(&name, "this is a folder, not a file")
+                .with_help("give the path of a TOML file")
+                .into());
+        }
+        if t.is_file() && meta.len() > max_bytes {
+            return Err(too_long(format!("the file is {} bytes,", meta.len())));
+        }
+        let kind = if t.is_file() { "the file" } else { "the device or pipe" };
+        (Box::new(std::fs::File::open(path).map_err(cannot)?), kind)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_long(format!("{kind} gives")));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(&name, format!("cannot read the file: {e}")).with_help("check the path"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::file(&name, format!("the file is not UTF-8 text: {e}")).with_help("save it as UTF-8")
     })?;

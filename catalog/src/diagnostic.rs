@@ -3,7 +3,6 @@
 //! Both the catalog and the spec loader report through [`Diagnostic`], so every bad-input message has the same
 //! shape as rustc's and cargo's.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -18,11 +17,31 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Every key path of the document and where it stands, built on the first lookup: each diagnostic then
     /// costs a few hash lookups instead of a parse of the whole file (a file with thousands of errors stays fast).
-    index: Arc<OnceLock<KeyIndex>>,
+    index: Arc<OnceLock<Option<KeyIndex>>>,
+    /// Byte offset of every line's start, built on the first lookup: a diagnostic finds its line by binary
+    /// search instead of counting the newlines before it (which made many diagnostics quadratic).
+    lines: Arc<OnceLock<Vec<usize>>>,
 }
 
-/// Key path (as displayed) to the span an error at it points to.
-type KeyIndex = HashMap<String, Range<usize>>;
+/// The document's keys as a tree, each with the span an error at it points to. Built in one pass over the
+/// parsed document; a lookup costs a binary search per table and an index per array.
+#[derive(Debug, Default)]
+struct KeyIndex {
+    span: Range<usize>,
+    /// A table's keys, sorted.
+    keys: Vec<(Box<str>, KeyIndex)>,
+    /// An array's items.
+    items: Vec<KeyIndex>,
+}
+
+impl KeyIndex {
+    fn key(&self, k: &str) -> Option<&KeyIndex> {
+        self.keys
+            .binary_search_by(|(x, _)| (**x).cmp(k))
+            .ok()
+            .map(|i| &self.keys[i].1)
+    }
+}
 
 /// One step of a key path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,16 +134,29 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        writeln!(f, "error: {}", readable(&self.message))?;
         if self.line > 0 {
-            writeln!(f, "  --> {}:{}:{}", self.file, self.line, self.column)?;
+            writeln!(f, "  --> {}:{}:{}", printable(&self.file), self.line, self.column)?;
         } else {
-            writeln!(f, "  --> {}", self.file)?;
+            writeln!(f, "  --> {}", printable(&self.file))?;
         }
         if let Some((text, col, len)) = &self.snippet {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
             writeln!(f, "{pad} |")?;
+            // One character for one, so that the caret stays under its place.
+            let text: String = text
+                .chars()
+                .map(|c| {
+                    if c == '\t' {
+                        ' '
+                    } else if c.is_control() {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             writeln!(f, "{num} | {text}")?;
             writeln!(
                 f,
@@ -134,14 +166,97 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(key) = &self.key {
-            writeln!(f, "  = key: {key}")?;
+            writeln!(f, "  = key: {}", printable(key))?;
         }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {help}")?;
+            writeln!(f, "  = help: {}", readable(help))?;
         }
         Ok(())
     }
 }
+
+/// Text safe to print on a terminal: control characters (ESC, NUL, newlines inside a value...) are written as
+/// escapes (`\u{1b}`), so an input cannot move the cursor, recolour the terminal or forge a line of output.
+///
+/// ```
+/// use gigapod_catalog::diagnostic::printable;
+/// assert_eq!(printable("a\u{1b}[2Jb\0"), "a\\u{1b}[2Jb\\u{0}");
+/// assert_eq!(printable("plain"), "plain");
+/// ```
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`printable`] text with every number of more than 15 integer digits written in scientific notation, so that
+/// `1e308` read back from an input is shown as `1e308`, not as 309 digits; a word longer than 120 characters is
+/// cut to its first 60, with its length.
+///
+/// ```
+/// use gigapod_catalog::diagnostic::readable;
+/// let big = format!("a limit of {} kW", 1e308);
+/// assert_eq!(readable(&big), "a limit of 1e308 kW");
+/// assert_eq!(readable("65,536 ports of 400 Gb/s, 12.5 m"), "65,536 ports of 400 Gb/s, 12.5 m");
+/// ```
+pub fn readable(s: &str) -> String {
+    let s = printable(s);
+    let mut out = String::with_capacity(s.len());
+    let mut rest: &str = &s;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let int_len = tail.find(|c: char| !c.is_ascii_digit()).unwrap_or(tail.len());
+        let mut len = int_len;
+        if tail[len..].starts_with('.') {
+            let frac = tail[len + 1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(tail.len() - len - 1);
+            if frac > 0 {
+                len += 1 + frac;
+            }
+        }
+        let number = &tail[..len];
+        match number.parse::<f64>() {
+            Ok(x) if int_len > 15 => out.push_str(&format!("{x:e}")),
+            _ => out.push_str(number),
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    // A word too long to read (a 10,000-character id echoed back) is cut, with its length said.
+    if out.split(' ').any(|w| w.chars().count() > LONGEST_WORD) {
+        out = out
+            .split(' ')
+            .map(|w| {
+                let n = w.chars().count();
+                if n > LONGEST_WORD {
+                    let head: String = w.chars().take(LONGEST_WORD / 2).collect();
+                    format!("{head}…({n} characters)")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    out
+}
+
+/// Longest word of a message shown whole, in characters.
+const LONGEST_WORD: usize = 120;
+
+/// At most this many diagnostics are shown; the rest are counted ("and 99,980 more errors").
+pub const MAX_SHOWN: usize = 20;
 
 /// One or more diagnostics: the error type of every loader.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,11 +264,19 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
+        for (i, d) in self.0.iter().take(MAX_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{d}")?;
+        }
+        let more = self.0.len().saturating_sub(MAX_SHOWN);
+        if more > 0 {
+            writeln!(
+                f,
+                "\nerror: and {more} more error{} not shown (the first {MAX_SHOWN} are above)\n  = help: fix these and run again",
+                if more == 1 { "" } else { "s" }
+            )?;
         }
         Ok(())
     }
@@ -174,18 +297,48 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
             index: Arc::default(),
+            lines: Arc::default(),
         }
     }
 
-    fn index(&self) -> &KeyIndex {
-        self.index.get_or_init(|| {
-            let mut index = KeyIndex::new();
-            if let Ok(doc) = DeTable::parse(&self.text) {
-                index.insert(String::new(), doc.span());
-                index_table(doc.get_ref(), &KeyPath::root(), &mut index);
-            }
-            index
-        })
+    /// The 1-based line of a byte offset, and the offset where that line starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let i = starts.partition_point(|&s| s <= offset).max(1) - 1;
+        (i + 1, starts[i])
+    }
+
+    /// The key index, `None` when the text does not parse.
+    fn index(&self) -> Option<&KeyIndex> {
+        self.index
+            .get_or_init(|| DeTable::parse(&self.text).ok().map(|doc| index_document(&doc)))
+            .as_ref()
+    }
+
+    /// Parses the file as TOML and deserializes it, building the key index from the same parse (one parse of
+    /// the text instead of two when diagnostics follow). Also returns a diagnostic for every string value that
+    /// holds a control character (an escape such as `\n` or `\u001b`): no text of a catalog may carry one into
+    /// an output or onto a terminal.
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<(T, Vec<Diagnostic>), toml::de::Error> {
+        let doc = DeTable::parse(&self.text)?;
+        let _ = self.index.set(Some(index_document(&doc)));
+        let mut controls = Vec::new();
+        control_table(doc.get_ref(), &KeyPath::root(), &mut controls);
+        let diags = controls
+            .into_iter()
+            .map(|path| {
+                self.at_key(
+                    &path,
+                    "the text holds a control character (a newline, tab, escape or NUL)",
+                )
+                .with_help("write it on one line, with printable characters only")
+            })
+            .collect();
+        Ok((T::deserialize(toml::de::Deserializer::from(doc))?, diags))
     }
 
     /// A diagnostic at a byte span of this file.
@@ -193,10 +346,11 @@ impl SourceFile {
         let mut d = Diagnostic::file(&self.name, message);
         d.key = key;
         if let Some(span) = span {
-            let start = span.start.min(self.text.len());
-            let before = &self.text[..start];
-            let line = before.matches('\n').count() + 1;
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let mut start = span.start.min(self.text.len());
+            while !self.text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let (line, line_start) = self.line_of(start);
             let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
             let line_text = self.text[line_start..line_end].trim_end_matches('\r');
             let column = self.text[line_start..start].chars().count() + 1;
@@ -204,7 +358,7 @@ impl SourceFile {
             let len = self.text[start..end].chars().count();
             d.line = line;
             d.column = column;
-            d.snippet = Some((line_text.to_string(), column, len));
+            d.snippet = Some(snippet_window(line_text, column, len));
         }
         d
     }
@@ -227,7 +381,15 @@ impl SourceFile {
         {
             message = format!("duplicate key `{name}`");
         }
-        let help = help_for_toml_message(&message);
+        let mut help = help_for_toml_message(&message);
+        let header = span.clone().and_then(|s| self.text.get(s)).unwrap_or("").trim_start();
+        if message.starts_with("invalid type") && header.starts_with("[[") {
+            let name = header.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            message = format!("`[[{name}]]` makes an array of tables, and `{name}` is one table");
+            help = format!("write `[{name}]` (single brackets)");
+        } else if message.starts_with("invalid type: sequence") && header.starts_with('[') {
+            help = "this key takes one table, not an array of them: write it once, with single brackets".into();
+        }
         let mut d = self.at(span, key, message);
         d.help = Some(help);
         d
@@ -245,14 +407,18 @@ impl SourceFile {
 
     /// Follows `path` into the document: the span of the deepest step found, and whether every step was.
     fn walk(&self, path: &KeyPath) -> Option<(Range<usize>, bool)> {
-        let index = self.index();
-        for depth in (0..=path.0.len()).rev() {
-            let prefix = KeyPath(path.0[..depth].to_vec());
-            if let Some(span) = index.get(&prefix.to_string()) {
-                return Some((span.clone(), depth == path.0.len()));
+        let mut node = self.index()?;
+        for seg in &path.0 {
+            let next = match seg {
+                KeySeg::Key(k) => node.key(k),
+                KeySeg::Index(i) => node.items.get(*i),
+            };
+            match next {
+                Some(n) => node = n,
+                None => return Some((node.span.clone(), false)),
             }
         }
-        None
+        Some((node.span.clone(), true))
     }
 
     /// The deepest key path whose value contains the byte span.
@@ -264,31 +430,102 @@ impl SourceFile {
     }
 }
 
-fn index_table(t: &DeTable<'_>, base: &KeyPath, index: &mut KeyIndex) {
+/// Longest snippet line shown, in characters: a longer line is cut to a window around the caret, so that a
+/// megabyte-long line is not copied into every diagnostic on it.
+const SNIPPET_CHARS: usize = 160;
+
+/// The line (or a window of it around the caret, with `…` where it is cut), the caret's column in it and its
+/// length.
+fn snippet_window(line: &str, column: usize, len: usize) -> (String, usize, usize) {
+    let total = line.chars().count();
+    if total <= SNIPPET_CHARS {
+        return (line.to_string(), column, len);
+    }
+    let first = column.saturating_sub(1).saturating_sub(SNIPPET_CHARS / 4);
+    let mut text: String = line.chars().skip(first).take(SNIPPET_CHARS).collect();
+    let mut col = column - first;
+    if first > 0 {
+        text.insert(0, '…');
+        col += 1;
+    }
+    if first + SNIPPET_CHARS < total {
+        text.push('…');
+    }
+    let len = len.min(SNIPPET_CHARS + 2 - col.min(SNIPPET_CHARS + 1));
+    (text, col, len)
+}
+
+/// Key paths of string values (keys included) holding a control character, at most [`MAX_SHOWN`] + 1 of them.
+fn control_table(t: &DeTable<'_>, path: &KeyPath, out: &mut Vec<KeyPath>) {
     for (k, v) in t.iter() {
-        let path = base.key(k.get_ref());
-        // Point at `key = value`; at the key (the header) for a table or an array.
-        let span = if matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
-            k.span()
-        } else {
-            k.span().start..v.span().end.max(k.span().end)
-        };
-        index.insert(path.to_string(), span);
-        index_value(v.get_ref(), &path, index);
+        if out.len() > MAX_SHOWN {
+            return;
+        }
+        let p = path.key(k.get_ref());
+        if k.get_ref().chars().any(char::is_control) {
+            out.push(p.clone());
+        }
+        control_value(v.get_ref(), &p, out);
     }
 }
 
-fn index_value(v: &DeValue<'_>, base: &KeyPath, index: &mut KeyIndex) {
+fn control_value(v: &DeValue<'_>, path: &KeyPath, out: &mut Vec<KeyPath>) {
     match v {
-        DeValue::Table(t) => index_table(t, base, index),
+        DeValue::String(s) if s.chars().any(char::is_control) => out.push(path.clone()),
+        DeValue::Table(t) => control_table(t, path, out),
         DeValue::Array(a) => {
             for (i, item) in a.iter().enumerate() {
-                let path = base.index(i);
-                index.insert(path.to_string(), item.span());
-                index_value(item.get_ref(), &path, index);
+                control_value(item.get_ref(), &path.index(i), out);
             }
         }
         _ => {}
+    }
+}
+
+fn index_document(doc: &toml::Spanned<DeTable<'_>>) -> KeyIndex {
+    let mut root = index_table(doc.get_ref());
+    root.span = doc.span();
+    root
+}
+
+fn index_table(t: &DeTable<'_>) -> KeyIndex {
+    let mut keys: Vec<(Box<str>, KeyIndex)> = t
+        .iter()
+        .map(|(k, v)| {
+            let mut node = index_value(v.get_ref());
+            // Point at `key = value`; at the key (the header) for a table or an array.
+            node.span = if matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+                k.span()
+            } else {
+                k.span().start..v.span().end.max(k.span().end)
+            };
+            (Box::from(k.get_ref().as_ref()), node)
+        })
+        .collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    KeyIndex {
+        span: 0..0,
+        keys,
+        items: Vec::new(),
+    }
+}
+
+fn index_value(v: &DeValue<'_>) -> KeyIndex {
+    match v {
+        DeValue::Table(t) => index_table(t),
+        DeValue::Array(a) => KeyIndex {
+            span: 0..0,
+            keys: Vec::new(),
+            items: a
+                .iter()
+                .map(|item| {
+                    let mut node = index_value(item.get_ref());
+                    node.span = item.span();
+                    node
+                })
+                .collect(),
+        },
+        _ => KeyIndex::default(),
     }
 }
 
@@ -379,6 +616,8 @@ fn plain_types(message: &str) -> String {
         m = format!("{}expected a table{}", &m[..i], &rest[end..]);
     }
     m.replace("expected a sequence", "expected an array")
+        .replace("invalid type: map", "invalid type: a table")
+        .replace("invalid type: sequence", "invalid type: an array")
 }
 
 fn help_for_toml_message(message: &str) -> String {
@@ -402,7 +641,15 @@ fn help_for_toml_message(message: &str) -> String {
     }
 }
 
+/// Longest word (and candidate) the "did you mean" search compares, in bytes: ids are at most 64 characters
+/// (see `MAX_ID_CHARS`), and a longer word is no typo of one.
+pub const MAX_SUGGEST_LEN: usize = 64;
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
+///
+/// Bounded whatever the input: words or candidates longer than [`MAX_SUGGEST_LEN`] are skipped, a candidate
+/// whose length or letters already differ by more than the allowed distance is skipped before any edit distance
+/// is computed, and the search stops after about 20 million cells of edit-distance work (the best so far).
 ///
 /// ```
 /// use gigapod_catalog::diagnostic::did_you_mean;
@@ -410,12 +657,55 @@ fn help_for_toml_message(message: &str) -> String {
 /// assert_eq!(did_you_mean("zzz", ["qm9700"]), None);
 /// ```
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.to_string())
+    const BUDGET: usize = 20_000_000;
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
+    let letters = histogram(word);
+    let mut work = 0usize;
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.len() > MAX_SUGGEST_LEN {
+            continue;
+        }
+        let allowed = 2.max(c.len() / 3).min(best.map_or(usize::MAX, |(d, _)| d));
+        if word.len().abs_diff(c.len()) > allowed || letter_distance(&letters, &histogram(c)) > allowed {
+            continue;
+        }
+        work += (word.len() + 1) * (c.len() + 1);
+        if work > BUDGET {
+            break;
+        }
+        let d = strsim::osa_distance(word, c);
+        if d <= 2.max(c.len() / 3) && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+/// Byte counts in 64 buckets.
+fn histogram(s: &str) -> [i16; 64] {
+    let mut h = [0i16; 64];
+    for b in s.bytes() {
+        h[usize::from(b % 64)] += 1;
+    }
+    h
+}
+
+/// A lower bound of the edit distance from the letter counts: an insertion, deletion or substitution changes the
+/// surplus of either side by at most one, and a transposition changes neither.
+fn letter_distance(a: &[i16; 64], b: &[i16; 64]) -> usize {
+    let (mut plus, mut minus) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        let d = i32::from(*x) - i32::from(*y);
+        if d > 0 {
+            plus += d as usize;
+        } else {
+            minus += (-d) as usize;
+        }
+    }
+    plus.max(minus)
 }
 
 #[cfg(test)]
@@ -468,5 +758,59 @@ mod tests {
         assert!(s.contains("--> t.toml:4:1"), "{s}");
         assert!(s.contains("4 | server = \"g593\""), "{s}");
         assert!(s.contains("help: did you mean `g593-h200`?"), "{s}");
+    }
+
+    #[test]
+    fn at_most_max_shown_diagnostics_are_displayed_and_the_rest_counted() {
+        let f = SourceFile::new("t.toml", DOC);
+        let many = Diagnostics(
+            (0..1000)
+                .map(|i| f.at_key(&KeyPath::dotted("name"), format!("bad {i}")))
+                .collect(),
+        );
+        let text = many.to_string();
+        assert_eq!(text.matches("error: bad ").count(), MAX_SHOWN);
+        assert!(text.contains("and 980 more errors not shown"), "{text}");
+        let one = Diagnostics(vec![f.at_key(&KeyPath::dotted("name"), "bad")]);
+        assert!(!one.to_string().contains("more error"));
+    }
+
+    #[test]
+    fn control_characters_are_never_printed_raw() {
+        let f = SourceFile::new("t\u{1b}.toml", "name = \"a\u{1b}[31mb\0\"\n");
+        let d = f
+            .at_key(&KeyPath::dotted("name"), "bad `a\u{1b}[31mb\0`")
+            .with_help("\u{7}");
+        let text = d.to_string();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("\\u{1b}[31m"), "{text}");
+    }
+
+    #[test]
+    fn a_huge_line_is_shown_as_a_window_around_the_caret() {
+        let text = format!("name = \"{}\"\nx = 1\n", "a".repeat(1_000_000));
+        let f = SourceFile::new("t.toml", text);
+        let d = f.at_key(&KeyPath::dotted("x"), "bad");
+        assert_eq!(d.line, 2);
+        let d = f.at(Some(500_000..500_001), None, "bad");
+        let (snippet, col, len) = d.snippet.clone().unwrap();
+        assert!(snippet.chars().count() <= SNIPPET_CHARS + 2, "{}", snippet.len());
+        assert_eq!(snippet.chars().nth(col - 1), Some('a'));
+        assert_eq!(len, 1);
+        assert_eq!((d.line, d.column), (1, 500_001));
+    }
+
+    #[test]
+    fn did_you_mean_is_bounded_on_long_and_many_candidates() {
+        // A 10,000-character word against a 1,000,000-character id took 57 s: now neither is compared.
+        let long = "x".repeat(1_000_000);
+        assert_eq!(did_you_mean(&"x".repeat(10_000), [long.as_str()]), None);
+        assert_eq!(did_you_mean("qm9700", [long.as_str(), "qm9701"]), Some("qm9701".into()));
+        // Many near candidates: the first closest still wins.
+        let ids: Vec<String> = (0..200_000).map(|i| format!("part-{i:06}")).collect();
+        assert_eq!(
+            did_you_mean("part-00001x", ids.iter().map(String::as_str)),
+            Some("part-000010".into())
+        );
     }
 }

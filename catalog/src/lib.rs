@@ -15,13 +15,14 @@
 mod catalog;
 pub mod diagnostic;
 mod form;
+pub mod ids;
 mod part;
 pub mod parts;
 pub mod show;
 pub mod sourced;
 pub mod units;
 
-pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, Origin, read_source};
+pub use catalog::{Catalog, Entry, MAX_CATALOG_FILE_BYTES, MAX_PRICE_USD, Origin, read_source};
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
 pub use form::CageForm;
 pub use part::{AnyPart, PartKind, PartProblem, PartRef};

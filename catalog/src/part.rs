@@ -281,6 +281,18 @@ impl AnyPart {
                 if let Some(n) = &s.storage_nic_count {
                     c.positive("storage_nic_count", n.value.into());
                 }
+                if let Some(d) = &s.rack_densities
+                    && (d.value.is_empty() || d.value.contains(&0))
+                {
+                    c.problem(
+                        "rack_densities",
+                        format!(
+                            "rack_densities must list one or more positive counts, found {:?}",
+                            d.value
+                        ),
+                        "give the servers per rack the vendor's designs use, e.g. [1, 2, 4], or leave the key out",
+                    );
+                }
                 if s.power_includes_pluggables.as_ref().is_some_and(|f| f.value) && s.max_power_w.is_none() {
                     c.problem(
                         "power_includes_pluggables",

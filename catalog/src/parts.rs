@@ -265,6 +265,11 @@ pub struct Server {
     /// includes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_includes_pluggables: Option<Sourced<bool>>,
+    /// Servers per rack the vendor's rack designs use, e.g. `[1, 2, 4]` for a DGX H100 ("one, two, or four DGX
+    /// H100 systems per rack"). The layout puts at most the highest of these that fits the rack's limits into a
+    /// rack (`facility.servers_per_rack` overrides it); absent, any count the limits allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack_densities: Option<Sourced<Vec<u32>>>,
 }
 
 impl Server {

@@ -142,14 +142,15 @@ pub fn to_csv(lines: &[BomLine]) -> Result<Vec<u8>, csv::Error> {
         "side",
     ])?;
     for l in lines {
+        use crate::text::csv_text;
         w.write_record([
-            l.part_id.as_str(),
-            l.description.as_str(),
+            &*csv_text(&l.part_id),
+            &*csv_text(&l.description),
             l.category.as_str(),
             &l.qty.to_string(),
             &l.unit_w.map(|w| format!("{:.1}", w.0)).unwrap_or_default(),
-            l.source.as_str(),
-            l.included_in.as_deref().unwrap_or(""),
+            &*csv_text(&l.source),
+            &*csv_text(l.included_in.as_deref().unwrap_or("")),
             l.side.unwrap_or(""),
         ])?;
     }

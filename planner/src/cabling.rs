@@ -513,20 +513,21 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
         "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
         "part_id", "routed_m", "role",
     ])?;
+    use crate::text::csv_text;
     for r in &plan.runs {
         w.write_record([
-            r.a_rack.as_str(),
+            &*csv_text(&r.a_rack),
             &r.a_u.to_string(),
-            &r.a_device,
-            &r.a_port,
-            &r.b_rack,
+            &*csv_text(&r.a_device),
+            &*csv_text(&r.a_port),
+            &*csv_text(&r.b_rack),
             &r.b_u.to_string(),
-            &r.b_device,
-            &r.b_port,
+            &*csv_text(&r.b_device),
+            &*csv_text(&r.b_port),
             r.media.as_str(),
             &format!("{}", r.length_m.0),
-            &r.label,
-            &r.part_id,
+            &*csv_text(&r.label),
+            &*csv_text(&r.part_id),
             &format!("{:.2}", r.routed_m.0),
             r.role.as_str(),
         ])?;

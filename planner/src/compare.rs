@@ -426,7 +426,12 @@ pub fn to_text(rows: &[DesignRow]) -> String {
 pub fn to_csv(rows: &[DesignRow]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r)?;
+        // Text cells made safe for spreadsheets: a design label or a reason can start with `-` or `=`.
+        let mut r = r.clone();
+        for t in [&mut r.design, &mut r.why_not] {
+            *t = crate::text::csv_text(t).into_owned();
+        }
+        w.serialize(&r)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -17,6 +17,14 @@ use serde::{Deserialize, Serialize};
 /// Hours in a year.
 pub const HOURS_PER_YEAR: f64 = 8_760.0;
 
+/// Largest sum of money a `[cost]` key takes (US dollars): far above any real licence or price, low enough
+/// that every total of a plan the planner accepts stays a finite number (docs/limits.md).
+pub const MAX_USD: f64 = 1e9;
+/// Largest energy price accepted, US dollars per kWh (real tariffs are 0.03-0.50).
+pub const MAX_USD_PER_KWH: f64 = 100.0;
+/// Largest PUE accepted (the least efficient halls measured are near 3).
+pub const MAX_PUE: f64 = 10.0;
+
 /// `[cost]` in the spec: the economic inputs a price list does not hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,21 +66,42 @@ impl CostSpec {
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut v = Vec::new();
         let money = [
-            ("energy_usd_per_kwh", self.energy_usd_per_kwh),
-            ("support_fraction_per_year", self.support_fraction_per_year),
-            ("software_usd_per_gpu_year", self.software_usd_per_gpu_year),
-            ("software_usd_per_server_year", self.software_usd_per_server_year),
-            ("software_usd_per_server_once", self.software_usd_per_server_once),
+            ("energy_usd_per_kwh", self.energy_usd_per_kwh, MAX_USD_PER_KWH),
+            ("support_fraction_per_year", self.support_fraction_per_year, 1.0),
+            ("software_usd_per_gpu_year", self.software_usd_per_gpu_year, MAX_USD),
+            (
+                "software_usd_per_server_year",
+                self.software_usd_per_server_year,
+                MAX_USD,
+            ),
+            (
+                "software_usd_per_server_once",
+                self.software_usd_per_server_once,
+                MAX_USD,
+            ),
         ];
-        for (k, x) in money {
+        for (k, x, max) in money {
             if !(x.is_finite() && x >= 0.0) {
                 v.push((k, format!("`{k}` must be zero or more, found {x}")));
+            } else if x > max {
+                v.push((k, format!("`{k}` = {x:e} is more than the {max:e} accepted")));
             }
         }
-        if !(self.pue.is_finite() && self.pue >= 1.0) {
+        if self.pue > MAX_PUE {
             v.push((
                 "pue",
-                format!("a PUE of {} is below 1: facility power includes the IT power", self.pue),
+                format!(
+                    "a PUE of {:e} is beyond any real hall (at most {MAX_PUE} accepted)",
+                    self.pue
+                ),
+            ));
+        } else if self.pue.is_nan() || self.pue < 1.0 {
+            v.push((
+                "pue",
+                format!(
+                    "a PUE of {} is not 1 or more: facility power includes the IT power",
+                    self.pue
+                ),
             ));
         }
         if !(self.years.is_finite() && self.years > 0.0 && self.years <= 50.0) {
@@ -183,6 +212,9 @@ pub fn compute(bom: &[BomLine], catalog: &Catalog, spec: &CostSpec, it_kw: f64, 
     opex.total_usd = opex.energy_usd + opex.support_usd + opex.software_usd;
     let tco_usd = capex.total_usd + opex.total_usd * spec.years;
     let gpu_hours = gpus as f64 * HOURS_PER_YEAR * spec.years * spec.utilisation;
+    // Inputs are bounded (MAX_USD, MAX_PUE, prices in the catalog, power figures), so the totals are finite; a
+    // test below checks the bounds together.
+    debug_assert!(tco_usd.is_finite() && gpu_hours.is_finite(), "cost overflow");
     CostReport {
         complete: unpriced.is_empty(),
         capex,
@@ -308,6 +340,46 @@ mod tests {
         assert_relative_eq!(l.opex_usd_per_year, 111_000.0);
         assert_relative_eq!(l.capex_usd, 15_000.0);
         assert_relative_eq!(l.total_usd(5.0), 570_000.0);
+    }
+
+    #[test]
+    fn the_largest_accepted_inputs_give_finite_totals() {
+        // Every bound at once: a price of MAX_USD_PER_PART for a million of each part, 1e9 kW of IT power.
+        let prices = SourceFile::new(
+            "prices.toml",
+            format!(
+                "[[price]]\npart = \"dgx-h100\"\nusd = {m:e}\n[[price]]\npart = \"fiber-mpo12-om4\"\nusd = {m:e}\nusd_per_m = {m:e}\n",
+                m = gigapod_catalog::MAX_PRICE_USD
+            ),
+        );
+        let cat = Catalog::with_user_files(vec![prices]).unwrap();
+        let mut fiber = line("fiber-mpo12-om4-1000m", "cable", 10_000_000);
+        fiber.catalog_id = Some("fiber-mpo12-om4".into());
+        fiber.length_m = Some(Meters(1e9));
+        let bom = vec![line("dgx-h100", "server", 1_000_000), fiber];
+        let s = CostSpec {
+            energy_usd_per_kwh: MAX_USD_PER_KWH,
+            pue: MAX_PUE,
+            years: 50.0,
+            utilisation: 1.0,
+            support_fraction_per_year: 1.0,
+            software_usd_per_gpu_year: MAX_USD,
+            software_usd_per_server_year: MAX_USD,
+            software_usd_per_server_once: MAX_USD,
+        };
+        assert!(s.problems().is_empty());
+        let c = compute(&bom, &cat, &s, 1e15, 1 << 30, 1 << 20);
+        assert!(c.tco_usd.is_finite() && c.usd_per_gpu_hour.is_finite(), "{c:?}");
+    }
+
+    #[test]
+    fn overflowing_inputs_are_refused() {
+        let mut s = spec();
+        s.pue = 1e308;
+        s.software_usd_per_gpu_year = 1e308;
+        let p = s.problems();
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[1].1.contains("beyond any real hall"), "{p:?}");
     }
 
     #[test]

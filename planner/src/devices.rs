@@ -89,6 +89,34 @@ pub fn server_cage_heat_sink(r: &Resolved) -> Option<gigapod_catalog::HeatSink> 
         .map(|h| h.value)
 }
 
+/// The price in US dollars of one of the `links` links a media choice carries, when the catalog prices every part
+/// it needs (cables, or modules at both ends and fibres, at the choice's orderable length).
+pub fn link_usd(catalog: &Catalog, choice: &crate::media::MediaChoice, links: u32) -> Option<f64> {
+    use crate::media::MediaChoice;
+    let total = match choice {
+        MediaChoice::Cable {
+            cable_id,
+            length_m,
+            cables,
+            ..
+        } => catalog.price(cable_id)?.of(Some(*length_m)) * f64::from(*cables),
+        MediaChoice::Optics {
+            a_transceiver,
+            b_transceiver,
+            b_transceivers,
+            fiber_id,
+            length_m,
+            fibers,
+            ..
+        } => {
+            catalog.price(a_transceiver)?.of(None)
+                + catalog.price(b_transceiver)?.of(None) * f64::from(*b_transceivers)
+                + catalog.price(fiber_id)?.of(Some(*length_m)) * f64::from(*fibers)
+        }
+    };
+    Some(total / f64::from(links.max(1)))
+}
+
 /// Devices, their power, and the layout's input.
 #[derive(Debug, Clone)]
 pub struct Devices {
@@ -247,6 +275,14 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         ),
         row_racks: r.racks_per_row.max(1),
         weights: Default::default(),
+        leaf_placement: r.spec.facility.leaf_placement,
+        densities: r.server.rack_densities.as_ref().map(|d| d.value.clone()),
+        servers_per_rack: r
+            .spec
+            .facility
+            .servers_per_rack
+            .map(|n| n.clamp(1, i64::from(u32::MAX)) as u32),
+        rack_usd: catalog.price(r.rack.id.as_str()).map(|p| p.of(None)),
     };
     Devices {
         layout_input,

@@ -78,6 +78,20 @@ pub enum Error {
     /// The output file exists (and replacing it was not forced).
     #[error("{} exists", .0.display())]
     Exists(PathBuf),
+    /// Something other than a regular file stands where an output would go: it is never replaced, even when
+    /// replacing is forced.
+    #[error("{} is {what}, not a regular file, and only regular files are replaced", .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What stands there, in words ("a character device").
+        what: &'static str,
+        /// What to do instead.
+        help: String,
+    },
+    /// Another gigapod run holds the output folder's lock.
+    #[error("the output folder {} is in use by another gigapod run", .0.display())]
+    InUse(PathBuf),
     /// Reading or writing a file failed (disk full, permissions).
     #[error("cannot write {}: {source}", .path.display())]
     Io {
@@ -141,7 +155,12 @@ impl Error {
             | Error::Layout { diagnostics, .. }
             | Error::Media { diagnostics, .. }
             | Error::Facility { diagnostics, .. } => Some(diagnostics),
-            Error::OutputNotOurs(_) | Error::Exists(_) | Error::Io { .. } | Error::Encode { .. } => None,
+            Error::OutputNotOurs(_)
+            | Error::Exists(_)
+            | Error::Io { .. }
+            | Error::Encode { .. }
+            | Error::NotAFile { .. }
+            | Error::InUse(_) => None,
         }
     }
 

@@ -391,16 +391,9 @@ mod tests {
             racks,
             rows: 1,
             placements: HashMap::new(),
-            stats: LayoutStats {
-                solver: "microlp",
-                block_programs_optimal: true,
-                saving_over_first_fit: 0.0,
-                solver_cost: 0.0,
-                first_fit_cost: 0.0,
-                first_fit_racks: 0,
-                blocks_solved: 0,
-            },
+            stats: LayoutStats::default(),
             routing: Routing::new(48, 0.6, 1.2),
+            open_positions: Vec::new(),
         };
         let cables = CablePlan {
             runs: Vec::new(),

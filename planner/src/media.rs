@@ -96,8 +96,8 @@ impl MediaChoice {
 /// No catalog medium reaches.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "no cable or optics in the catalog joins `{a_form}`{} to `{b_form}`{} at {speed} over {length}{}: the longest reach is {longest}; the catalog lacks {}",
-    sink_phrase(*a_sink), sink_phrase(*b_sink), rule_phrase(forbidden), missing_part(self)
+    "no cable or optics in the catalog joins `{a_form}`{} to `{b_form}`{} at {speed} over {length}{}: {}; the catalog lacks {}",
+    sink_phrase(*a_sink), sink_phrase(*b_sink), rule_phrase(forbidden), reach(*longest), missing_part(self)
 )]
 pub struct NoMedia {
     /// Heat-sink form of the cage.
@@ -116,6 +116,16 @@ pub struct NoMedia {
     pub length: Meters,
     /// The longest reach any matching medium has.
     pub longest: Meters,
+}
+
+/// The end of the no-medium message: the longest reach, or that nothing of these forms and speed exists at all
+/// (a "longest reach is 0 m" read as if the catalog's other, longer cables did not count).
+fn reach(longest: Meters) -> String {
+    if longest.0 > 0.0 {
+        format!("the longest reach is {longest}")
+    } else {
+        "the catalog has no cable or optics of these two forms at this speed, of any length (check end_a, end_b and speed_gbps)".into()
+    }
 }
 
 fn sink_phrase(s: Option<HeatSink>) -> String {

@@ -1,17 +1,21 @@
 //! Writing a plan's files: rendered whole in memory first, then each written to a temporary file in the target
-//! folder and renamed into place, so a file appears whole or not at all.
+//! folder and renamed into place, so a file appears whole or not at all; the set is described by a manifest in
+//! the marker, marked `complete` only once every file is in place.
 //!
-//! A folder the planner made carries a marker file; any other non-empty folder is refused unless `force`.
+//! A folder the planner made carries a marker file; any other non-empty folder is refused unless `force`. The
+//! folder is locked while a run writes into it.
 
 use crate::error::Error;
+use crate::fsx;
 use crate::plan::Plan;
 use crate::report::Report;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Marks a folder as made by gigapod, so that re-planning into it needs no `--force`.
+/// It holds the set's manifest (each file's name, size and fingerprint) and its state (see [`set_state`]).
 pub const MARKER: &str = ".gigapod-plan";
-const TEMP_PREFIX: &str = ".gigapod-tmp-";
+#[cfg(test)]
+use fsx::TEMP_PREFIX;
 
 /// One output file, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,66 +96,272 @@ pub fn default_dir(plan: &Plan) -> PathBuf {
     PathBuf::from(format!("{}-plan", plan.name()))
 }
 
-/// Writes rendered files into `dir`, creating it if needed. Returns the paths written.
+/// Writes rendered files into `dir`, creating it if needed, as one set. Returns the paths written.
+///
+/// The folder is locked for the whole write (a second run gets [`Error::InUse`]). Every target is checked
+/// first: something other than a regular file in an output's place is refused before anything is written.
+/// Every file is then written to a locked temporary file and flushed; the marker is rewritten as a manifest in
+/// state `writing`; the files are renamed into place; and the marker is rewritten in state `complete`. A run
+/// killed in between leaves a marker that says `writing`, which [`set_state`] reports and the next run repairs.
 pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBuf>, Error> {
-    let io = |path: &Path| Error::io(path);
-    prepare_dir(dir, force)?;
-    let mut written = Vec::new();
+    let _lock = prepare_dir(dir, force)?;
+    for f in files {
+        fsx::replaceable(
+            &dir.join(f.name),
+            "move it out of the output folder, or choose another folder with --out",
+        )?;
+    }
+    let mut staged = Vec::with_capacity(files.len());
     for f in files {
         let target = dir.join(f.name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(dir)
-            .map_err(io(dir))?;
-        tmp.write_all(&f.bytes).map_err(io(&target))?;
-        tmp.as_file().sync_all().map_err(io(&target))?;
-        publish(tmp, &target).map_err(io(&target))?;
+        let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
+        tmp.write_synced(&f.bytes).map_err(|e| fsx::write_error(&target, e))?;
+        staged.push((tmp, target));
+    }
+    let marker = dir.join(MARKER);
+    let write_marker = |state: &str| {
+        fsx::write_atomic(&marker, manifest(state, files).as_bytes()).map_err(|e| fsx::write_error(&marker, e))
+    };
+    write_marker(STATE_WRITING)?;
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, target) in staged {
+        tmp.persist(&target).map_err(|e| fsx::write_error(&target, e))?;
         written.push(target);
     }
+    fsx::sync_dir(dir).map_err(|e| fsx::write_error(dir, e))?;
+    write_marker(STATE_COMPLETE)?;
     Ok(written)
 }
 
 /// Writes one file atomically (temporary file in the same folder, then rename). An existing file is replaced only
-/// with `force`, so nothing the user wrote is overwritten without asking.
+/// with `force`, so nothing the user wrote is overwritten without asking; anything but a regular file (a device,
+/// a FIFO, a folder, a symlink) is never replaced. Temporary files that killed runs left beside it are removed.
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::io(path)(e);
-    if path.exists() && !force {
+    let exists = fsx::replaceable(
+        path,
+        "choose another file name; to write to stdout, give `-` as the file name",
+    )?;
+    if exists && !force {
         return Err(Error::Exists(path.to_path_buf()));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(&dir)
-        .map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    publish(tmp, path).map_err(err)?;
-    Ok(())
-}
-
-/// Gives a finished temporary file the permissions of an ordinary file (temporary files are created private)
-/// and renames it into place.
-fn publish(tmp: tempfile::NamedTempFile, target: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(target).map_err(|e| e.error)?;
+    let dir = fsx::parent(path);
+    fsx::remove_stale_temps(&dir);
+    let mut tmp = fsx::TempFile::create_in(&dir).map_err(|e| fsx::write_error(path, e))?;
+    tmp.write_synced(bytes).map_err(|e| fsx::write_error(path, e))?;
+    tmp.persist(path).map_err(|e| fsx::write_error(path, e))?;
     Ok(())
 }
 
 /// Renders and writes a plan into `dir`.
 pub fn write_plan(plan: &Plan, dir: &Path, force: bool) -> Result<Vec<PathBuf>, Error> {
-    let files = render(plan)?;
-    write(dir, &files, force)
+    write_plan_with(plan, dir, force, &WriteOptions::default())
 }
 
-fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::io(dir)(e);
+/// What to leave out of a plan's outputs, and how large they may be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Output names not to write (`netbox-interfaces.csv`, `racks.svg`...): an old file of that name in the
+    /// folder is removed, so the folder still holds one plan's set.
+    pub skip: Vec<String>,
+    /// Refuse, before writing anything, a set larger than this many bytes.
+    pub max_bytes: Option<u64>,
+}
+
+/// Renders and writes a plan into `dir`, leaving out `options.skip` and refusing a set over `options.max_bytes`.
+pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOptions) -> Result<Vec<PathBuf>, Error> {
+    let mut files = render(plan)?;
+    if let Some(unknown) = options
+        .skip
+        .iter()
+        .find(|s| !files.iter().any(|f| f.name == s.as_str()))
+    {
+        let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+        return Err(Error::Argument(
+            gigapod_catalog::Diagnostic::file(
+                "<command line>",
+                format!("--skip `{unknown}` is not an output of the plan"),
+            )
+            .with_help(format!("skip one of: {}", names.join(", ")))
+            .into(),
+        ));
+    }
+    let skipped: Vec<&'static str> = files
+        .iter()
+        .filter(|f| options.skip.iter().any(|s| s == f.name))
+        .map(|f| f.name)
+        .collect();
+    files.retain(|f| !skipped.contains(&f.name));
+    if let Some(max) = options.max_bytes {
+        let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+        if total > max {
+            let mut by_size: Vec<&OutputFile> = files.iter().collect();
+            by_size.sort_by_key(|f| std::cmp::Reverse(f.bytes.len()));
+            let biggest: Vec<String> = by_size
+                .iter()
+                .take(3)
+                .map(|f| format!("{} {:.1} MB", f.name, f.bytes.len() as f64 / 1e6))
+                .collect();
+            return Err(Error::Argument(
+                gigapod_catalog::Diagnostic::file(
+                    "<command line>",
+                    format!(
+                        "the outputs come to {:.1} MB, more than --max-output-mb {:.1}; nothing was written",
+                        total as f64 / 1e6,
+                        max as f64 / 1e6
+                    ),
+                )
+                .with_help(format!(
+                    "the largest are {}: leave some out with --skip NAME, or raise --max-output-mb",
+                    biggest.join(", ")
+                ))
+                .into(),
+            ));
+        }
+    }
+    let written = write(dir, &files, force)?;
+    // A skipped output left by an earlier plan would mix two plans in one folder: it goes (the folder is ours
+    // now, and only a regular file of an output's name is removed).
+    for name in skipped {
+        let path = dir.join(name);
+        if fsx::replaceable(&path, "").unwrap_or(false) {
+            std::fs::remove_file(&path).map_err(|e| fsx::write_error(&path, e))?;
+        }
+    }
+    Ok(written)
+}
+
+/// The files and memory a plan of this size is expected to take, before it is planned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeEstimate {
+    /// Bytes of all output files.
+    pub output_bytes: f64,
+    /// Peak memory of `gigapod plan`, bytes.
+    pub memory_bytes: f64,
+}
+
+/// Output bytes per fabric endpoint and per server, fitted to the measured plans of docs/limits.md (65,536
+/// endpoints on 8,192 servers: 115 MB; 746,496 on 93,312: 1.3 GB; 746,496 single-rail servers: 2.6 GB).
+const OUTPUT_BYTES_PER: (f64, f64) = (1_493.0, 1_987.0);
+/// Peak memory bytes per endpoint and per server, fitted to the same runs (306 MB, 3.7 GB, 8 GB).
+const MEMORY_BYTES_PER: (f64, f64) = (4_134.0, 6_583.0);
+/// Above these a plan warns before it starts (docs/limits.md).
+pub const WARN_OUTPUT_BYTES: f64 = 1e9;
+/// See [`WARN_OUTPUT_BYTES`].
+pub const WARN_MEMORY_BYTES: f64 = 4e9;
+
+impl SizeEstimate {
+    /// The estimate for `servers` servers of `rails` fabric ports each.
+    ///
+    /// ```
+    /// let e = gigapod_planner::output::SizeEstimate::of(8_192, 8);
+    /// assert!((e.output_bytes / 1e6 - 114.1).abs() < 0.1);
+    /// ```
+    pub fn of(servers: u64, rails: u64) -> SizeEstimate {
+        let (e, s) = ((servers * rails) as f64, servers as f64);
+        SizeEstimate {
+            output_bytes: OUTPUT_BYTES_PER.0 * e + OUTPUT_BYTES_PER.1 * s,
+            memory_bytes: MEMORY_BYTES_PER.0 * e + MEMORY_BYTES_PER.1 * s,
+        }
+    }
+
+    /// True when either figure is above the warning limits.
+    pub fn is_huge(&self) -> bool {
+        self.output_bytes > WARN_OUTPUT_BYTES || self.memory_bytes > WARN_MEMORY_BYTES
+    }
+}
+
+const STATE_WRITING: &str = "writing";
+const STATE_COMPLETE: &str = "complete";
+
+/// The marker's text: a TOML manifest of the set, with its state.
+fn manifest(state: &str, files: &[OutputFile]) -> String {
+    let mut s = String::from(
+        "# This folder was written by gigapod; `gigapod plan` may replace its files.\n\
+         # state: \"writing\" while a run replaces the files, \"complete\" once every file below is in place.\n",
+    );
+    s.push_str(&format!("state = \"{state}\"\n"));
+    for f in files {
+        s.push_str(&format!(
+            "\n[[file]]\nname = \"{}\"\nbytes = {}\nfnv1a64 = \"{:016x}\"\n",
+            f.name,
+            f.bytes.len(),
+            fnv1a64(&f.bytes)
+        ));
+    }
+    s
+}
+
+/// The 64-bit FNV-1a hash: a cheap fingerprint that tells one plan's file from another's.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// What an output folder holds, by its marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetState {
+    /// The marker says `complete` and every file it lists is there with its size and fingerprint.
+    Complete,
+    /// A run did not finish (its marker says `writing`), or a listed file is missing or differs: why.
+    Incomplete(String),
+    /// No marker (or one that is not a regular file): not a folder gigapod wrote.
+    NotOurs,
+}
+
+/// Checks an output folder against its manifest, for readers and for the next run.
+pub fn set_state(dir: &Path) -> Result<SetState, Error> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        state: String,
+        #[serde(default)]
+        file: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        name: String,
+        bytes: u64,
+        fnv1a64: String,
+    }
+    let marker = dir.join(MARKER);
+    match std::fs::symlink_metadata(&marker) {
+        Ok(m) if m.file_type().is_file() && m.len() <= 1 << 20 => {}
+        Ok(_) => return Ok(SetState::NotOurs),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SetState::NotOurs),
+        Err(e) => return Err(fsx::write_error(&marker, e)),
+    }
+    let text = std::fs::read_to_string(&marker).map_err(|e| fsx::write_error(&marker, e))?;
+    let Ok(m) = toml::from_str::<Manifest>(&text) else {
+        return Ok(SetState::Incomplete("the marker holds no manifest".into()));
+    };
+    if m.state != STATE_COMPLETE {
+        return Ok(SetState::Incomplete(format!("the marker's state is `{}`", m.state)));
+    }
+    for e in &m.file {
+        let path = dir.join(&e.name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_file() && meta.len() == e.bytes => {}
+            _ => {
+                return Ok(SetState::Incomplete(format!(
+                    "{} is missing or of another size",
+                    e.name
+                )));
+            }
+        }
+        let bytes = std::fs::read(&path).map_err(|err| fsx::write_error(&path, err))?;
+        if format!("{:016x}", fnv1a64(&bytes)) != e.fnv1a64 {
+            return Ok(SetState::Incomplete(format!(
+                "{} is not the file the manifest lists",
+                e.name
+            )));
+        }
+    }
+    Ok(SetState::Complete)
+}
+
+/// Checks, creates and locks the output folder, and clears what killed runs left in it.
+fn prepare_dir(dir: &Path, force: bool) -> Result<fsx::DirLock, Error> {
+    let err = |e: std::io::Error| fsx::write_error(dir, e);
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Error::io(dir)(std::io::Error::new(
@@ -165,11 +375,12 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
             let entry = entry.map_err(err)?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name == MARKER {
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if name == MARKER && regular {
+                // Only a regular file is the marker: a symlink of that name does not make the folder ours.
                 ours = true;
-            } else if name.starts_with(TEMP_PREFIX) {
-                // Left by a run that was killed mid-write: never a finished file, safe to remove.
-                let _ = std::fs::remove_file(entry.path());
+            } else if (name.starts_with(fsx::TEMP_PREFIX) || name == fsx::LOCK) && regular {
+                // Ours too: temporary files (cleared below, under the lock) and the lock file.
             } else {
                 empty = false;
             }
@@ -180,12 +391,10 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<(), Error> {
     } else {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
-    std::fs::write(
-        dir.join(MARKER),
-        "This folder was written by gigapod; `gigapod plan` may replace its files.\n",
-    )
-    .map_err(err)?;
-    Ok(())
+    let lock = fsx::DirLock::acquire(dir)?;
+    // Under the lock, so no other plan is writing here; an export's live file keeps its own lock.
+    fsx::remove_stale_temps(dir);
+    Ok(lock)
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ pub(crate) fn plan_steps(
     let forms = CageForms::of(&r);
     let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = stage_cabling(spec, &fabric, &layout, catalog, &forms)?;
+    let cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     checks.extend(facility_checks);
@@ -253,14 +253,20 @@ fn stage_layout(
     // What one server-to-leaf link of a given length costs, by the medium the catalog gives that length.
     let link_cost = |length: f64| {
         let run = forms.run(true, forms.ports_per_cage, false, r.nic_speed, Meters(length));
-        let medium = match media::choose(catalog, &run).map(|c| c.kind()) {
+        let choice = media::choose(catalog, &run);
+        let medium = match choice.as_ref().map(|c| c.kind()) {
             Ok("dac") => weights.dac,
             Ok("acc") => weights.acc,
             Ok("aoc") => weights.aoc,
             Ok(_) => weights.optic,
             Err(_) => weights.optic * 100.0,
         };
-        medium + weights.per_metre * length
+        layout::LinkCost {
+            weight: medium + weights.per_metre * length,
+            usd: choice
+                .ok()
+                .and_then(|c| crate::devices::link_usd(catalog, &c, forms.ports_per_cage)),
+        }
     };
     let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
@@ -285,44 +291,43 @@ fn stage_layout(
             source,
         });
     }
-    let st = &layout.stats;
-    // The solver's block is never worse than first-fit (first-fit's layout is feasible for the same program):
-    // an invariant of the solver, not a verdict on the design.
-    let checks = vec![Check::invariant(
-        "layout.solver",
-        st.solver_cost <= st.first_fit_cost + 1e-9,
-        format!(
-            "block program cost {:.1} ({:.1} % below first-fit decreasing's {:.1}, {} racks for the SUs), {} distinct SU shape(s) solved{}",
-            st.solver_cost,
-            st.saving_over_first_fit * 100.0,
-            st.first_fit_cost,
-            st.first_fit_racks,
-            st.blocks_solved,
-            if st.block_programs_optimal {
-                " to optimality by microlp"
-            } else {
-                "; the solver did not report an optimum for every block"
-            }
-        ),
-    )];
+    // The rack count against its bound and first-fit (an invariant), against a hand layout (a verdict), the
+    // density in force and the open positions.
+    let checks = layout::checks(&layout);
     Ok((devices, layout, checks))
 }
 
 /// Stage: every link's route, length, medium and label.
 fn stage_cabling(
     spec: SpecRef<'_>,
+    r: &Resolved,
     fabric: &Fabric,
     layout: &Layout,
     catalog: &Catalog,
     forms: &CageForms<'_>,
 ) -> Result<CablePlan, Error> {
-    cabling::plan(fabric, layout, catalog, forms).map_err(|e| Error::Media {
-        diagnostics: spec
-            .source
-            .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
-            .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
-            .into(),
-        source: Box::new(e),
+    cabling::plan(fabric, layout, catalog, forms).map_err(|e| {
+        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
+        let diagnostics = match crate::blame::run_length(r, catalog, e.longest) {
+            Some(figure) => catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+            ),
+            None => spec
+                .source
+                .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())
+                .with_help("shorten the runs: fewer racks per row, or a smaller cluster per hall")
+                .into(),
+        };
+        Error::Media {
+            diagnostics,
+            source: Box::new(e),
+        }
     })
 }
 
@@ -537,6 +542,52 @@ fn layout_error(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: LayoutErr
 }
 
 fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &LayoutError) -> Diagnostics {
+    if let LayoutError::SwitchDoesNotFit { part, binding, .. } = e
+        && let Some(figure) = match *binding {
+            "rack units" => Some("rack_units"),
+            "rack weight limit" => Some("weight_kg"),
+            _ => None,
+        }
+        && catalog.get(part).is_some_and(|x| !x.origin.builtin)
+    {
+        let key = if *part == r.management_switch.id.as_str() {
+            "facility.management_switch"
+        } else {
+            "fabric.switch"
+        };
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            key,
+            e.to_string(),
+            "no rack can hold this switch: check its figure, or choose a larger rack",
+        );
+    }
+    // A user part whose own figure explains the error: point there (planner/src/blame.rs).
+    let culprit = match e {
+        LayoutError::ServerDoesNotFit { limit, .. } if *limit == "rack power limit" => {
+            crate::blame::server_power(r, catalog)
+        }
+        LayoutError::SwitchDoesNotFit { part, binding, .. }
+            if *binding == "rack power limit" && *part == r.switch.id.as_str() =>
+        {
+            crate::blame::network_power(r, catalog).map(|f| (r.switch.id.as_str(), f))
+        }
+        _ => None,
+    };
+    if let Some((part, figure)) = culprit {
+        return catalog_or_spec_error(
+            spec,
+            catalog,
+            part,
+            figure,
+            "facility.rack_power_limit_kw",
+            e.to_string(),
+            "this figure of your catalog is what breaks the rack power limit: check it against the data sheet",
+        );
+    }
     if let LayoutError::ServerDoesNotFit { limit, .. } = e {
         let figure = match *limit {
             "rack units" => Some("rack_units"),
@@ -569,36 +620,22 @@ fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &La
             "facility.rack_power_limit_kw",
             "raise the rack power limit, or choose liquid cooling or a lower-power server",
         ),
-        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "rack units" => {
-            if catalog.get(r.switch.id.as_str()).is_some_and(|x| !x.origin.builtin) {
-                return catalog_or_spec_error(
-                    spec,
-                    catalog,
-                    r.switch.id.as_str(),
-                    "rack_units",
-                    "fabric.switch",
-                    e.to_string(),
-                    "the switches are too tall to share one rack: check the switch's rack_units",
-                );
-            }
-            (
-                "facility.rack",
-                "choose a taller rack, or fewer servers per scalable unit (fewer leaves)",
-            )
-        }
-        LayoutError::NetworkDoesNotFit { binding, .. } if *binding == "room-air heat limit" => (
-            "facility.cooling",
-            "fewer servers per scalable unit (fewer leaves per rack), or a cooling class whose room takes more heat",
-        ),
-        LayoutError::SwitchDoesNotFit { .. } | LayoutError::NetworkDoesNotFit { .. } => (
+        LayoutError::SwitchDoesNotFit { .. } => (
             "facility.rack_power_limit_kw",
             "raise the rack power limit or choose a larger rack",
+        ),
+        LayoutError::ServersPerRackTooMany { allowed, .. } => (
+            "facility.servers_per_rack",
+            if *allowed == 1 {
+                "use 1, or leave the key out"
+            } else {
+                "use fewer servers per rack, or leave the key out to take the catalog's density"
+            },
         ),
         LayoutError::RowTooShort { .. } => (
             "facility.racks_per_row",
             "allow more racks per row, or leave the key out",
         ),
-        LayoutError::Solver(_) => ("facility", "report this as a bug with the spec attached"),
     };
     let mut path = KeyPath::dotted(key);
     if !spec.source.has_key(&path) {

@@ -92,6 +92,11 @@ pub struct RacksReport<'a> {
     pub compute: u32,
     /// Racks holding only switches.
     pub network: u32,
+    /// Racks no layout of these devices can go below: the largest of the kW, U, weight, room-air, server-density
+    /// and network-U bounds (`layout.bounds`).
+    pub lower_bound: u32,
+    /// Floor positions of partial rows left open, for blanking panels.
+    pub open_positions: &'a [crate::layout::OpenPosition],
     /// Rows on the floor.
     pub rows: u32,
     /// The highest rack power.
@@ -115,7 +120,7 @@ pub struct RackEntry<'a> {
     pub row: u32,
     /// Position in the row (0-based).
     pub position: u32,
-    /// Scalable unit, for compute racks.
+    /// The scalable unit whose block the rack stands in (its server racks and its leaves' network racks).
     pub su: Option<u32>,
     /// IT power.
     pub kw: Kilowatts,
@@ -246,6 +251,8 @@ impl<'a> Report<'a> {
                     count: racks.len() as u32,
                     compute,
                     network: racks.len() as u32 - compute,
+                    lower_bound: plan.layout.stats.lower_bound,
+                    open_positions: &plan.layout.open_positions,
                     rows: plan.layout.rows,
                     max_kw: plan
                         .facility

@@ -252,7 +252,10 @@ mod tests {
         assert!(!too_big(&speed));
         assert!(!too_big(&Error::Spec(d())));
         assert!(!too_big(&Error::Layout {
-            source: crate::layout::LayoutError::Solver("x".into()),
+            source: crate::layout::LayoutError::RowTooShort {
+                su_racks: 10,
+                racks_per_row: 4
+            },
             diagnostics: d()
         }));
     }

@@ -214,6 +214,12 @@ pub struct FacilitySpec {
     /// Most PDUs one feed of a rack may take (vertical PDUs per side of the rack); default
     /// [`DEFAULT_MAX_PDUS_PER_FEED`].
     pub max_pdus_per_feed: i64,
+    /// Where the SU's leaf switches stand: in network racks (the reference designs), among the servers, or
+    /// whichever the layout's objective finds cheaper.
+    pub leaf_placement: crate::layout::LeafPlacement,
+    /// Servers per rack at most, overriding the server's catalog densities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers_per_rack: Option<i64>,
 }
 
 /// Racks per row when the spec does not say.
@@ -288,6 +294,8 @@ impl Default for FacilitySpec {
             racks_per_row: None,
             feeds: 2,
             max_pdus_per_feed: i64::from(DEFAULT_MAX_PDUS_PER_FEED),
+            leaf_placement: crate::layout::LeafPlacement::NetworkRack,
+            servers_per_rack: None,
         }
     }
 }
@@ -590,6 +598,18 @@ impl SpecBuilder {
         self
     }
 
+    /// Where the SU's leaves stand (default: network racks).
+    pub fn leaf_placement(mut self, p: crate::layout::LeafPlacement) -> Self {
+        self.0.facility.leaf_placement = p;
+        self
+    }
+
+    /// Servers per rack at most, overriding the server's catalog densities.
+    pub fn servers_per_rack(mut self, n: u32) -> Self {
+        self.0.facility.servers_per_rack = Some(i64::from(n));
+        self
+    }
+
     /// Power feeds per rack: 1, or 2 for A and B (default 2).
     pub fn feeds(mut self, n: u32) -> Self {
         self.0.facility.feeds = i64::from(n);
@@ -694,6 +714,9 @@ impl Spec {
                 &format!("{} PDUs per feed do not fit in a rack", s.facility.max_pdus_per_feed),
                 "give at most 64 (4 is usual)",
             );
+        }
+        if let Some(n) = s.facility.servers_per_rack {
+            r.count("facility.servers_per_rack", n);
         }
 
         // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).

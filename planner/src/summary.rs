@@ -83,10 +83,12 @@ pub fn text(plan: &Plan) -> String {
         .count();
     let _ = writeln!(
         out,
-        "  racks     {} ({} compute, {} network) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
+        "  racks     {} ({} compute, {} network; lower bound {}, hand layout {}) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
         plan.layout.racks.len(),
         compute_racks,
         plan.layout.racks.len() - compute_racks,
+        plan.layout.stats.lower_bound,
+        plan.layout.stats.hand.total,
         plan.layout.rows,
         max_kw,
         plan.resolved.rack_limit.0,

@@ -1,13 +1,22 @@
-//! The floor: SU blocks and network racks in rows, devices at their rack units.
+//! The floor: each SU's server racks around its network rack, racks of spines and cores beside the middle SU,
+//! rows of at most `racks_per_row`, devices at their rack units.
 //!
-//! Full SUs are identical, so their block program is solved once and repeated; every distinct SU shape (the
-//! partial last SU) is solved once. Network racks take the spines, cores and their management switches, filled in
-//! order, and stand in the middle row(s), centred on the SU rows; SU rows are split evenly before and after
-//! them. Rows alternate their
-//! facing so that aisles alternate cold (fronts) and hot (backs).
+//! Steps (see [`super::block`] for why each is optimal for what it decides):
+//!
+//! 1. every SU's servers fill `ceil(servers / density)` racks evenly, the fuller racks nearest the middle;
+//! 2. with `in-rack` leaves, each SU's switches first-fit into the spare room of its own server racks from the
+//!    middle outward, and the spines and cores into the SUs' racks from the middle SU outward;
+//! 3. every switch left packs first-fit decreasing into network racks; a network rack stands in the middle of
+//!    the SU most of its switches belong to ("4 + network + 4"), a rack of spines and cores only beside the
+//!    middle SU;
+//! 4. SU blocks (never split) and those racks fill rows in order; rows alternate facing, so aisles alternate
+//!    cold (fronts) and hot (backs); the open positions of partial rows are listed for blanking panels.
 
-use super::block::{self, BlockInput, BlockLayout, Footprint};
-use super::{Device, DeviceKind, Layout, LayoutError, LayoutInput, LayoutStats, Placement, RackLimits};
+use super::block::{self, Footprint};
+use super::{
+    Bounds, Device, DeviceKind, HandLayout, Layout, LayoutError, LayoutInput, LayoutStats, LeafPlacement, LinkCost,
+    Placement, RackLimits,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -15,7 +24,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RackKind {
-    /// Servers, and perhaps their SU's leaves.
+    /// Servers, and perhaps switches in their spare room.
     Compute,
     /// Switches only.
     Network,
@@ -47,7 +56,8 @@ pub struct RackPlan {
     pub row: u32,
     /// Position in the row (0-based), on the rack pitch.
     pub position: u32,
-    /// The scalable unit it belongs to.
+    /// The scalable unit whose block it stands in: its server racks, and the network racks of its leaves.
+    /// `None` for a rack of spines and cores only.
     pub su: Option<u32>,
     /// Devices, bottom to top.
     pub devices: Vec<PlacedDevice>,
@@ -55,249 +65,403 @@ pub struct RackPlan {
     pub u_used: u32,
 }
 
-/// A rack's devices with their lowest U, before the rack has a place on the floor.
-type Stacked<'a> = (Option<u32>, RackKind, Vec<(&'a Device, u32)>);
-
-struct Stack<'a> {
-    devices: Vec<(&'a Device, u32)>,
-    bottom: u32,
-    top: u32,
+/// A floor position of a partial row with no rack: it takes a blanking panel (or an empty rack) so that the
+/// hot and cold aisles stay apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OpenPosition {
+    /// Row (0-based).
+    pub row: u32,
+    /// Position in the row (0-based).
+    pub position: u32,
 }
 
-impl<'a> Stack<'a> {
-    fn new(rack_units: u32) -> Self {
-        Self {
-            devices: Vec::new(),
-            bottom: 1,
-            top: rack_units,
-        }
-    }
-    /// Servers stack from the bottom up (heavy low).
-    fn push_bottom(&mut self, d: &'a Device) {
-        let h = d.footprint.u.ceil() as u32;
-        self.devices.push((d, self.bottom));
-        self.bottom += h;
-    }
-    /// Switches hang from the top down, next to the overhead tray.
-    fn push_top(&mut self, d: &'a Device) {
-        let h = d.footprint.u.ceil() as u32;
-        let u = (self.top + 1).saturating_sub(h).max(1);
-        self.devices.push((d, u));
-        self.top = u.saturating_sub(1);
-    }
+/// A rack before it has a place on the floor.
+struct Rack<'a> {
+    su: Option<u32>,
+    kind: RackKind,
+    servers: Vec<&'a Device>,
+    switches: Vec<&'a Device>,
+    load: Footprint,
 }
 
-fn sum(devices: &[Device]) -> Footprint {
-    devices.iter().fold(Footprint::default(), |a, d| Footprint {
-        u: a.u + d.footprint.u.ceil(),
-        kw: a.kw + d.footprint.kw,
-        kg: a.kg + d.footprint.kg,
-        room_kw: a.room_kw + d.footprint.room_kw,
-    })
-}
-
-fn fits(f: &Footprint, l: &RackLimits) -> bool {
-    f.u <= l.u + 1e-9 && f.kw <= l.kw + 1e-9 && f.kg <= l.kg + 1e-9 && l.room_kw.is_none_or(|r| f.room_kw <= r + 1e-9)
+/// One SU's racks in floor order, with the position its network racks stand at.
+struct Block<'a> {
+    servers: Vec<Rack<'a>>,
+    network: Vec<Rack<'a>>,
 }
 
 /// Solves the whole floor (see the module documentation).
-pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layout, LayoutError> {
-    let routing = input.routing;
+pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
     let limits = input.limits;
-    let cost = |p: usize, q: usize| link_cost(routing.representative_m(p, q));
-    // Solve each distinct SU shape once.
-    // An SU's shape: its server count and its network group's footprint (all servers of a plan are alike).
-    let mut solved: Vec<((usize, [u64; 4]), BlockLayout, BlockLayout)> = Vec::new();
-    let mut blocks = Vec::with_capacity(input.sus.len());
-    let mut stats = LayoutStats {
-        solver: "microlp",
-        block_programs_optimal: true,
-        saving_over_first_fit: 0.0,
-        solver_cost: 0.0,
-        first_fit_cost: 0.0,
-        first_fit_racks: 0,
-        blocks_solved: 0,
+    let server = input.sus.iter().find_map(|s| s.servers.first()).map(|d| d.footprint);
+    let (cap, basis) = match server {
+        Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), input.servers_per_rack)?,
+        None => (1, "no servers".to_string()),
     };
-    for su in &input.sus {
-        let Some(server) = su.servers.first() else {
-            continue;
-        };
-        let network = sum(&su.network);
-        let key = (
-            su.servers.len(),
-            [network.u, network.kw, network.kg, network.room_kw].map(f64::to_bits),
-        );
-        let entry = match solved.iter().position(|(k, _, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                let b = BlockInput {
-                    servers: su.servers.len() as u32,
-                    server: server.footprint,
-                    network,
-                    rails: input.rails,
-                };
-                let layout = block::solve(&b, &limits, &cost, input.weights.rack)?;
-                let ffd = block::first_fit(&b, &limits, &cost, input.weights.rack);
-                stats.blocks_solved += 1;
-                stats.block_programs_optimal &= layout.optimal;
-                solved.push((key, layout, ffd));
-                solved.len() - 1
-            }
-        };
-        let (_, layout, ffd) = &solved[entry];
-        stats.solver_cost += layout.cost;
-        stats.first_fit_cost += ffd.cost;
-        stats.first_fit_racks += ffd.servers_per_rack.len() as u32;
-        blocks.push((su, layout.clone()));
-    }
-    stats.saving_over_first_fit =
-        ((stats.first_fit_cost - stats.solver_cost) / stats.first_fit_cost.max(1e-9)).max(0.0);
-
-    // Racks of each SU, devices at their U.
-    let mut su_racks: Vec<Vec<Stacked<'_>>> = Vec::new();
-    for (su, layout) in &blocks {
-        let mut servers = su.servers.iter();
-        let mut racks = Vec::new();
-        for (p, &n) in layout.servers_per_rack.iter().enumerate() {
-            let mut stack = Stack::new(routing.rack_units);
-            for d in servers.by_ref().take(n as usize) {
-                stack.push_bottom(d);
-            }
-            if p == layout.network_rack {
-                for d in &su.network {
-                    stack.push_top(d);
-                }
-            }
-            racks.push((Some(su.su), RackKind::Compute, stack.devices));
-        }
-        su_racks.push(racks);
-    }
-
-    // Network racks, filled in order.
-    let mut net_racks: Vec<Vec<(&Device, u32)>> = Vec::new();
-    let mut current: Vec<&Device> = Vec::new();
-    fn flush<'a>(rack_units: u32, current: &mut Vec<&'a Device>, out: &mut Vec<Vec<(&'a Device, u32)>>) {
-        if current.is_empty() {
-            return;
-        }
-        let mut stack = Stack::new(rack_units);
-        for d in current.drain(..) {
-            stack.push_top(d);
-        }
-        out.push(stack.devices);
-    }
-    for d in &input.global_network {
-        if !fits(&d.footprint, &limits) {
+    let switches = || input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network);
+    for d in switches() {
+        if !block::fits(&Footprint::default().plus(&d.footprint), &limits) {
+            let f = Footprint::default().plus(&d.footprint);
+            let binding = if f.u > limits.u + 1e-9 {
+                "rack units"
+            } else if f.kw > limits.kw + 1e-9 {
+                "rack power limit"
+            } else if f.kg > limits.kg + 1e-9 {
+                "rack weight limit"
+            } else {
+                "room-air heat limit"
+            };
             return Err(LayoutError::SwitchDoesNotFit {
                 part: d.part_id.clone(),
+                binding,
                 detail: format!(
                     "it needs {:.0} U, {:.2} kW and {:.0} kg; a rack takes {:.0} U, {:.2} kW and {:.0} kg",
                     d.footprint.u, d.footprint.kw, d.footprint.kg, limits.u, limits.kw, limits.kg
                 ),
             });
         }
-        let mut with: Vec<Device> = current.iter().map(|d| (*d).clone()).collect();
-        with.push(d.clone());
-        if !fits(&sum(&with), &limits) {
-            flush(routing.rack_units, &mut current, &mut net_racks);
-        }
-        current.push(d);
     }
-    flush(routing.rack_units, &mut current, &mut net_racks);
+    let modes = match input.leaf_placement {
+        LeafPlacement::Auto => vec![LeafPlacement::NetworkRack, LeafPlacement::InRack],
+        m => vec![m],
+    };
+    let mut laid: Vec<Layout> = modes.iter().map(|&m| arrange(input, m, cap, link_cost)).collect();
+    // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
+    laid.sort_by(|a, b| {
+        let cost = |x: &Layout, y: &Layout| match (x.stats.cost_usd, y.stats.cost_usd) {
+            (Some(u), Some(_)) => u,
+            _ => x.stats.solver_cost,
+        };
+        (a.stats.racks, cost(a, b))
+            .partial_cmp(&(b.stats.racks, cost(b, a)))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let rejected = laid
+        .get(1)
+        .map(|x| (x.stats.leaf_placement, x.stats.racks, x.stats.solver_cost));
+    let mut layout = laid.swap_remove(0);
 
-    // Rows: SU blocks never split; network racks in the middle row(s).
-    let widest = su_racks.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
-    let row_racks = input.row_racks.max(widest).max(1);
-    let blocks_per_row = (row_racks / widest).max(1) as usize;
-    let su_rows: Vec<Vec<usize>> = (0..su_racks.len())
-        .collect::<Vec<_>>()
-        .chunks(blocks_per_row)
-        .map(<[usize]>::to_vec)
-        .collect();
-    let net_rows: Vec<Vec<usize>> = (0..net_racks.len())
-        .collect::<Vec<_>>()
-        .chunks(row_racks as usize)
-        .map(<[usize]>::to_vec)
-        .collect();
-    enum Row {
-        Sus(Vec<usize>),
-        Net(Vec<usize>),
-    }
-    let su_row_width = su_rows
+    // The bound, the hand layout and the first-fit baseline.
+    let all: Vec<&Device> = input.sus.iter().flat_map(|s| &s.servers).chain(switches()).collect();
+    let total = all.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));
+    let net: Vec<&Device> = switches().collect();
+    let net_total = net.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint));
+    let room = |f: &Footprint| limits.room_kw.map_or(0, |r| block::bound(f.room_kw, r));
+    let per_su = |c: u32| -> Vec<u32> {
+        input
+            .sus
+            .iter()
+            .map(|s| (s.servers.len() as u32).div_ceil(c.max(1)))
+            .collect()
+    };
+    let bounds = Bounds {
+        kw: block::bound(total.kw, limits.kw),
+        u: block::bound(total.u, limits.u),
+        kg: block::bound(total.kg, limits.kg),
+        room_kw: room(&total),
+        servers: per_su(cap).iter().sum(),
+        network_u: block::bound(net_total.u, limits.u),
+    };
+    let hand_density = match server {
+        Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), None)?.0,
+        None => 1,
+    };
+    let hand_network = [
+        block::bound(net_total.u, limits.u),
+        block::bound(net_total.kw, limits.kw),
+        block::bound(net_total.kg, limits.kg),
+        room(&net_total),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let hand_servers = per_su(hand_density);
+    let hand = HandLayout {
+        total: hand_servers.iter().sum::<u32>() + hand_network,
+        server_racks: hand_servers,
+        network_racks: hand_network,
+    };
+    let first_fit_racks = bounds.servers + block::first_fit_decreasing(&net, &limits).len() as u32;
+    let lower_bound = bounds.max();
+    let st = &mut layout.stats;
+    st.servers_per_rack = cap;
+    st.servers_per_rack_basis = basis;
+    st.bounds = bounds;
+    st.lower_bound = lower_bound;
+    st.optimal = st.racks <= lower_bound;
+    st.gap = if st.racks > 0 {
+        f64::from(st.racks.saturating_sub(lower_bound)) / f64::from(st.racks)
+    } else {
+        0.0
+    };
+    st.first_fit_racks = first_fit_racks;
+    st.hand = hand;
+    st.rejected = rejected;
+    Ok(layout)
+}
+
+/// The layout for one leaf placement (its stats hold the racks and the link cost; [`solve`] fills the rest).
+fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn Fn(f64) -> LinkCost) -> Layout {
+    let limits = input.limits;
+    // 1. Server racks, evenly filled, fuller ones in the middle.
+    let mut blocks: Vec<Block<'_>> = input
+        .sus
         .iter()
-        .map(|row| row.iter().map(|&s| su_racks[s].len() as u32).sum::<u32>())
-        .max()
-        .unwrap_or(0);
-    let half = su_rows.len() / 2;
-    let mut rows: Vec<Row> = Vec::new();
-    let mut su_iter = su_rows.into_iter();
-    rows.extend(su_iter.by_ref().take(half).map(Row::Sus));
-    rows.extend(net_rows.into_iter().map(Row::Net));
-    rows.extend(su_iter.map(Row::Sus));
+        .map(|su| {
+            let counts = block::even_fill(su.servers.len() as u32, cap);
+            let n = counts.len();
+            let mut per_position = vec![0u32; n];
+            for (&p, &c) in block::middle_out(n, n / 2).iter().zip(&counts) {
+                per_position[p] = c;
+            }
+            let mut servers = su.servers.iter();
+            let racks = per_position
+                .iter()
+                .map(|&c| {
+                    let devs: Vec<&Device> = servers.by_ref().take(c as usize).collect();
+                    Rack {
+                        su: Some(su.su),
+                        kind: RackKind::Compute,
+                        load: devs.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+                        servers: devs,
+                        switches: Vec::new(),
+                    }
+                })
+                .collect();
+            Block {
+                servers: racks,
+                network: Vec::new(),
+            }
+        })
+        .collect();
 
+    // 2. With in-rack leaves, switches into the spare room of server racks.
+    let mut left: Vec<(&Device, Option<usize>)> = Vec::new();
+    let try_into = |racks: &mut Vec<Rack<'_>>, d: &Device, limits: &RackLimits| -> Option<usize> {
+        let n = racks.len();
+        block::middle_out(n, n / 2).into_iter().find(|&p| {
+            let with = racks[p].load.plus(&d.footprint);
+            block::fits(&with, limits)
+        })
+    };
+    if mode == LeafPlacement::InRack {
+        for (b, su) in input.sus.iter().enumerate() {
+            for d in &su.network {
+                match try_into(&mut blocks[b].servers, d, &limits) {
+                    Some(p) => {
+                        let r = &mut blocks[b].servers[p];
+                        r.load = r.load.plus(&d.footprint);
+                        r.switches.push(d);
+                    }
+                    None => left.push((d, Some(b))),
+                }
+            }
+        }
+        let su_order = block::middle_out(blocks.len(), blocks.len() / 2);
+        'global: for d in &input.global_network {
+            for &b in &su_order {
+                if let Some(p) = try_into(&mut blocks[b].servers, d, &limits) {
+                    let r = &mut blocks[b].servers[p];
+                    r.load = r.load.plus(&d.footprint);
+                    r.switches.push(d);
+                    continue 'global;
+                }
+            }
+            left.push((d, None));
+        }
+    } else {
+        for (b, su) in input.sus.iter().enumerate() {
+            left.extend(su.network.iter().map(|d| (d, Some(b))));
+        }
+        left.extend(input.global_network.iter().map(|d| (d, None)));
+    }
+
+    // 3. Network racks: first-fit decreasing; each stands with the SU most of its switches belong to.
+    //    Of the packings with first-fit's rack count, the one in SU order with the load spread keeps each SU's
+    //    switches together and gives more SUs a network rack of their own.
+    let refs: Vec<&Device> = left.iter().map(|(d, _)| *d).collect();
+    let ffd = block::first_fit_decreasing(&refs, &limits);
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, (_, su)) in left.iter().enumerate() {
+        match (groups.last_mut(), su) {
+            (Some(g), Some(b)) if g.end == i && left[g.start].1 == Some(*b) => g.end = i + 1,
+            _ => groups.push(i..i + 1),
+        }
+    }
+    let packed = block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd);
+    let mut global_racks: Vec<Rack<'_>> = Vec::new();
+    for members in packed {
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        for &i in &members {
+            if let Some(b) = left[i].1 {
+                *votes.entry(b).or_default() += 1;
+            }
+        }
+        let anchor = votes
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(b, _)| b);
+        let switches: Vec<&Device> = members.iter().map(|&i| left[i].0).collect();
+        let rack = Rack {
+            su: anchor.map(|b| input.sus[b].su),
+            kind: RackKind::Network,
+            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+            servers: Vec::new(),
+            switches,
+        };
+        match anchor {
+            Some(b) => blocks[b].network.push(rack),
+            None => global_racks.push(rack),
+        }
+    }
+
+    // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine and core racks
+    //    after the middle SU's block; rows filled in order, a segment never split.
+    let mut segments: Vec<Vec<Rack<'_>>> = Vec::new();
+    let middle_su = blocks.len().saturating_sub(1) / 2;
+    let mut global_racks = Some(global_racks);
+    for (b, blk) in blocks.into_iter().enumerate() {
+        let half = blk.servers.len() / 2;
+        let mut servers = blk.servers.into_iter();
+        let mut seg: Vec<Rack<'_>> = servers.by_ref().take(half).collect();
+        seg.extend(blk.network);
+        seg.extend(servers);
+        if !seg.is_empty() {
+            segments.push(seg);
+        }
+        if b == middle_su {
+            segments.extend(global_racks.take().unwrap_or_default().into_iter().map(|r| vec![r]));
+        }
+    }
+    segments.extend(global_racks.take().unwrap_or_default().into_iter().map(|r| vec![r]));
+    let widest = segments.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let row_racks = (input.row_racks as usize).max(widest).max(1);
+    let mut rows: Vec<Vec<Rack<'_>>> = Vec::new();
+    for seg in segments {
+        match rows.last_mut() {
+            Some(row) if row.len() + seg.len() <= row_racks => row.extend(seg),
+            _ => rows.push(seg),
+        }
+    }
+    let row_len = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let open_positions = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| {
+            (row.len()..row_len).map(move |p| OpenPosition {
+                row: r as u32,
+                position: p as u32,
+            })
+        })
+        .collect();
+
+    // 5. Devices at their U: servers from the bottom up (heavy low), switches from the top down (next to the
+    //    overhead tray).
     let mut racks = Vec::new();
     let mut placements = HashMap::new();
-    let mut place = |row: u32, position: u32, su: Option<u32>, kind: RackKind, devs: &[(&Device, u32)]| {
-        let index = racks.len();
-        let mut devices: Vec<PlacedDevice> = devs
-            .iter()
-            .map(|(d, u)| {
-                let height = d.footprint.u.ceil() as u32;
-                placements.insert(
-                    d.name.clone(),
-                    Placement {
-                        rack: index,
-                        u: *u,
-                        height,
-                    },
-                );
-                PlacedDevice {
+    for (r, row) in rows.iter().enumerate() {
+        for (p, rack) in row.iter().enumerate() {
+            let index = racks.len();
+            let mut devices = Vec::with_capacity(rack.servers.len() + rack.switches.len());
+            let mut put = |d: &Device, u: u32, height: u32| {
+                placements.insert(d.name.clone(), Placement { rack: index, u, height });
+                devices.push(PlacedDevice {
                     name: d.name.clone(),
                     kind: d.kind,
                     part_id: d.part_id.clone(),
-                    u: *u,
+                    u,
                     height_u: height,
-                }
-            })
-            .collect();
-        devices.sort_by_key(|d| d.u);
-        let u_used = devices.iter().map(|d| d.height_u).sum();
-        racks.push(RackPlan {
-            id: format!("R{:02}-{:02}", row + 1, position + 1),
-            kind,
-            row,
-            position,
-            su,
-            devices,
-            u_used,
-        });
-    };
-    for (r, row) in rows.iter().enumerate() {
-        let mut position = 0u32;
-        match row {
-            Row::Sus(sus) => {
-                for &s in sus {
-                    for (su, kind, devs) in &su_racks[s] {
-                        place(r as u32, position, *su, *kind, devs);
-                        position += 1;
-                    }
-                }
+                });
+            };
+            let mut bottom = 1u32;
+            for d in &rack.servers {
+                let h = d.footprint.u.ceil() as u32;
+                put(d, bottom, h);
+                bottom += h;
             }
-            Row::Net(ids) => {
-                // Centre the network racks on the SU rows, so the spines face the middle of the leaves.
-                position = (su_row_width.saturating_sub(ids.len() as u32)) / 2;
-                for &i in ids {
-                    place(r as u32, position, None, RackKind::Network, &net_racks[i]);
-                    position += 1;
-                }
+            let mut top = input.routing.rack_units;
+            for d in &rack.switches {
+                let h = d.footprint.u.ceil() as u32;
+                let u = (top + 1).saturating_sub(h).max(1);
+                put(d, u, h);
+                top = u.saturating_sub(1);
+            }
+            devices.sort_by_key(|d| d.u);
+            let u_used = devices.iter().map(|d| d.height_u).sum();
+            racks.push(super::RackPlan {
+                id: format!("R{:02}-{:02}", r + 1, p + 1),
+                kind: rack.kind,
+                row: r as u32,
+                position: p as u32,
+                su: rack.su,
+                devices,
+                u_used,
+            });
+        }
+    }
+
+    // 6. The second objective: every server-to-leaf link at its routed length, priced by its medium.
+    let mut memo: HashMap<u64, LinkCost> = HashMap::new();
+    let mut cost = 0.0;
+    let mut usd = Some(0.0);
+    for su in &input.sus {
+        let leaves: Vec<Placement> = su
+            .network
+            .iter()
+            .filter(|d| d.kind == DeviceKind::Leaf)
+            .filter_map(|d| placements.get(&d.name).copied())
+            .collect();
+        if leaves.is_empty() {
+            continue;
+        }
+        for s in &su.servers {
+            let Some(a) = placements.get(&s.name).copied() else {
+                continue;
+            };
+            for j in 0..input.rails as usize {
+                let b = leaves[j % leaves.len()];
+                let m = input.routing.length(&racks[a.rack], a, &racks[b.rack], b);
+                let key = (m * 1000.0).round().max(0.0) as u64;
+                let c = *memo.entry(key).or_insert_with(|| link_cost(m));
+                cost += c.weight;
+                usd = usd.zip(c.usd).map(|(a, b)| a + b);
             }
         }
     }
-    Ok(Layout {
+    Layout {
         rows: rows.len() as u32,
+        stats: LayoutStats {
+            solver: "density even fill + first-fit decreasing network racks",
+            leaf_placement: mode,
+            servers_per_rack: cap,
+            servers_per_rack_basis: String::new(),
+            racks: racks.len() as u32,
+            lower_bound: 0,
+            bounds: Bounds {
+                kw: 0,
+                u: 0,
+                kg: 0,
+                room_kw: 0,
+                servers: 0,
+                network_u: 0,
+            },
+            optimal: false,
+            gap: 0.0,
+            solver_cost: cost,
+            cost_usd: usd
+                .zip(input.rack_usd)
+                .map(|(links, rack)| links + rack * racks.len() as f64),
+            first_fit_racks: 0,
+            hand: HandLayout {
+                server_racks: Vec::new(),
+                network_racks: 0,
+                total: 0,
+            },
+            rejected: None,
+        },
         racks,
         placements,
-        stats,
-        routing,
-    })
+        routing: input.routing,
+        open_positions,
+    }
 }

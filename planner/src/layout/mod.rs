@@ -1,27 +1,60 @@
 //! Racks and floor: which device goes into which rack at which U, and where each rack stands.
 //!
-//! The layout is decided in two stages, each with what can be fixed, fixed:
+//! The objective is lexicographic: **fewest racks first** (floor positions are the scarce resource), then the
+//! cost of the server-to-leaf links. Each stage fixes what can be fixed:
 //!
-//! 1. **One scalable unit** is a small mixed-integer program ([`block`]) on counts: how many servers per rack,
-//!    and which rack takes the SU's leaves and management switch, under rack units, kW, weight and room heat,
-//!    minimising racks and the cost of the server-to-leaf links. Full SUs are identical, so it is solved once
-//!    and the block repeated; a partial last SU is solved on its own.
-//! 2. **The floor** ([`floor`]): rows on a 600 mm rack pitch with alternating hot and cold aisles; SU blocks are
-//!    never split; the spine and core racks stand in the middle row(s), as the reference designs do, so that the
-//!    longest leaf-to-spine run is as short as the floor allows.
+//! 1. **Servers per rack** ([`block`]): the highest of the server's catalog densities (a DGX H100: 1, 2 or 4) that
+//!    fits the rack's U, kW, weight and room-air limits, or `facility.servers_per_rack`. Every SU gets
+//!    `ceil(servers / density)` server racks, filled evenly (32 at 4 per rack is 8 racks of 4), which is the
+//!    fewest any layout can give an SU's servers.
+//! 2. **Network devices** (leaf, spine, core and management switches) share racks: with
+//!    [`LeafPlacement::NetworkRack`] they are packed first-fit decreasing into network racks (SU by SU, so an SU's
+//!    leaves stay together); with [`LeafPlacement::InRack`] each SU's switches first take the spare room of its
+//!    own server racks and only the rest get network racks; [`LeafPlacement::Auto`] lays out both and keeps the
+//!    one with fewer racks, then the cheaper cabling.
+//! 3. **The floor** ([`floor`]): an SU's server racks stand on both sides of its network rack ("4 + network + 4");
+//!    racks of spines and cores stand beside the middle SU; rows hold at most `racks_per_row`; the open
+//!    positions of a partial row are listed for blanking panels.
+//!
+//! A lower bound on racks ([`Bounds`]) is reported beside the solution, with the gap between them.
 //!
 //! The layout knows nothing of catalogs or drawings: it takes footprints and names and returns positions.
 
 pub mod block;
+mod checks;
 pub mod floor;
 pub mod route;
 
-pub use block::{BlockInput, BlockLayout, Footprint};
-pub use floor::{PlacedDevice, RackKind, RackPlan};
+pub use block::Footprint;
+pub use checks::checks;
+pub use floor::{OpenPosition, PlacedDevice, RackKind, RackPlan};
 pub use route::{RouteOptions, Routing};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// Where an SU's leaf switches (and its management switches) stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeafPlacement {
+    /// In network racks inside the SU's row, as the reference designs do.
+    #[default]
+    NetworkRack,
+    /// In the spare room of the SU's own server racks; what does not fit goes to network racks.
+    InRack,
+    /// Whichever of the two uses fewer racks, then costs less in server-to-leaf links.
+    Auto,
+}
+
+impl std::fmt::Display for LeafPlacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LeafPlacement::NetworkRack => "network-rack",
+            LeafPlacement::InRack => "in-rack",
+            LeafPlacement::Auto => "auto",
+        })
+    }
+}
 
 /// What a rack can take.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -73,14 +106,14 @@ pub struct SuDevices {
     pub su: u32,
     /// Its servers, in order.
     pub servers: Vec<Device>,
-    /// Its leaves and management switches: kept together in one rack.
+    /// Its leaves and management switches: kept together where they fit.
     pub network: Vec<Device>,
 }
 
-/// Relative costs the layout minimises. They are weights, not money: a rack position against a link of each
-/// medium. The defaults say a rack costs as much as about 2.5 optical links and an optical link (two modules
-/// and a fibre) costs about eight passive copper ones; length adds a little, so that of two equal layouts the
-/// one with shorter runs wins.
+/// Relative costs of the layout's second objective (the first is fewest racks). They are weights, not money:
+/// one link of each medium. An optical link (two modules and a fibre) costs about eight passive copper ones;
+/// length adds a little, so that of two layouts with equal media the one with shorter runs wins. `rack` prices a
+/// floor position in the same units; it only ranks layouts of equal rack count, which never differ in it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CostWeights {
     /// One rack.
@@ -126,6 +159,16 @@ impl Default for CostWeights {
     }
 }
 
+/// What one server-to-leaf link of a given length costs: in [`CostWeights`] units always, and in US dollars
+/// when the catalog prices every part of the medium that length calls for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkCost {
+    /// In weights.
+    pub weight: f64,
+    /// In US dollars, when priced.
+    pub usd: Option<f64>,
+}
+
 /// Everything the layout needs.
 #[derive(Debug, Clone)]
 pub struct LayoutInput {
@@ -133,7 +176,7 @@ pub struct LayoutInput {
     pub limits: RackLimits,
     /// The scalable units.
     pub sus: Vec<SuDevices>,
-    /// Spines, cores and their management switches: they go into network racks in the middle of the floor.
+    /// Spines, cores and their management switches: they share network racks, in the middle of the floor.
     pub global_network: Vec<Device>,
     /// Links from each server to its SU's network group.
     pub rails: u32,
@@ -143,29 +186,93 @@ pub struct LayoutInput {
     pub row_racks: u32,
     /// Cost weights.
     pub weights: CostWeights,
+    /// Where the leaves stand.
+    pub leaf_placement: LeafPlacement,
+    /// The server's catalog densities (servers per rack its vendor's designs use); `None`: any count.
+    pub densities: Option<Vec<u32>>,
+    /// `facility.servers_per_rack`: overrides the densities.
+    pub servers_per_rack: Option<u32>,
+    /// Price of one rack (a floor position), when the catalog has one.
+    pub rack_usd: Option<f64>,
 }
 
-/// How the solver did, beside the baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Lower bounds on the racks of any layout of these devices under these limits: no layout can go below any of
+/// them, so their largest, [`LayoutStats::lower_bound`], is a bound on the solution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Bounds {
+    /// `ceil(total kW / rack kW limit)`.
+    pub kw: u32,
+    /// `ceil(total rack units / rack units per rack)`.
+    pub u: u32,
+    /// `ceil(total kg / rack weight limit)`.
+    pub kg: u32,
+    /// `ceil(total room-air heat / room-air limit)` (liquid cooling; 0 otherwise).
+    pub room_kw: u32,
+    /// `sum over SUs of ceil(servers / servers per rack)`: no rack holds more servers than the density.
+    pub servers: u32,
+    /// `ceil(network devices' rack units / rack units per rack)`.
+    pub network_u: u32,
+}
+
+impl Bounds {
+    /// The largest bound.
+    pub fn max(&self) -> u32 {
+        [self.kw, self.u, self.kg, self.room_kw, self.servers, self.network_u]
+            .into_iter()
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// What a person would build by hand: per SU, `ceil(servers / highest density that fits)` server racks, and for
+/// all the switches the fewest racks their rack units, kW, weight and room heat allow.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct HandLayout {
+    /// Server racks per SU, in SU order.
+    pub server_racks: Vec<u32>,
+    /// Network racks.
+    pub network_racks: u32,
+    /// Racks in all.
+    pub total: u32,
+}
+
+/// How the layout came out, beside its bound, the first-fit baseline and a hand layout.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct LayoutStats {
-    /// `microlp` (pure Rust, the default backend).
+    /// How it was solved: servers evenly at the density (the fewest server racks), switches packed first-fit
+    /// decreasing into network racks (or into the server racks' spare room first, for `in-rack`).
     pub solver: &'static str,
-    /// The solver reported every block program (one SU's servers per rack and its network rack, on
-    /// representative link lengths) solved to optimality. microlp runs without a time limit, so this holds
-    /// whenever a layout is returned; it says nothing of the floor (rows, spine racks), which is placed by rule.
-    pub block_programs_optimal: bool,
-    /// How much lower the solver's objective is than first-fit decreasing's, as a fraction of the latter
-    /// (0.2 = 20 % lower). Not an optimality gap.
-    pub saving_over_first_fit: f64,
-    /// Objective (rack and server-link cost, in [`CostWeights`] units) of the solver's layout, all SUs.
+    /// Where the leaves stand in this layout (`auto` resolved).
+    pub leaf_placement: LeafPlacement,
+    /// Servers per rack at most.
+    pub servers_per_rack: u32,
+    /// Why that many: the catalog density, the override, or the rack limit that binds.
+    pub servers_per_rack_basis: String,
+    /// Racks in all.
+    pub racks: u32,
+    /// The largest of [`LayoutStats::bounds`]: no layout uses fewer racks.
+    pub lower_bound: u32,
+    /// Each bound.
+    pub bounds: Bounds,
+    /// `racks == lower_bound`: the rack count is proven optimal.
+    pub optimal: bool,
+    /// Optimality gap in racks, `(racks - lower_bound) / racks` (0 when `optimal`).
+    pub gap: f64,
+    /// The second objective: server-to-leaf link cost of this layout, in [`CostWeights`] units.
     pub solver_cost: f64,
-    /// The same objective for first-fit decreasing.
-    pub first_fit_cost: f64,
-    /// Racks first-fit decreasing would use for the SUs.
+    /// The layout in US dollars (racks plus server-to-leaf links), when the catalog prices the rack and every
+    /// link's parts; then it, not the weights, ranks layouts of equal rack count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Racks first-fit decreasing with network racks uses (servers at the density, switches packed into
+    /// network racks): the baseline no layout may exceed.
     pub first_fit_racks: u32,
-    /// Distinct block programs solved (one per SU shape).
-    pub blocks_solved: u32,
+    /// The hand layout.
+    pub hand: HandLayout,
+    /// With `auto`: the placement not chosen, its racks and link cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<(LeafPlacement, u32, f64)>,
 }
 
 /// Where a device stands.
@@ -194,6 +301,9 @@ pub struct Layout {
     pub stats: LayoutStats,
     /// Geometry used.
     pub routing: Routing,
+    /// Positions of partial rows left open: they take blanking panels, so that the hot and cold aisles stay
+    /// apart.
+    pub open_positions: Vec<OpenPosition>,
 }
 
 impl Layout {
@@ -225,17 +335,21 @@ pub enum LayoutError {
     SwitchDoesNotFit {
         /// Catalog id.
         part: String,
-        /// By how much.
-        detail: String,
-    },
-    /// The SU's leaves and management switches do not fit in one rack.
-    #[error("{detail}")]
-    NetworkDoesNotFit {
         /// The first limit it breaks: `rack units`, `rack power limit`, `rack weight limit` or
         /// `room-air heat limit`.
         binding: &'static str,
         /// By how much.
         detail: String,
+    },
+    /// `facility.servers_per_rack` asks for more servers than a rack can hold.
+    #[error("{requested} servers per rack do not fit: the {binding} allows {allowed}")]
+    ServersPerRackTooMany {
+        /// Asked for.
+        requested: u32,
+        /// What the limits allow.
+        allowed: u32,
+        /// The limit that binds.
+        binding: &'static str,
     },
     /// A scalable unit takes more racks than a row may hold (an SU is never split across rows).
     #[error(
@@ -247,12 +361,9 @@ pub enum LayoutError {
         /// Racks per row allowed.
         racks_per_row: usize,
     },
-    /// The solver failed.
-    #[error("the layout solver failed: {0}")]
-    Solver(String),
 }
 
 /// Solves the layout.
-pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> f64) -> Result<Layout, LayoutError> {
+pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
     floor::solve(input, link_cost)
 }

@@ -55,9 +55,9 @@ pub(crate) fn metres(m: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A Markdown table cell: pipes escaped, newlines flattened.
+/// A Markdown table cell: see [`crate::text::md_cell`].
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::text::md_cell(s)
 }
 
 /// Watts with a thousands separator, or empty.

@@ -32,7 +32,9 @@ const CSS: &str = ".f-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .f-row{font-size:12px;font-weight:bold;fill:#0f172a}\
 .f-rowkw{font-size:11px;fill:#475569}\
 .f-leg{font-size:11px;fill:#0f172a}\
-.f-scale{stroke:#0f172a;stroke-width:2}";
+.f-scale{stroke:#0f172a;stroke-width:2}\
+.f-open{fill:#f8fafc;stroke:#94a3b8;stroke-width:1;stroke-dasharray:3 2}\
+.f-opent{font-size:8px;fill:#64748b;text-anchor:middle}";
 
 /// Whether the aisle before row `r` (0-based; `r == rows` is the aisle after the last row) is cold.
 ///
@@ -129,6 +131,13 @@ pub fn svg(plan: &Plan) -> String {
     doc = doc
         .add(rect(lx, ly2, 18.0, 12.0, "f-net").set("fill", "#ffffff"))
         .add(text(lx + 23.0, ly2 + 10.5, "f-leg", "network rack"));
+    lx += 30.0 + text_width("network rack", 11.0, false) + 10.0;
+    doc = doc.add(rect(lx, ly2, 18.0, 12.0, "f-open")).add(text(
+        lx + 23.0,
+        ly2 + 10.5,
+        "f-leg",
+        "open position: blanking panel",
+    ));
     // Scale bar under the floor.
     let bar_m = if floor_w >= 10.0 { 5.0 } else { 2.0 };
     // A narrow floor stands in the middle of the page, its row names just left of it.
@@ -188,7 +197,8 @@ pub fn svg(plan: &Plan) -> String {
                 r.id,
                 match (r.kind, r.su) {
                     (RackKind::Compute, Some(su)) => format!(" (SU {})", su + 1),
-                    (RackKind::Network, _) => " (network)".into(),
+                    (RackKind::Network, Some(su)) => format!(" (SU {} network)", su + 1),
+                    (RackKind::Network, None) => " (spine / core network)".into(),
                     _ => String::new(),
                 },
                 p.kw.0,
@@ -236,28 +246,43 @@ pub fn svg(plan: &Plan) -> String {
     }
     doc = doc.add(racks);
 
-    // Scalable units and network groups: one outline per run of racks of the same SU in a row, labelled on the
-    // back side (in the hot aisle).
-    let mut runs: Vec<(u32, Option<u32>, RackKind, u32, u32)> = Vec::new();
+    // Open positions of partial rows: blanking panels keep the hot and cold aisles apart.
+    let mut open = Group::new();
+    for o in &layout.open_positions {
+        let x = x0 + f64::from(o.position) * rack_w;
+        let y = row_y(o.row);
+        open = open
+            .add(title(format!(
+                "row {}, position {}: open, fit a blanking panel",
+                o.row + 1,
+                o.position + 1
+            )))
+            .add(rect(x + 1.0, y, rack_w - 2.0, rack_d, "f-open"))
+            .add(text(x + rack_w / 2.0, y + rack_d / 2.0 + 3.0, "f-opent", "blank"));
+    }
+    doc = doc.add(open);
+
+    // Scalable units (with the network racks of their leaves) and racks of spines and cores: one outline per run
+    // of racks of the same SU in a row, labelled on the back side (in the hot aisle).
+    let mut runs: Vec<(u32, Option<u32>, u32, u32)> = Vec::new();
     let mut sorted: Vec<&crate::layout::RackPlan> = layout.racks.iter().collect();
     sorted.sort_by_key(|r| (r.row, r.position));
     for r in sorted {
         match runs.last_mut() {
-            Some(last) if last.0 == r.row && last.1 == r.su && last.2 == r.kind && last.4 + 1 == r.position => {
-                last.4 = r.position;
+            Some(last) if last.0 == r.row && last.1 == r.su && last.3 + 1 == r.position => {
+                last.3 = r.position;
             }
-            _ => runs.push((r.row, r.su, r.kind, r.position, r.position)),
+            _ => runs.push((r.row, r.su, r.position, r.position)),
         }
     }
     let mut outlines = Group::new();
-    for (row, su, kind, p0, p1) in runs {
+    for (row, su, p0, p1) in runs {
         let x = x0 + f64::from(p0) * rack_w + 1.5;
         let w = f64::from(p1 - p0 + 1) * rack_w - 3.0;
         let y = row_y(row) - 4.0;
-        let label = match (kind, su) {
-            (RackKind::Compute, Some(su)) => format!("SU {}", su + 1),
-            (RackKind::Network, _) => "network".into(),
-            _ => continue,
+        let label = match su {
+            Some(su) => format!("SU {}", su + 1),
+            None => "spine / core".into(),
         };
         // The back faces up for even rows, down for odd rows.
         let ly = if row % 2 == 0 { y - 5.0 } else { y + rack_d + 8.0 + 13.0 };

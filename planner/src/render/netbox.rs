@@ -87,12 +87,18 @@ impl Csv {
         let _ = w.write_record(header);
         Self(w)
     }
+    /// A row; every field is text from the plan or the catalog, made safe for spreadsheets
+    /// ([`crate::text::csv_text`]: no field of these files is a negative number).
     fn row<I, S>(&mut self, fields: I)
     where
         I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
+        S: AsRef<str>,
     {
-        let _ = self.0.write_record(fields);
+        let fields: Vec<String> = fields
+            .into_iter()
+            .map(|f| crate::text::csv_text(f.as_ref()).into_owned())
+            .collect();
+        let _ = self.0.write_record(&fields);
     }
     fn finish(self) -> Vec<u8> {
         self.0.into_inner().unwrap_or_default()

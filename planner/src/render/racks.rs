@@ -42,7 +42,9 @@ const CSS: &str = ".r-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .r-bar{fill:#e5e7eb}\
 .r-flag{fill:#dc2626}\
 .r-flagt{font-size:10px;font-weight:bold;fill:#ffffff;text-anchor:middle}\
-.r-leg{font-size:11px;fill:#0f172a}";
+.r-leg{font-size:11px;fill:#0f172a}\
+.r-open{fill:#f8fafc;stroke:#94a3b8;stroke-width:1.5;stroke-dasharray:6 4}\
+.r-opent{font-size:11px;fill:#64748b;text-anchor:middle}";
 
 /// `1 rack`, `2 racks`.
 pub(crate) fn plural(count: usize, what: &str) -> String {
@@ -119,7 +121,8 @@ fn rack(plan: &Plan, r: &RackPlan, index: usize, x: f64, y: f64, lim: &Limits) -
     let what = match (r.kind, r.su) {
         (RackKind::Compute, Some(su)) => format!("SU {} · compute", su + 1),
         (RackKind::Compute, None) => "compute".into(),
-        (RackKind::Network, _) => "network".into(),
+        (RackKind::Network, Some(su)) => format!("SU {} · network", su + 1),
+        (RackKind::Network, None) => "spine / core".into(),
     };
     let mut g = Group::new()
         .set("id", format!("rack-{}", r.id))
@@ -345,6 +348,16 @@ pub fn svg(plan: &Plan) -> String {
         } else {
             format!(" · fronts face row {} across a cold aisle", row_no)
         };
+        let open = layout
+            .open_positions
+            .iter()
+            .filter(|o| o.row as usize == row_no)
+            .count();
+        let open_note = if open == 0 {
+            String::new()
+        } else {
+            format!(" · {} open (blanking panels)", plural(open, "position"))
+        };
         let chunks = lines_of(layout, row);
         for (part, chunk) in chunks.iter().enumerate() {
             let head = if part == 0 {
@@ -356,7 +369,7 @@ pub fn svg(plan: &Plan) -> String {
                 24.0 + text_width(&head, 14.0, true) + 12.0,
                 y + 18.0,
                 "r-rowsub",
-                format!("{} · {:.1} kW{facing}", plural(row.len(), "rack"), kw),
+                format!("{} · {:.1} kW{facing}{open_note}", plural(row.len(), "rack"), kw),
             ));
             let ry = y + ROW_TITLE;
             // U ruler on the left of the line.
@@ -372,6 +385,17 @@ pub fn svg(plan: &Plan) -> String {
             for (k, &i) in chunk.iter().enumerate() {
                 let x = LEFT + k as f64 * PITCH;
                 doc = doc.add(rack(plan, &layout.racks[i], i, x, ry, &lim));
+            }
+            if part + 1 == chunks.len() {
+                // The row's open positions after its last rack, as far as the line has room.
+                for k in chunk.len()..(chunk.len() + open).min(PER_LINE) {
+                    let x = LEFT + k as f64 * PITCH;
+                    let h = f64::from(lim.u) * U_PX + 2.0 * FRAME;
+                    doc = doc
+                        .add(rect(x, ry + HEAD, RACK_W, h, "r-open").set("rx", "3"))
+                        .add(text(x + RACK_W / 2.0, ry + 16.0, "r-id", "open"))
+                        .add(text(x + RACK_W / 2.0, ry + HEAD + h / 2.0, "r-opent", "blanking panel"));
+                }
             }
             y += line_h;
         }

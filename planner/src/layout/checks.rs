@@ -1,0 +1,115 @@
+//! The layout's checks: racks against the bound and the first-fit baseline, against what a person would build
+//! by hand, the density in force, and the open positions that need blanking panels.
+
+use super::{Layout, RackKind};
+use crate::check::Check;
+
+/// The layout's checks.
+pub fn checks(layout: &Layout) -> Vec<Check> {
+    let st = &layout.stats;
+    let b = &st.bounds;
+    let mut out = Vec::new();
+    let network = layout.racks.iter().filter(|r| r.kind == RackKind::Network).count() as u32;
+    let server_racks = st.racks - network;
+    let room = if b.room_kw > 0 {
+        format!(", room air {}", b.room_kw)
+    } else {
+        String::new()
+    };
+    out.push(Check::invariant(
+        "layout.solver",
+        st.racks <= st.first_fit_racks && st.racks >= st.lower_bound,
+        format!(
+            "{} racks ({server_racks} with servers, {network} network; leaves {}) against a lower bound of {} \
+             (kW {}, U {}, weight {}{room}, servers at {} per rack {}, network U {}): {}; first-fit decreasing \
+             with network racks uses {}",
+            st.racks,
+            st.leaf_placement,
+            st.lower_bound,
+            b.kw,
+            b.u,
+            b.kg,
+            st.servers_per_rack,
+            b.servers,
+            b.network_u,
+            if st.optimal {
+                "proven optimal in racks (gap 0)".to_string()
+            } else {
+                format!(
+                    "gap {:.1} % ({} rack(s) above the bound)",
+                    st.gap * 100.0,
+                    st.racks - st.lower_bound
+                )
+            },
+            st.first_fit_racks
+        ),
+    ));
+    // Against the hand layout, SU by SU.
+    let mut worse = Vec::new();
+    for (su, &hand) in st.hand.server_racks.iter().enumerate() {
+        let used = layout
+            .racks
+            .iter()
+            .filter(|r| r.su == Some(su as u32) && r.kind == RackKind::Compute)
+            .count() as u32;
+        if used > hand {
+            worse.push(format!("SU {} uses {used} server racks where {hand} would do", su + 1));
+        }
+    }
+    if network > st.hand.network_racks && server_racks >= st.hand.server_racks.iter().sum() {
+        worse.push(format!(
+            "{network} network racks where the switches' U, kW and weight need {}",
+            st.hand.network_racks
+        ));
+    }
+    let hand_servers: u32 = st.hand.server_racks.iter().sum();
+    if st.racks > st.hand.total {
+        out.push(Check::warn(
+            "layout.vs_hand",
+            format!(
+                "the plan uses {} racks, a hand layout {} ({hand_servers} server racks at the highest density \
+                 that fits, {} network): {}",
+                st.racks,
+                st.hand.total,
+                st.hand.network_racks,
+                if worse.is_empty() {
+                    "the switches spread over more racks".to_string()
+                } else {
+                    worse.join("; ")
+                }
+            ),
+        ));
+    } else {
+        out.push(Check::pass(
+            "layout.vs_hand",
+            format!(
+                "{} racks, no more than a hand layout's {} ({hand_servers} server racks at the highest density \
+                 that fits, {} network)",
+                st.racks, st.hand.total, st.hand.network_racks
+            ),
+        ));
+    }
+    if st.servers_per_rack_basis.contains("fewer than every catalog density") {
+        out.push(Check::warn(
+            "layout.density",
+            format!(
+                "{} servers per rack: {}; the vendor's rack designs do not cover this",
+                st.servers_per_rack, st.servers_per_rack_basis
+            ),
+        ));
+    }
+    if !layout.open_positions.is_empty() {
+        let mut rows: Vec<u32> = layout.open_positions.iter().map(|p| p.row + 1).collect();
+        rows.dedup();
+        out.push(Check::pass(
+            "layout.blanking",
+            format!(
+                "{} open position(s) in partial row(s) {}: fit blanking panels (or empty racks) to keep the hot \
+                 and cold aisles apart",
+                layout.open_positions.len(),
+                rows.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    out
+}
