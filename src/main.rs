@@ -5,7 +5,7 @@ mod spinner;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use gigapod_catalog::{Catalog, Diagnostic, Diagnostics, PartKind, show};
-use gigapod_planner::{Error, Report, Status, compare, fabric, output, size, spec::Spec, summary};
+use gigapod_planner::{Error, Report, Status, advise, compare, fabric, output, size, spec::Spec, summary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -131,6 +131,24 @@ enum Command {
         /// What to print on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Strategies for the spec's `[[workload]]` entries side by side: passthrough, MIG, vGPU and a hybrid, packed,
+    /// planned and costed.
+    Advise {
+        /// The cluster spec (TOML) with `[[workload]]` entries; the size may be left out of `[compute]`.
+        spec: PathBuf,
+        /// Extra catalog files (parts and `[[price]]` lists).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Also write a chart of the strategies as SVG.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
+        /// Replace the chart file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: TableFormat,
     },
     /// List or show catalog parts.
     Catalog {
@@ -519,6 +537,43 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
+        }
+        Command::Advise {
+            spec,
+            catalogs,
+            chart,
+            force,
+            format,
+        } => {
+            let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+            one_stdin(catalogs.iter().chain(std::iter::once(&spec)))?;
+            let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
+            let advice = advise::Advisor::new(&catalog).advise(&spec)?;
+            let mut table = true;
+            if let Some(path) = chart {
+                let svg = advise::chart_svg(&advice);
+                if is_dash(&path) {
+                    out.write_all(svg.as_bytes())?;
+                    table = false;
+                } else {
+                    output::write_file(&path, svg.as_bytes(), force)?;
+                }
+            }
+            match format {
+                _ if !table => {}
+                TableFormat::Text => write!(out, "{}", advise::to_text(&advice))?,
+                TableFormat::Csv => {
+                    let bytes = advise::to_csv(&advice).map_err(|e| argument_error(e.to_string(), String::new()))?;
+                    out.write_all(&bytes)?;
+                }
+                TableFormat::Json => print_json(out, &advice.to_json())?,
+            }
+            // 1 when no strategy is feasible, as a plan that fails a check.
+            Ok(if advice.cheapest.is_none() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Catalog { command } => match command {
             CatalogCommand::List { kind, catalogs, format } => {

@@ -206,6 +206,7 @@ impl AnyPart {
             AnyPart::Gpu(g) => {
                 c.positive("tdp_w", g.tdp_w.value.0);
                 c.positive("memory_gb", g.memory_gb.value.0);
+                c.gpu_sharing(g);
             }
             AnyPart::Server(s) => {
                 c.positive("gpu_count", s.gpu_count.value.into());
@@ -564,6 +565,14 @@ impl Checker {
         });
     }
 
+    fn problem_at(&mut self, dotted: &str, message: String, help: &str) {
+        self.problems.push(PartProblem {
+            key: KeyPath::dotted(dotted),
+            message,
+            help: Some(help.to_string()),
+        });
+    }
+
     fn positive(&mut self, key: &str, value: f64) {
         self.positive_at(KeyPath::root(), key, value);
     }
@@ -584,6 +593,79 @@ impl Checker {
                     "catalog figures are at most {MAX_FIGURE:e} in their unit: check the unit in the key name"
                 )),
             });
+        }
+    }
+
+    /// MIG and vGPU tables: slices within the GPU, placements inside it, sizes a packing can enumerate.
+    fn gpu_sharing(&mut self, g: &crate::parts::Gpu) {
+        const MOST: usize = 16;
+        if let Some(m) = &g.mig
+            && let Some(p) = &m.profiles
+        {
+            let slots = m.memory_slots.unwrap_or(0);
+            if !(1..=16).contains(&slots) {
+                self.problem_at(
+                    "mig.memory_slots",
+                    format!("a MIG GPU with profiles needs 1 to 16 memory slices, found {slots}"),
+                    "give the GPU's memory slices (8 on Hopper and Blackwell)",
+                );
+            }
+            if p.value.len() > MOST {
+                self.problem_at(
+                    "mig.profiles",
+                    format!("{} MIG profiles; at most {MOST}", p.value.len()),
+                    "list the GPU's profiles only",
+                );
+            }
+            for prof in &p.value {
+                let bad_place = prof.placements.iter().any(|&s| s + prof.memory_slots > slots);
+                if prof.compute_slices == 0
+                    || prof.compute_slices > 7
+                    || prof.memory_slots == 0
+                    || prof.max_instances == 0
+                    || prof.placements.is_empty()
+                    || prof.placements.len() > MOST
+                    || bad_place
+                    || !(prof.memory_gb.0.is_finite() && prof.memory_gb.0 > 0.0)
+                {
+                    self.problem_at(
+                        "mig.profiles",
+                        format!(
+                            "MIG profile `{}` is not a partition of the GPU (compute 1 to 7, memory slices and placements inside the {slots} slices, at least one instance)",
+                            prof.name
+                        ),
+                        "copy the profile from `nvidia-smi mig -lgip` / `-lgipp`",
+                    );
+                }
+            }
+        }
+        if let Some(v) = &g.vgpu
+            && let Some(p) = &v.time_sliced
+        {
+            if p.value.len() > MOST {
+                self.problem_at(
+                    "vgpu.time_sliced",
+                    format!("{} vGPU types; at most {MOST}", p.value.len()),
+                    "list the GPU's types only",
+                );
+            }
+            for prof in &p.value {
+                if prof.max_per_gpu == 0
+                    || prof.max_per_gpu > 64
+                    || !(prof.memory_gb.0.is_finite()
+                        && prof.memory_gb.0 > 0.0
+                        && prof.memory_gb.0 <= g.memory_gb.value.0)
+                {
+                    self.problem_at(
+                        "vgpu.time_sliced",
+                        format!(
+                            "vGPU type `{}` needs a frame buffer within the GPU's memory and 1 to 64 per GPU",
+                            prof.name
+                        ),
+                        "copy the type from NVIDIA's vGPU type table",
+                    );
+                }
+            }
         }
     }
 

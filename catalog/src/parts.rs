@@ -107,6 +107,92 @@ pub struct Gpu {
     /// Scale-up (NVLink / Infinity Fabric) bandwidth per module, GB/s bidirectional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_up_gb_per_s: Option<Sourced<f64>>,
+    /// Multi-Instance GPU: whether the module has it and its profiles with their placements. `None` when the
+    /// catalog does not say (a strategy that needs it is then infeasible with that reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mig: Option<MigSupport>,
+    /// NVIDIA vGPU (compute): whether the module runs it and its time-sliced profiles. `None` when the catalog
+    /// does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vgpu: Option<VgpuSupport>,
+}
+
+/// Whether a GPU has a feature, as its vendor's documents say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Support {
+    /// The vendor lists the GPU as supported.
+    Supported,
+    /// The GPU is not in the vendor's list of supported GPUs.
+    Unsupported,
+}
+
+/// `[gpu.mig]`: Multi-Instance GPU partitioning of one module.
+///
+/// A MIG GPU has `memory_slots` memory slices (8 on Hopper and Blackwell); a GPU instance of a profile takes
+/// `memory_slots` consecutive slices starting at one of its `placements`. A valid configuration of a GPU is a
+/// set of instances whose slices do not overlap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigSupport {
+    /// Supported or not (with the source that says so).
+    pub support: Sourced<Support>,
+    /// Memory slices of the whole GPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_slots: Option<u32>,
+    /// The profiles and their placements; `None` (with `profiles_not_found`) when no source gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<Sourced<Vec<MigProfile>>>,
+    /// Why the profiles are missing, when they are (e.g. "NOT FOUND in pod-facts.md F.1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles_not_found: Option<String>,
+}
+
+/// One MIG profile, e.g. `3g.71gb`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigProfile {
+    /// NVIDIA's profile name.
+    pub name: String,
+    /// Compute slices (the `Ng` of the name), out of 7.
+    pub compute_slices: u32,
+    /// Memory of one instance (the `.NNgb` of the name).
+    pub memory_gb: Gigabytes,
+    /// Memory slices one instance takes.
+    pub memory_slots: u32,
+    /// First memory slice of each place an instance may start at.
+    pub placements: Vec<u32>,
+    /// Most instances of this profile on one GPU (as listed by the source).
+    pub max_instances: u32,
+    /// A profile with the media engines (`+me`): at most one per GPU, no more memory or compute.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub media_extensions: bool,
+}
+
+/// `[gpu.vgpu]`: NVIDIA vGPU for compute on one module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VgpuSupport {
+    /// Supported or not (with the source that says so).
+    pub support: Sourced<Support>,
+    /// Time-sliced vGPU types; `None` (with `profiles_not_found`) when no source gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_sliced: Option<Sourced<Vec<VgpuProfile>>>,
+    /// Why the profiles are missing, when they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles_not_found: Option<String>,
+}
+
+/// One time-sliced vGPU type, e.g. `H200X-17C`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VgpuProfile {
+    /// NVIDIA's type name.
+    pub name: String,
+    /// Frame buffer of one vGPU.
+    pub memory_gb: Gigabytes,
+    /// Most vGPUs of this type on one GPU (equal-size mode: every vGPU on a GPU has the same type).
+    pub max_per_gpu: u32,
 }
 
 /// An 8-GPU (or other) server.

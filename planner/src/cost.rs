@@ -227,6 +227,41 @@ pub fn compute(bom: &[BomLine], catalog: &Catalog, spec: &CostSpec, it_kw: f64, 
     }
 }
 
+/// Platform licences of one strategy (`advise`): NVIDIA AI Enterprise per GPU per year, and a hypervisor per
+/// host per year and once.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Licences {
+    /// GPUs that need NVIDIA AI Enterprise (every GPU of a vGPU host: P32, P33).
+    pub nvaie_gpus: u64,
+    /// Its price per GPU per year.
+    pub nvaie_usd_per_gpu_year: f64,
+    /// Hosts that run a hypervisor (passthrough and vGPU hosts).
+    pub hypervisor_hosts: u64,
+    /// One-time licences, in CapEx.
+    pub capex_usd: f64,
+    /// Subscriptions per year.
+    pub opex_usd_per_year: f64,
+}
+
+impl Licences {
+    /// The licences of `nvaie_gpus` GPUs at `nvaie_usd` a year and `hosts` hypervisor hosts at `per_host_year` a
+    /// year plus `per_host_once` once.
+    pub fn new(nvaie_gpus: u64, nvaie_usd: f64, hosts: u64, per_host_year: f64, per_host_once: f64) -> Self {
+        Licences {
+            nvaie_gpus,
+            nvaie_usd_per_gpu_year: nvaie_usd,
+            hypervisor_hosts: hosts,
+            capex_usd: per_host_once * hosts as f64,
+            opex_usd_per_year: nvaie_usd * nvaie_gpus as f64 + per_host_year * hosts as f64,
+        }
+    }
+
+    /// Over `years`: CapEx plus the subscriptions.
+    pub fn total_usd(&self, years: f64) -> f64 {
+        self.capex_usd + self.opex_usd_per_year * years
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +330,16 @@ mod tests {
         // 16 GPUs x 8,760 h x 4 years x 0.5.
         assert_relative_eq!(c.gpu_hours, 280_320.0);
         assert_relative_eq!(c.usd_per_gpu_hour, c.tco_usd / 280_320.0);
+    }
+
+    #[test]
+    fn licences_hand_computed() {
+        // 24 vGPU GPUs at $4,500 and 3 hosts at $1,000 a year + $5,000 once, over 5 years:
+        // 108,000 + 3,000 a year, 15,000 once -> 15,000 + 5 x 111,000 = 570,000.
+        let l = Licences::new(24, 4_500.0, 3, 1_000.0, 5_000.0);
+        assert_relative_eq!(l.opex_usd_per_year, 111_000.0);
+        assert_relative_eq!(l.capex_usd, 15_000.0);
+        assert_relative_eq!(l.total_usd(5.0), 570_000.0);
     }
 
     #[test]

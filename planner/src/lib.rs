@@ -17,6 +17,7 @@
 // The public modules are the sub-APIs a caller uses by name: the fabric graph, the spec, the layout's types, the
 // media chooser, the renderers and writers, and the CLI's comparison and sizing. Everything else is private and
 // re-exported below by type. docs/architecture.md shows how they fit.
+pub mod advise;
 mod advisories;
 mod basis;
 mod blame;
@@ -51,7 +52,7 @@ mod text;
 pub use bom::{BomCategory, BomLine};
 pub use cabling::{CablePlan, CableRun, Medium, Side, device_name, server_name};
 pub use check::{Check, CheckKind, Status};
-pub use cost::{Capex, CostReport, CostSpec, Opex};
+pub use cost::{Capex, CostReport, CostSpec, Licences, Opex};
 pub use error::{Error, FacilityError};
 pub use fabric::{AnalysisOptions, Fabric, FabricAnalysis, FabricError};
 pub use facility::{FacilityPower, RackPower};

@@ -59,6 +59,13 @@ pub struct Spec {
     /// UFM appliances and management nodes.
     #[serde(default)]
     pub management: ManagementSpec,
+    /// `[[workload]]`: the work the cluster must carry, for `advise` (docs/workloads.md). With workloads the
+    /// size may be left out of `[compute]`.
+    #[serde(default, rename = "workload", skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<crate::advise::WorkloadSpec>,
+    /// `[advise]`: the inputs of the strategies (queueing buffer, licences, platform); defaults documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advise: Option<crate::advise::AdviseSpec>,
 }
 
 pub use crate::networks::{InbandSpec, ManagementSpec, OobSpec, StorageFabric, StorageLevel, StorageSpec};
@@ -427,6 +434,8 @@ impl Spec {
             inband: InbandSpec::default(),
             oob: OobSpec::default(),
             management: ManagementSpec::default(),
+            workloads: Vec::new(),
+            advise: None,
         }
     }
 
@@ -685,6 +694,18 @@ impl SpecBuilder {
         self
     }
 
+    /// Adds a workload (for `advise`).
+    pub fn workload(mut self, w: crate::advise::WorkloadSpec) -> Self {
+        self.0.workloads.push(w);
+        self
+    }
+
+    /// The strategies' inputs (for `advise`).
+    pub fn advise(mut self, a: crate::advise::AdviseSpec) -> Self {
+        self.0.advise = Some(a);
+        self
+    }
+
     /// The spec.
     pub fn build(self) -> Spec {
         self.0
@@ -783,6 +804,11 @@ impl Spec {
         let given: Vec<_> = sizes.iter().filter(|(_, v)| v.is_some()).collect();
         let mut servers = None;
         match given.as_slice() {
+            [] if !s.workloads.is_empty() => r.error(
+                "compute",
+                "the cluster has no size: it has [[workload]]s instead",
+                "run `gigapod advise` to size it from the workloads, or give one of `scalable_units`, `servers` or `gpus` under [compute]",
+            ),
             [] => r.error(
                 "compute",
                 "the cluster has no size",
