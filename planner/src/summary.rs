@@ -131,6 +131,10 @@ pub fn text(plan: &Plan) -> String {
         n.ufm,
         n.management_servers
     );
+    let _ = writeln!(
+        out,
+        "            (these networks are counted by rule only: their switches are in the BOM but not yet in racks, power or cables.csv; docs/networks.md)"
+    );
     if let Some(c) = &plan.cost {
         let _ = writeln!(
             out,
