@@ -317,6 +317,41 @@ fn print_json(out: &mut Stdout, value: &serde_json::Value) -> Result<(), Failure
     Ok(())
 }
 
+/// What a table command (`compare`, `advise`) can print: its chart and its table in each format.
+struct TableOutput<'a> {
+    svg: &'a dyn Fn() -> String,
+    text: &'a dyn Fn() -> String,
+    csv: &'a dyn Fn() -> Result<Vec<u8>, String>,
+    json: &'a dyn Fn() -> serde_json::Value,
+}
+
+/// Writes the chart to its file (or to stdout for `-`, in place of the table), then the table in `format`.
+fn emit_table(
+    out: &mut Stdout,
+    chart: Option<&Path>,
+    force: bool,
+    format: TableFormat,
+    t: TableOutput<'_>,
+) -> Result<(), Failure> {
+    if let Some(path) = chart {
+        let svg = (t.svg)();
+        if is_dash(path) {
+            out.write_all(svg.as_bytes())?;
+            return Ok(());
+        }
+        output::write_file(path, svg.as_bytes(), force)?;
+    }
+    match format {
+        TableFormat::Text => write!(out, "{}", (t.text)())?,
+        TableFormat::Csv => {
+            let bytes = (t.csv)().map_err(|e| argument_error(e, String::new()))?;
+            out.write_all(&bytes)?;
+        }
+        TableFormat::Json => print_json(out, &(t.json)())?,
+    }
+    Ok(())
+}
+
 /// `-` as a file name: stdout (or stdin), never a file of that name.
 fn is_dash(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -469,25 +504,18 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 .map_err(Error::Spec)?;
             let variants = compare::variants(&specs, &sweeps).map_err(Error::Argument)?;
             let rows = compare::compare(&variants, &catalog);
-            let mut table = true;
-            if let Some(path) = chart {
-                let svg = compare::chart_svg(&rows);
-                if is_dash(&path) {
-                    out.write_all(svg.as_bytes())?;
-                    table = false;
-                } else {
-                    output::write_file(&path, svg.as_bytes(), force)?;
-                }
-            }
-            match format {
-                _ if !table => {}
-                TableFormat::Text => write!(out, "{}", compare::to_text(&rows))?,
-                TableFormat::Csv => {
-                    let bytes = compare::to_csv(&rows).map_err(|e| argument_error(e.to_string(), String::new()))?;
-                    out.write_all(&bytes)?;
-                }
-                TableFormat::Json => print_json(out, &serde_json::to_value(&rows).unwrap_or_default())?,
-            }
+            emit_table(
+                out,
+                chart.as_deref(),
+                force,
+                format,
+                TableOutput {
+                    svg: &|| compare::chart_svg(&rows),
+                    text: &|| compare::to_text(&rows),
+                    csv: &|| compare::to_csv(&rows).map_err(|e| e.to_string()),
+                    json: &|| serde_json::to_value(&rows).unwrap_or_default(),
+                },
+            )?;
             // 2 when a design could not be planned (bad input or infeasible), else 1 when one fails a check.
             Ok(if rows.iter().any(|r| r.status == compare::DesignStatus::Error) {
                 ExitCode::from(2)
@@ -549,25 +577,18 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             one_stdin(catalogs.iter().chain(std::iter::once(&spec)))?;
             let spec = Spec::from_path(&spec).map_err(Error::Spec)?;
             let advice = advise::Advisor::new(&catalog).advise(&spec)?;
-            let mut table = true;
-            if let Some(path) = chart {
-                let svg = advise::chart_svg(&advice);
-                if is_dash(&path) {
-                    out.write_all(svg.as_bytes())?;
-                    table = false;
-                } else {
-                    output::write_file(&path, svg.as_bytes(), force)?;
-                }
-            }
-            match format {
-                _ if !table => {}
-                TableFormat::Text => write!(out, "{}", advise::to_text(&advice))?,
-                TableFormat::Csv => {
-                    let bytes = advise::to_csv(&advice).map_err(|e| argument_error(e.to_string(), String::new()))?;
-                    out.write_all(&bytes)?;
-                }
-                TableFormat::Json => print_json(out, &advice.to_json())?,
-            }
+            emit_table(
+                out,
+                chart.as_deref(),
+                force,
+                format,
+                TableOutput {
+                    svg: &|| advise::chart_svg(&advice),
+                    text: &|| advise::to_text(&advice),
+                    csv: &|| advise::to_csv(&advice).map_err(|e| e.to_string()),
+                    json: &|| advice.to_json(),
+                },
+            )?;
             // 1 when no strategy is feasible, as a plan that fails a check.
             Ok(if advice.cheapest.is_none() {
                 ExitCode::from(1)
