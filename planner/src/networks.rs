@@ -356,40 +356,28 @@ pub fn build(
 
     // In-band and OOB depend on each other (OOB uplinks into in-band, in-band management ports into OOB):
     // iterate to the fixed point (both only grow, so it ends).
-    let mut oob_switches = 0;
-    let mut ib = inband_counts(inp, inband, management_servers, oob_switches)?;
-    for _ in 0..8 {
-        let o = oob_counts(
+    let oob_of = |inband_switches| {
+        oob_counts(
             inp,
             oob,
             sus,
             compute_switches + storage_switches,
-            ib.switches.total,
+            inband_switches,
             ufm,
             management_servers,
-        );
-        let next = o.switches.total;
-        ib = inband_counts(inp, inband, management_servers, next)?;
-        if next == oob_switches {
-            return Ok(Networks {
-                storage: storage_net,
-                inband: ib,
-                oob: o,
-                ufm,
-                management_servers,
-            });
+        )
+    };
+    let mut oob_switches = 0;
+    let mut ib = inband_counts(inp, inband, management_servers, oob_switches)?;
+    let mut o = oob_of(ib.switches.total);
+    for _ in 0..8 {
+        if o.switches.total == oob_switches {
+            break;
         }
-        oob_switches = next;
+        oob_switches = o.switches.total;
+        ib = inband_counts(inp, inband, management_servers, oob_switches)?;
+        o = oob_of(ib.switches.total);
     }
-    let o = oob_counts(
-        inp,
-        oob,
-        sus,
-        compute_switches + storage_switches,
-        ib.switches.total,
-        ufm,
-        management_servers,
-    );
     Ok(Networks {
         storage: storage_net,
         inband: ib,
