@@ -46,6 +46,7 @@ pub mod render;
 mod report;
 pub mod size;
 pub mod spec;
+pub mod verify;
 pub mod summary;
 mod text;
 
