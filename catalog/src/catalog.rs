@@ -18,6 +18,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("optics.toml", include_str!("../data/optics.toml")),
     ("xdr.toml", include_str!("../data/xdr.toml")),
     ("facility.toml", include_str!("../data/facility.toml")),
+    ("boards.toml", include_str!("../data/boards.toml")),
 ];
 
 /// Where a part was defined.
@@ -57,6 +58,7 @@ pub struct Catalog {
     sources: BTreeMap<String, (Source, SourceFile)>,
     prices: BTreeMap<PartId, (Price, Origin)>,
     rules: BTreeMap<String, (MediaRule, Origin)>,
+    boards: BTreeMap<PartId, (Board, Origin)>,
     aliases: BTreeMap<PartId, (Alias, Origin)>,
 }
 
@@ -69,6 +71,8 @@ struct CatalogFile {
     price: Vec<Price>,
     #[serde(default)]
     media_rule: Vec<MediaRule>,
+    #[serde(default)]
+    board: Vec<Board>,
     #[serde(default)]
     alias: Vec<Alias>,
     #[serde(default)]
@@ -97,7 +101,7 @@ struct CatalogFile {
 type TaggedPart = (PartKind, usize, AnyPart);
 
 /// A file's contents split by what the catalog does with them.
-type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>);
+type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>, Vec<Board>);
 
 impl CatalogFile {
     fn into_parts(self) -> FileParts {
@@ -115,7 +119,7 @@ impl CatalogFile {
         tag(PartKind::Rack, self.rack, AnyPart::Rack, &mut out);
         tag(PartKind::Cooling, self.cooling, AnyPart::Cooling, &mut out);
         tag(PartKind::Pdu, self.pdu, AnyPart::Pdu, &mut out);
-        (self.source, self.price, out, self.media_rule, self.alias)
+        (self.source, self.price, out, self.media_rule, self.alias, self.board)
     }
 }
 
@@ -176,7 +180,15 @@ impl Catalog {
                     continue;
                 }
             };
-            let (sources, prices, parts, rules, aliases) = parsed.into_parts();
+            let (sources, prices, parts, rules, aliases, boards) = parsed.into_parts();
+            for (i, board) in boards.into_iter().enumerate() {
+                let origin = Origin {
+                    file: file.clone(),
+                    path: KeyPath::root().key("board").index(i),
+                    builtin: is_builtin,
+                };
+                cat.boards.insert(board.id.clone(), (board, origin));
+            }
             // Rules and aliases are layered like parts: a later file's entry of the same id replaces the earlier.
             for (i, rule) in rules.into_iter().enumerate() {
                 let origin = Origin {
@@ -426,6 +438,23 @@ impl Catalog {
                 diags.push(d);
             }
         }
+        for (board, origin) in self.boards.values() {
+            let json = serde_json::to_value(board).unwrap_or_default();
+            let mut figures = Vec::new();
+            crate::part::collect_sourced_pub(&json, &mut figures);
+            for (key, source) in figures {
+                for id in source.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+                    if !self.sources.contains_key(id) {
+                        diags.push(
+                            origin
+                                .file
+                                .at_key(&origin.path.key("id"), format!("board `{}`: unknown source id `{id}` in `{key}`", board.id))
+                                .with_help("cite an id of the [[source]] list or add a [[source]] entry"),
+                        );
+                    }
+                }
+            }
+        }
         for entry in self.entries.values() {
             let file = &entry.origin.file;
             for r in entry.part.references() {
@@ -456,6 +485,21 @@ impl Catalog {
                     });
                     diags.push(d);
                 }
+            }
+            if let AnyPart::Server(srv) = &entry.part
+                && let Some(b) = &srv.board
+                && !self.boards.contains_key(b)
+            {
+                diags.push(
+                    file.at_key(
+                        &entry.origin.path.key("board"),
+                        format!("server `{}`: unknown board id `{b}`", srv.id),
+                    )
+                    .with_help(format!(
+                        "define a [[board]] with that id, or name one of: {}",
+                        self.boards.keys().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                );
             }
             for (key, source, _) in entry.part.sourced_figures() {
                 let Some(source) = source else { continue };
@@ -505,6 +549,16 @@ impl Catalog {
     /// Every alias, in id order.
     pub fn aliases(&self) -> impl Iterator<Item = &Alias> {
         self.aliases.values().map(|(a, _)| a)
+    }
+
+    /// Every board (server internals), in id order.
+    pub fn boards(&self) -> impl Iterator<Item = &Board> {
+        self.boards.values().map(|(b, _)| b)
+    }
+
+    /// A server's internals by board id.
+    pub fn board(&self, id: &str) -> Option<&Board> {
+        self.boards.get(&PartId::from(id)).map(|(b, _)| b)
     }
 
     /// Every media rule, in id order.

@@ -153,6 +153,7 @@ pub(crate) fn plan_steps(
     checks.extend(fabric_checks);
     checks.extend(crate::advisories::leaf_fill(&r, &fabric));
     checks.extend(crate::advisories::aliases(&r, catalog));
+    checks.extend(crate::server_checks::for_plan(&r, catalog));
 
     progress.step(
         3,

@@ -71,6 +71,12 @@ pub enum VerifyError {
     Plan(String),
 }
 
+impl From<VerifyError> for crate::Error {
+    fn from(e: VerifyError) -> Self {
+        crate::Error::Verify(e.diagnostics())
+    }
+}
+
 impl VerifyError {
     /// The error as a located diagnostic (file and line), with what would fix it.
     pub fn diagnostics(&self) -> gigapod_catalog::Diagnostics {
