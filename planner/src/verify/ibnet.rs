@@ -17,7 +17,7 @@
 //! What makes the file unreadable ([`ReadError`]): an I/O error, a line longer than [`MAX_LINE`] bytes, a NUL
 //! byte (a binary file), or no node block at all.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::io::BufRead;
 
@@ -155,8 +155,9 @@ pub struct TopoPort {
     pub peer_port: u32,
     /// The link's rate, when the comment gives one.
     pub rate: Option<Rate>,
-    /// A faceplate label in the comment (`(port 3/2)`, which the planner's file writes), when present.
-    pub label: Option<String>,
+    /// A faceplate `cage/port` label in the comment (`(port 3/2)`, which the planner's file writes), when
+    /// present.
+    pub label: Option<(u32, u32)>,
     /// 1-based line in the file.
     pub line: u64,
 }
@@ -345,7 +346,7 @@ pub fn read(mut input: impl BufRead) -> Result<Topology, ReadError> {
                         peer,
                         peer_port: p.peer_port,
                         rate: p.rate,
-                        label: p.label.map(str::to_string),
+                        label: p.label,
                         line: line_no,
                     });
                 }
@@ -433,7 +434,7 @@ struct PortLine<'a> {
     peer_port: u32,
     peer_desc: Option<&'a str>,
     rate: Option<Rate>,
-    label: Option<&'a str>,
+    label: Option<(u32, u32)>,
 }
 
 /// `[n]`, then any `(guid)` / `[ext n]` groups and blanks.
@@ -469,7 +470,10 @@ fn parse_port(line: &str) -> Option<PortLine<'_>> {
         rate = after.split_whitespace().find_map(Rate::parse);
         if let Some(i) = after.find("(port ") {
             let l = &after[i + 6..];
-            label = l.find(')').map(|e| l[..e].trim());
+            label = l
+                .find(')')
+                .and_then(|e| l[..e].trim().split_once('/'))
+                .and_then(|(c, p)| Some((c.parse().ok()?, p.parse().ok()?)));
         }
     }
     Some(PortLine {
@@ -523,7 +527,7 @@ Ca\t2 \"H-0000000000100003\"\t\t# \"Hca2\"\n\
 [1]\t\"H-0002c90400000000\"[1]\t\t# \"srv1 HCA-1\" lid 0 4xNDR (port 1/1)\n\
 [2][ext 2]\t\"S-0002c90300000009\"[7][ext 7]\t\t# \"spine-1\" lid 3 2xNDR\n";
         let t = read(text.as_bytes()).unwrap();
-        assert_eq!(t.ports[0].label.as_deref(), Some("1/1"));
+        assert_eq!(t.ports[0].label, Some((1, 1)));
         assert_eq!(t.ports[1].peer_port, 7);
         assert_eq!(
             t.ports[1].rate,

@@ -23,7 +23,8 @@ mod tests;
 use crate::plan::Plan;
 use ibnet::{NodeKind, Rate, Topology};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 
 /// Why a verify input cannot be used.
@@ -286,8 +287,8 @@ impl PlannedFabric {
         let mut labels: HashMap<(u32, u32), String> = HashMap::new();
         for p in &topo.ports {
             let (a, b) = ((p.node, p.port), (p.peer, p.peer_port));
-            if let Some(l) = &p.label {
-                labels.insert(a, l.clone());
+            if let Some((c, q)) = p.label {
+                labels.insert(a, format!("{c}/{q}"));
             }
             if by_end.contains_key(&a) || by_end.contains_key(&b) {
                 continue;
