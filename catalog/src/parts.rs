@@ -276,6 +276,9 @@ pub struct Server {
     /// Its internals, a `[[board]]` id (CPU sockets, PCIe switches, links, IOMMU).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board: Option<PartId>,
+    /// Cooling air the chassis moves at full load, m3/h (1 CFM = 1.699 m3/h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airflow_m3_per_h: Option<Sourced<f64>>,
 }
 
 /// A PCIe link: generation and lanes.
@@ -357,9 +360,6 @@ pub struct Board {
     pub integrated_fabric: bool,
     /// The platform has an IOMMU (Intel VT-d / AMD-Vi) for GPU passthrough.
     pub iommu: Sourced<bool>,
-    /// Cooling air the chassis moves at full load, m3/h (for air per rack against the cooling class).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub airflow_m3_per_h: Option<Sourced<f64>>,
 }
 
 impl Server {
@@ -699,6 +699,9 @@ pub struct Cooling {
     /// For liquid: how much residual heat the room air can take per rack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_air_limit_kw: Option<Sourced<Kilowatts>>,
+    /// Cooling air the room delivers to one rack, m3/h (the cold aisle's supply per rack position).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air_m3_per_h_per_rack: Option<Sourced<f64>>,
 }
 
 /// A rack power distribution unit.

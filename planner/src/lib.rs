@@ -39,6 +39,7 @@ pub mod media;
 pub mod networks;
 pub mod output;
 mod plan;
+mod peak;
 mod planner;
 mod power;
 mod progress;
