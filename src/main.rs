@@ -160,7 +160,12 @@ enum Command {
         #[arg(long, value_name = "FILE", required_unless_present = "nvidia_smi_topo")]
         ibnetdiscover: Option<PathBuf>,
         /// The output of `nvidia-smi topo -m` run on one server (with --server).
-        #[arg(long = "nvidia-smi-topo", value_name = "FILE", conflicts_with = "ibnetdiscover", requires = "server")]
+        #[arg(
+            long = "nvidia-smi-topo",
+            value_name = "FILE",
+            conflicts_with = "ibnetdiscover",
+            requires = "server"
+        )]
         nvidia_smi_topo: Option<PathBuf>,
         /// The server the matrix was taken on (`srv12`).
         #[arg(long, value_name = "NAME")]
@@ -484,7 +489,11 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                     Format::Text => write!(out, "{}", v.to_text())?,
                     Format::Json => print_json(out, &v.to_json())?,
                 }
-                return Ok(if v.faults.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+                return Ok(if v.faults.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
             }
             let Some(file) = ibnetdiscover else {
                 return Err(argument_error(

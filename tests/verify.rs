@@ -26,7 +26,11 @@ fn planned() -> (tempfile::TempDir, PathBuf) {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     (t, dir)
 }
 
@@ -41,7 +45,10 @@ fn the_plans_own_topology_verifies_clean_with_exit_0() {
     let o = gigapod(&["verify", s(&dir), "--ibnetdiscover", s(&topo)]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.starts_with("verify  match: 512 planned links, 512 found, 512 on their ports"), "{text}");
+    assert!(
+        text.starts_with("verify  match: 512 planned links, 512 found, 512 on their ports"),
+        "{text}"
+    );
     let o = gigapod(&["verify", s(&dir), "--ibnetdiscover", s(&topo), "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -117,14 +124,22 @@ fn unreadable_input_exits_2_naming_the_file_and_line() {
 #[test]
 fn a_matrix_with_a_remote_nic_exits_1_and_a_good_one_0() {
     let (t, dir) = planned();
-    let mut good = String::from("\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tNIC0\tNIC1\tNIC2\tNIC3\tNIC4\tNIC5\tNIC6\tNIC7\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\n");
+    let mut good = String::from(
+        "\tGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tNIC0\tNIC1\tNIC2\tNIC3\tNIC4\tNIC5\tNIC6\tNIC7\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\n",
+    );
     for g in 0..8 {
         let mut row = format!("GPU{g}");
         for h in 0..8 {
             row.push_str(if g == h { "\t X " } else { "\tNV18" });
         }
         for n in 0..8 {
-            row.push_str(if n / 2 == g / 2 { "\tPIX" } else if n / 4 == g / 4 { "\tNODE" } else { "\tSYS" });
+            row.push_str(if n / 2 == g / 2 {
+                "\tPIX"
+            } else if n / 4 == g / 4 {
+                "\tNODE"
+            } else {
+                "\tSYS"
+            });
         }
         row.push_str(&format!("\t0-55\t{}\t\tN/A\n", g / 4));
         good.push_str(&row);
@@ -132,11 +147,29 @@ fn a_matrix_with_a_remote_nic_exits_1_and_a_good_one_0() {
     let f = t.path().join("topo.txt");
     std::fs::write(&f, &good).unwrap();
     let o = gigapod(&["verify", s(&dir), "--nvidia-smi-topo", s(&f), "--server", "srv3"]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    let bad = good.replace("GPU5\tNV18\tNV18\tNV18\tNV18\tNV18\t X \tNV18\tNV18\tSYS\tSYS\tSYS\tSYS\tPIX\tPIX", "GPU5\tNV18\tNV18\tNV18\tNV18\tNV18\t X \tNV18\tNV18\tSYS\tSYS\tSYS\tSYS\tSYS\tSYS");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bad = good.replace(
+        "GPU5\tNV18\tNV18\tNV18\tNV18\tNV18\t X \tNV18\tNV18\tSYS\tSYS\tSYS\tSYS\tPIX\tPIX",
+        "GPU5\tNV18\tNV18\tNV18\tNV18\tNV18\t X \tNV18\tNV18\tSYS\tSYS\tSYS\tSYS\tSYS\tSYS",
+    );
     assert_ne!(bad, good);
     std::fs::write(&f, &bad).unwrap();
-    let o = gigapod(&["verify", s(&dir), "--nvidia-smi-topo", s(&f), "--server", "srv3", "--format", "json"]);
+    let o = gigapod(&[
+        "verify",
+        s(&dir),
+        "--nvidia-smi-topo",
+        s(&f),
+        "--server",
+        "srv3",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["status"], "differs");
@@ -237,10 +270,26 @@ fn real_ibnetdiscover_on_ibsim_verifies_clean() {
     let _ = child.wait();
     assert!(ready, "ibsim did not get ready");
     let disc = disc.unwrap();
-    assert!(disc.status.success(), "ibnetdiscover: {}", String::from_utf8_lossy(&disc.stderr));
+    assert!(
+        disc.status.success(),
+        "ibnetdiscover: {}",
+        String::from_utf8_lossy(&disc.stderr)
+    );
     let text = std::fs::read_to_string(&found).unwrap();
-    assert!(text.contains("switchguid="), "not ibnetdiscover's own output: {}", &text[..text.len().min(500)]);
-    let o = gigapod(&["verify", s(&dir), "--ibnetdiscover", s(&found), "--ignore-speed", "--format", "json"]);
+    assert!(
+        text.contains("switchguid="),
+        "not ibnetdiscover's own output: {}",
+        &text[..text.len().min(500)]
+    );
+    let o = gigapod(&[
+        "verify",
+        s(&dir),
+        "--ibnetdiscover",
+        s(&found),
+        "--ignore-speed",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(o.status.code(), Some(0), "{v:#}");
     assert_eq!(v["matched_links"], 512);

@@ -101,7 +101,14 @@ struct CatalogFile {
 type TaggedPart = (PartKind, usize, AnyPart);
 
 /// A file's contents split by what the catalog does with them.
-type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>, Vec<Board>);
+type FileParts = (
+    Vec<Source>,
+    Vec<Price>,
+    Vec<TaggedPart>,
+    Vec<MediaRule>,
+    Vec<Alias>,
+    Vec<Board>,
+);
 
 impl CatalogFile {
     fn into_parts(self) -> FileParts {
@@ -448,7 +455,10 @@ impl Catalog {
                         diags.push(
                             origin
                                 .file
-                                .at_key(&origin.path.key("id"), format!("board `{}`: unknown source id `{id}` in `{key}`", board.id))
+                                .at_key(
+                                    &origin.path.key("id"),
+                                    format!("board `{}`: unknown source id `{id}` in `{key}`", board.id),
+                                )
                                 .with_help("cite an id of the [[source]] list or add a [[source]] entry"),
                         );
                     }
@@ -935,5 +945,25 @@ max_power_w = 10000
     fn id_reused_across_kinds_is_an_error() {
         let e = user("[[psu]]\nid = \"qm9700\"\ndescription = \"d\"\nvendor = \"v\"\nrating_w = 5\n").unwrap_err();
         assert!(e.0[0].message.contains("already a switch"), "{e}");
+    }
+
+    #[test]
+    fn every_builtin_server_names_a_board_and_an_unknown_board_is_located() {
+        let cat = Catalog::builtin();
+        for e in cat.iter(Some(PartKind::Server)) {
+            let AnyPart::Server(s) = &e.part else { continue };
+            let b = s.board.as_ref().unwrap_or_else(|| panic!("{} has no board", s.id));
+            assert!(cat.board(b.as_str()).is_some(), "{}: {b}", s.id);
+        }
+        assert_eq!(cat.boards().count(), 8);
+        let text = "[[server]]\nid = \"s\"\ndescription = \"d\"\nvendor = \"v\"\ngpu = \"h200-sxm\"\ngpu_count = 8\n\
+                    cpu = \"c\"\ncpu_count = 2\ncpu_tdp_w = 350\nfabric_nic = \"cx7-400g-osfp\"\nfabric_nic_count = 8\n\
+                    psu = \"psu-3000w\"\npsu_count = 6\npsu_redundant = 2\nrack_units = 5\nweight_kg = 80\n\
+                    cooling = \"air\"\nmax_power_w = 10000\nboard = \"no-such-board\"\n";
+        let e = Catalog::with_user_files(vec![SourceFile::new("u.toml", text)]).unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.line, 19, "{e}");
+        assert!(d.message.contains("unknown board id `no-such-board`"), "{e}");
+        assert!(d.help.as_deref().unwrap().contains("hgx-8gpu-g593"), "{e}");
     }
 }

@@ -69,12 +69,27 @@ fn inject(topo: &str, seed: u64) -> String {
     }
     let mut out = String::with_capacity(topo.len());
     for (i, n) in t.nodes.iter().enumerate() {
-        let kind = if n.kind == Some(ibnet::NodeKind::Switch) { "Switch" } else { "Ca" };
-        let _ = writeln!(out, "\n{kind}\t{} \"{}\"\t\t# \"{}\"", n.ports.unwrap_or(1), n.id, n.desc.as_deref().unwrap_or(""));
+        let kind = if n.kind == Some(ibnet::NodeKind::Switch) {
+            "Switch"
+        } else {
+            "Ca"
+        };
+        let _ = writeln!(
+            out,
+            "\n{kind}\t{} \"{}\"\t\t# \"{}\"",
+            n.ports.unwrap_or(1),
+            n.id,
+            n.desc.as_deref().unwrap_or("")
+        );
         by_node[i].sort_unstable();
         for &(p, peer, pp, r) in &by_node[i] {
             let pn = &t.nodes[peer as usize];
-            let _ = writeln!(out, "[{p}]\t\"{}\"[{pp}]\t\t# \"{}\" lid 0 {r}", pn.id, pn.desc.as_deref().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "[{p}]\t\"{}\"[{pp}]\t\t# \"{}\" lid 0 {r}",
+                pn.id,
+                pn.desc.as_deref().unwrap_or("")
+            );
         }
     }
     out

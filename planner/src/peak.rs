@@ -23,12 +23,7 @@ pub fn air_for_heat_m3_per_h(w: Watts) -> f64 {
 }
 
 /// One feed lost at peak: each rack's load with its servers at their maximum, against one feed's PDUs.
-pub fn feed_loss_at_peak(
-    r: &Resolved,
-    layout: &Layout,
-    facility: &FacilityPower,
-    server: &ServerPower,
-) -> Check {
+pub fn feed_loss_at_peak(r: &Resolved, layout: &Layout, facility: &FacilityPower, server: &ServerPower) -> Check {
     let extra_kw = (server.max_w.0 - server.server_w.0).max(0.0) / 1000.0;
     let mut worst: Option<(&str, f64, f64)> = None;
     let mut over: Vec<String> = Vec::new();
@@ -240,7 +235,10 @@ mod tests {
     }
 
     fn check<'a>(p: &'a crate::Plan, id: &str) -> &'a Check {
-        p.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no {id}"))
+        p.checks
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
     }
 
     #[test]
@@ -252,7 +250,12 @@ mod tests {
     #[test]
     fn feed_loss_passes_on_max_and_fails_when_pdus_are_sized_on_typical() {
         let p = plan("rack_power_limit_kw = 50.0");
-        assert_eq!(check(&p, "power.feed_loss_peak").status, Status::Pass, "{}", check(&p, "power.feed_loss_peak").message);
+        assert_eq!(
+            check(&p, "power.feed_loss_peak").status,
+            Status::Pass,
+            "{}",
+            check(&p, "power.feed_loss_peak").message
+        );
         // On the typical basis (8.1 kW of a 10.2 kW maximum) 4 servers size to 2 x 18.4 kW PDUs per feed with a
         // 415 V / 32 A PDU; at peak the rack draws 4 x 2.1 kW more.
         let p = plan("rack_power_limit_kw = 50.0\npower_basis = \"typical\"\npdu = \"pdu-3ph-415v-32a\"");
@@ -291,12 +294,24 @@ mod tests {
             crate::plan(&spec, Catalog::builtin()).unwrap()
         };
         let p = liquid("");
-        assert!(p.checks.iter().all(|c| c.id != "cooling.cdu"), "not checked without a capacity");
+        assert!(
+            p.checks.iter().all(|c| c.id != "cooling.cdu"),
+            "not checked without a capacity"
+        );
         let p = liquid("cdu_rack_kw = 200.0\ncdu_row_kw = 2000.0");
-        assert_eq!(check(&p, "cooling.cdu").status, Status::Pass, "{}", check(&p, "cooling.cdu").message);
+        assert_eq!(
+            check(&p, "cooling.cdu").status,
+            Status::Pass,
+            "{}",
+            check(&p, "cooling.cdu").message
+        );
         let p = liquid("cdu_rack_kw = 20.0\ncdu_row_kw = 50.0");
         let c = check(&p, "cooling.cdu");
         assert_eq!(c.status, Status::Fail);
-        assert!(c.message.contains("> 20.0 kW") && c.message.contains("row 1"), "{}", c.message);
+        assert!(
+            c.message.contains("> 20.0 kW") && c.message.contains("row 1"),
+            "{}",
+            c.message
+        );
     }
 }

@@ -167,7 +167,13 @@ pub(crate) fn plan_steps(
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     checks.extend(facility_checks);
-    checks.extend(crate::peak::checks(&r, &layout, &facility, &devices.power, &power.server));
+    checks.extend(crate::peak::checks(
+        &r,
+        &layout,
+        &facility,
+        &devices.power,
+        &power.server,
+    ));
     checks.extend(layout_checks);
     let (networks, network_checks) = stage_networks(spec, &r, catalog, &fabric, &layout, &facility)?;
     checks.extend(network_checks);

@@ -155,7 +155,10 @@ pub fn server_checks(catalog: &Catalog, server: &Server, inputs: &ServerCheckInp
         let generation = have.generation.min(sw.generation);
         let wanted = want.map_or(have.generation, |w| w.value.generation);
         if have.lanes < 16 || generation < wanted {
-            bad.push(format!("GPU {g} under {} at Gen{generation} x{} (wants Gen{wanted} x16)", sw.name, have.lanes));
+            bad.push(format!(
+                "GPU {g} under {} at Gen{generation} x{} (wants Gen{wanted} x16)",
+                sw.name, have.lanes
+            ));
         }
     }
     out.push(
@@ -186,7 +189,9 @@ pub fn server_checks(catalog: &Catalog, server: &Server, inputs: &ServerCheckInp
         out.push(
             Check::pass(
                 "server.rail_affinity",
-                format!("{id}: the scale-out ports are on the accelerators themselves (no NIC, no PCIe hop on the rail)"),
+                format!(
+                    "{id}: the scale-out ports are on the accelerators themselves (no NIC, no PCIe hop on the rail)"
+                ),
             )
             .resting_on(topo_est.clone()),
         );
@@ -408,9 +413,33 @@ mod tests {
     #[test]
     fn pcie_bandwidth_by_hand() {
         // Gen5: 32 GT/s x 16 lanes x 128/130 = 504.1 Gb/s; Gen6: 64 x 16 x 242/256 = 968 Gb/s.
-        approx::assert_relative_eq!(PcieLink { generation: 5, lanes: 16 }.gbps(), 504.123, epsilon = 1e-3);
-        approx::assert_relative_eq!(PcieLink { generation: 6, lanes: 16 }.gbps(), 968.0, epsilon = 1e-9);
-        approx::assert_relative_eq!(PcieLink { generation: 4, lanes: 16 }.gbps(), 252.062, epsilon = 1e-3);
+        approx::assert_relative_eq!(
+            PcieLink {
+                generation: 5,
+                lanes: 16
+            }
+            .gbps(),
+            504.123,
+            epsilon = 1e-3
+        );
+        approx::assert_relative_eq!(
+            PcieLink {
+                generation: 6,
+                lanes: 16
+            }
+            .gbps(),
+            968.0,
+            epsilon = 1e-9
+        );
+        approx::assert_relative_eq!(
+            PcieLink {
+                generation: 4,
+                lanes: 16
+            }
+            .gbps(),
+            252.062,
+            epsilon = 1e-3
+        );
     }
 
     /// Every server of the built-in catalog has internals, and every check runs and passes on them.
@@ -419,7 +448,9 @@ mod tests {
         let cat = Catalog::builtin();
         let mut n = 0;
         for e in cat.iter(Some(PartKind::Server)) {
-            let gigapod_catalog::AnyPart::Server(s) = &e.part else { continue };
+            let gigapod_catalog::AnyPart::Server(s) = &e.part else {
+                continue;
+            };
             n += 1;
             let checks = server_checks(cat, s, &inputs());
             let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
@@ -504,11 +535,21 @@ board = "test-board"
             "{}",
             c.message
         );
-        assert!(c.message.contains("fabric NIC 4 (rail 5) is under PEX1 but GPU 4 under PEX2"));
+        assert!(
+            c.message
+                .contains("fabric NIC 4 (rail 5) is under PEX1 but GPU 4 under PEX2")
+        );
         // The same board without an IOMMU fails passthrough; without passthrough the check is not run.
         let io = checks.iter().find(|c| c.id == "server.iommu").unwrap();
         assert_eq!(io.status, Status::Fail);
-        let plain = server_checks(&cat, &s, &ServerCheckInputs { passthrough: false, ..inputs() });
+        let plain = server_checks(
+            &cat,
+            &s,
+            &ServerCheckInputs {
+                passthrough: false,
+                ..inputs()
+            },
+        );
         assert!(plain.iter().all(|c| c.id != "server.iommu"));
     }
 
@@ -523,16 +564,37 @@ board = "test-board"
         let checks = server_checks(&cat, &s, &inputs());
         let nic = checks.iter().find(|c| c.id == "server.nic_pcie").unwrap();
         assert_eq!(nic.status, Status::Fail, "{}", nic.message);
-        assert!(nic.message.contains("carries 800 Gb/s but its link is Gen5 x16 (504 Gb/s)"), "{}", nic.message);
-        assert!(nic.message.contains("fix: a Gen6 x16 slot or Socket Direct (2x Gen5 x16)"));
+        assert!(
+            nic.message
+                .contains("carries 800 Gb/s but its link is Gen5 x16 (504 Gb/s)"),
+            "{}",
+            nic.message
+        );
+        assert!(
+            nic.message
+                .contains("fix: a Gen6 x16 slot or Socket Direct (2x Gen5 x16)")
+        );
         let numa = checks.iter().find(|c| c.id == "server.numa_balance").unwrap();
         assert_eq!(numa.status, Status::Fail);
         assert!(numa.message.contains("socket 0: 6, socket 1: 2"), "{}", numa.message);
         // The storage NIC (2 x 400G capped by Gen5 x16 = 63 GB/s) misses a 100 GB/s per-node target.
-        let st = server_checks(&cat, &s, &ServerCheckInputs { storage_gb_per_s_per_node: Some(100.0), ..inputs() });
+        let st = server_checks(
+            &cat,
+            &s,
+            &ServerCheckInputs {
+                storage_gb_per_s_per_node: Some(100.0),
+                ..inputs()
+            },
+        );
         let c = st.iter().find(|c| c.id == "server.storage_bandwidth").unwrap();
         assert_eq!(c.status, Status::Fail);
-        assert!(c.message.contains("give 7.9 GB/s per GPU (63.0 GB/s per node (800 Gb/s of ports capped by Gen5 x16 (504 Gb/s)))"), "{}", c.message);
+        assert!(
+            c.message.contains(
+                "give 7.9 GB/s per GPU (63.0 GB/s per node (800 Gb/s of ports capped by Gen5 x16 (504 Gb/s)))"
+            ),
+            "{}",
+            c.message
+        );
     }
 
     #[test]

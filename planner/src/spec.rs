@@ -908,7 +908,10 @@ impl Spec {
             );
         }
 
-        for (key, v) in [("facility.cdu_rack_kw", s.facility.cdu_rack_kw), ("facility.cdu_row_kw", s.facility.cdu_row_kw)] {
+        for (key, v) in [
+            ("facility.cdu_rack_kw", s.facility.cdu_rack_kw),
+            ("facility.cdu_row_kw", s.facility.cdu_row_kw),
+        ] {
             if let Some(kw) = v
                 && !(kw.is_finite() && kw > 0.0 && kw <= 1e6)
             {

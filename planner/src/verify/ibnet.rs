@@ -554,8 +554,14 @@ Ca\t2 \"H-0000000000100003\"\t\t# \"Hca2\"\n\
 
     #[test]
     fn unreadable_files_say_which_line() {
-        assert!(matches!(read(&b"# only comments\n\n"[..]), Err(ReadError::NoNodes { lines: 2 })));
-        assert!(matches!(read(&b"Switch 4 \"a\"\n\0\n"[..]), Err(ReadError::Binary { line: 2 })));
+        assert!(matches!(
+            read(&b"# only comments\n\n"[..]),
+            Err(ReadError::NoNodes { lines: 2 })
+        ));
+        assert!(matches!(
+            read(&b"Switch 4 \"a\"\n\0\n"[..]),
+            Err(ReadError::Binary { line: 2 })
+        ));
         let long = format!("Switch 4 \"a\"\n{}", "x".repeat(MAX_LINE + 10));
         assert!(matches!(read(long.as_bytes()), Err(ReadError::LineTooLong { line: 2 })));
     }

@@ -21,9 +21,9 @@ pub mod smi;
 mod tests;
 
 use crate::plan::Plan;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use ibnet::{NodeKind, Rate, Topology};
 use serde::Serialize;
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 
@@ -268,7 +268,9 @@ impl PlannedFabric {
                 } else {
                     desc.split_whitespace().next().unwrap_or(&desc).to_string()
                 };
-                let (rack, u) = devices.get(device.as_str()).map_or((String::new(), 0), |&(r, u)| (r.to_string(), u));
+                let (rack, u) = devices
+                    .get(device.as_str())
+                    .map_or((String::new(), 0), |&(r, u)| (r.to_string(), u));
                 PNode {
                     desc,
                     id: n.id.clone(),
@@ -309,7 +311,11 @@ impl PlannedFabric {
         let mut groups: HashMap<(String, String), Vec<u32>> = HashMap::new();
         for (i, l) in links.iter().enumerate() {
             let (da, db) = (&nodes[l.a.0 as usize].device, &nodes[l.b.0 as usize].device);
-            let key = if da <= db { (da.clone(), db.clone()) } else { (db.clone(), da.clone()) };
+            let key = if da <= db {
+                (da.clone(), db.clone())
+            } else {
+                (db.clone(), da.clone())
+            };
             groups.entry(key).or_default().push(i as u32);
         }
         let mut row_groups: HashMap<(&str, &str), Vec<&CableRow>> = HashMap::new();
@@ -665,13 +671,7 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
             ib_port: port,
         }
     };
-    let end_of = |e: (u32, u32)| -> FaultEnd {
-        if e.0 < base {
-            plan.end(e)
-        } else {
-            unknown_end(e.0, e.1)
-        }
-    };
+    let end_of = |e: (u32, u32)| -> FaultEnd { if e.0 < base { plan.end(e) } else { unknown_end(e.0, e.1) } };
     // Observed links, once each.
     let mut obs_end: HashMap<(u32, u32), u32> = HashMap::with_capacity(seen.ports.len());
     let mut obs: Vec<((u32, u32), (u32, u32), Option<Rate>)> = Vec::with_capacity(seen.ports.len() / 2);

@@ -155,7 +155,10 @@ pub fn read(input: impl BufRead, file: &str) -> Result<SmiTopology, VerifyError>
         n += 1;
         let line = line.map_err(|e| err(n, format!("cannot read: {e}")))?;
         if line.len() > super::ibnet::MAX_LINE {
-            return Err(err(n, "a line longer than 64 KiB: this is not nvidia-smi output".into()));
+            return Err(err(
+                n,
+                "a line longer than 64 KiB: this is not nvidia-smi output".into(),
+            ));
         }
         let line = strip_ansi(&line);
         let t = line.trim();
@@ -194,22 +197,30 @@ pub fn read(input: impl BufRead, file: &str) -> Result<SmiTopology, VerifyError>
         for (c, col) in cols.iter().enumerate() {
             let Some(cell) = cells.get(c + 1) else { break };
             if is_nic(col) {
-                row.nics.push(
-                    Path::parse(cell)
-                        .ok_or_else(|| err(n, format!("`{cell}` in column {col} is not a path (PIX, PXB, PHB, NODE, SYS)")))?,
-                );
+                row.nics.push(Path::parse(cell).ok_or_else(|| {
+                    err(
+                        n,
+                        format!("`{cell}` in column {col} is not a path (PIX, PXB, PHB, NODE, SYS)"),
+                    )
+                })?);
             } else if col == "CPU Affinity" {
                 row.cpu_affinity = Some(cell.to_string());
             } else if col == "NUMA Affinity" {
                 row.numa = cell.parse().ok();
             } else if col.starts_with("GPU") && col != "GPU NUMA ID" && Path::parse(cell).is_none() {
-                return Err(err(n, format!("`{cell}` in column {col} is not a path (X, NV#, PIX, ...)")));
+                return Err(err(
+                    n,
+                    format!("`{cell}` in column {col} is not a path (X, NV#, PIX, ...)"),
+                ));
             }
         }
         gpus.push(row);
     }
     let Some(cols) = header else {
-        return Err(err(0, format!("{n} lines and no header with GPU0: this is not `nvidia-smi topo -m` output")));
+        return Err(err(
+            0,
+            format!("{n} lines and no header with GPU0: this is not `nvidia-smi topo -m` output"),
+        ));
     };
     if gpus.is_empty() {
         return Err(err(0, "a header but no GPU row".into()));
@@ -284,7 +295,9 @@ pub fn verify_topology(name: &str, server: &Server, board: &Board, topo: &SmiTop
     for (i, g) in topo.gpus.iter().enumerate() {
         let best = g.nics.iter().copied().filter(|p| *p != Path::X).min();
         nearest.push(best.map_or("none".to_string(), Path::name));
-        let Some(&(sw, socket, has_nic)) = gpu_switch.get(&(i as u32)) else { continue };
+        let Some(&(sw, socket, has_nic)) = gpu_switch.get(&(i as u32)) else {
+            continue;
+        };
         if has_nic && !board.integrated_fabric {
             match best {
                 Some(Path::Pix | Path::Pxb) => {}
@@ -426,7 +439,11 @@ pub fn verify_dir(
         .board
         .as_ref()
         .and_then(|b| catalog.board(b.as_str()))
-        .ok_or_else(|| VerifyError::Plan(format!("`{type_id}` has no internals (`board`) in the catalog to check against")))?;
+        .ok_or_else(|| {
+            VerifyError::Plan(format!(
+                "`{type_id}` has no internals (`board`) in the catalog to check against"
+            ))
+        })?;
     let fname = file.display().to_string();
     let f = std::fs::File::open(file).map_err(|source| VerifyError::Open {
         file: fname.clone(),
@@ -442,7 +459,9 @@ mod tests {
 
     /// A G593-style matrix (two GPUs and their rail NICs per switch), as nvidia-smi prints it with tabs.
     fn matrix(numa_of_gpu3: u32, gpu3_nic: &str) -> String {
-        let mut s = String::from("\t\u{1b}[4mGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tNIC0\tNIC1\tNIC2\tNIC3\tNIC4\tNIC5\tNIC6\tNIC7\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\u{1b}[0m\n");
+        let mut s = String::from(
+            "\t\u{1b}[4mGPU0\tGPU1\tGPU2\tGPU3\tGPU4\tGPU5\tGPU6\tGPU7\tNIC0\tNIC1\tNIC2\tNIC3\tNIC4\tNIC5\tNIC6\tNIC7\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\u{1b}[0m\n",
+        );
         for g in 0..8u32 {
             let mut row = format!("GPU{g}");
             for h in 0..8u32 {
@@ -462,7 +481,10 @@ mod tests {
                 row.push_str(&cell);
             }
             let numa = if g == 3 { numa_of_gpu3 } else { g / 4 };
-            row.push_str(&format!("\t{}\t{numa}\t\tN/A\n", if g < 4 { "0-55,112-167" } else { "56-111,168-223" }));
+            row.push_str(&format!(
+                "\t{}\t{numa}\t\tN/A\n",
+                if g < 4 { "0-55,112-167" } else { "56-111,168-223" }
+            ));
             s.push_str(&row);
         }
         s.push_str("\nLegend:\n\n  X    = Self\n  SYS  = Connection traversing PCIe as well as the SMP interconnect between NUMA nodes (e.g., QPI/UPI)\n  PIX  = Connection traversing at most a single PCIe bridge\n\nNIC Legend:\n\n  NIC0: mlx5_0\n  NIC1: mlx5_1\n");
@@ -512,7 +534,11 @@ mod tests {
         );
         assert!(v.faults[0].message.contains("fix: put rail NIC 3 in a slot under PEX1"));
         assert_eq!(v.faults[1].kind, "numa");
-        assert!(v.faults[1].message.contains("GPU3 is on NUMA node 1, the catalog puts it on socket 0 (under PEX1)"));
+        assert!(
+            v.faults[1]
+                .message
+                .contains("GPU3 is on NUMA node 1, the catalog puts it on socket 0 (under PEX1)")
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@ use super::ibnet::{self, NodeKind};
 use super::*;
 use crate::fabric::{PortRef, Role};
 use gigapod_catalog::{Catalog, SourceFile};
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use std::fmt::Write;
 
 /// One SU of 24 x G593-H200 (of 32): the leaf ports of servers 25-32 stay free for moved and added cables.
@@ -40,7 +40,11 @@ fn planned(plan: &Plan) -> (Vec<(End, End)>, HashMap<(End, End), (String, FaultE
         if n.role == Role::Endpoint {
             let rail = n.rail.unwrap();
             (
-                format!("{} HCA-{}", crate::cabling::server_name(n.server.unwrap()), rail / nic_ports + 1),
+                format!(
+                    "{} HCA-{}",
+                    crate::cabling::server_name(n.server.unwrap()),
+                    rail / nic_ports + 1
+                ),
                 rail % nic_ports + 1,
             )
         } else {
@@ -49,7 +53,15 @@ fn planned(plan: &Plan) -> (Vec<(End, End)>, HashMap<(End, End), (String, FaultE
     };
     let mut runs: HashMap<(String, String, String, String), &crate::cabling::CableRun> = HashMap::new();
     for r in &plan.cables.runs {
-        runs.insert((r.a_device.clone(), r.a_port.clone(), r.b_device.clone(), r.b_port.clone()), r);
+        runs.insert(
+            (
+                r.a_device.clone(),
+                r.a_port.clone(),
+                r.b_device.clone(),
+                r.b_port.clone(),
+            ),
+            r,
+        );
     }
     let mut links = Vec::new();
     let mut info = HashMap::new();
@@ -105,7 +117,9 @@ fn real_style(links: &[(End, End, &str)], ports_of: &HashMap<String, (NodeKind, 
         by_node.entry(&a.0).or_default().push((a.1, b, rate));
         by_node.entry(&b.0).or_default().push((b.1, a, rate));
     }
-    let mut s = String::from("#\n# Topology file: generated on Tue Dec  1 11:15:05 2026\n#\n# Initiated from node 7cfe9003 port 7cfe9003\n\n");
+    let mut s = String::from(
+        "#\n# Topology file: generated on Tue Dec  1 11:15:05 2026\n#\n# Initiated from node 7cfe9003 port 7cfe9003\n\n",
+    );
     for n in names {
         let (kind, ports) = ports_of[n];
         let g = guid[n];
@@ -114,9 +128,19 @@ fn real_style(links: &[(End, End, &str)], ports_of: &HashMap<String, (NodeKind, 
         list.sort_by_key(|(p, _, _)| *p);
         if kind == NodeKind::Switch {
             let _ = writeln!(s, "switchguid={g:#x}({g:x})");
-            let _ = writeln!(s, "Switch\t{ports} \"{}\"\t\t# \"{n}\" enhanced port 0 lid 7 lmc 0", id(n));
+            let _ = writeln!(
+                s,
+                "Switch\t{ports} \"{}\"\t\t# \"{n}\" enhanced port 0 lid 7 lmc 0",
+                id(n)
+            );
             for (p, peer, rate) in list {
-                let _ = writeln!(s, "[{p}]\t\"{}\"[{}]\t\t# \"{}\" lid 9 {rate}", id(&peer.0), peer.1, peer.0);
+                let _ = writeln!(
+                    s,
+                    "[{p}]\t\"{}\"[{}]\t\t# \"{}\" lid 9 {rate}",
+                    id(&peer.0),
+                    peer.1,
+                    peer.0
+                );
             }
         } else {
             let _ = writeln!(s, "caguid={g:#x}");
@@ -223,7 +247,11 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
             fix,
         };
         let place = |e: &FaultEnd| {
-            if e.rack.is_empty() { format!("{} {}", e.device, e.port) } else { format!("{} {} ({} U{})", e.device, e.port, e.rack, e.u) }
+            if e.rack.is_empty() {
+                format!("{} {}", e.device, e.port)
+            } else {
+                format!("{} {} ({} U{})", e.device, e.port, e.rack, e.u)
+            }
         };
         // The free port's place: same device as some planned end.
         let free_end = |e: &End| -> FaultEnd {
@@ -245,7 +273,11 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
         // 0-1: swap the lower ends of two links (pairs 0+1 and 2+3); 4-5: delete; 6-7: move the upper end to a
         // free port; 8: slow; then 2 extra links between free ports.
         let link = |i: usize| &links[picked[i]];
-        let idx = |obs: &Vec<(End, End, &str)>, i: usize| obs.iter().position(|(a, b, _)| (a, b) == (&link(i).0, &link(i).1)).unwrap();
+        let idx = |obs: &Vec<(End, End, &str)>, i: usize| {
+            obs.iter()
+                .position(|(a, b, _)| (a, b) == (&link(i).0, &link(i).1))
+                .unwrap()
+        };
         for (x, y) in [(0, 1), (2, 3)] {
             let (ix, iy) = (idx(&observed, x), idx(&observed, y));
             let (ax, ay) = (observed[ix].0.clone(), observed[iy].0.clone());
@@ -254,8 +286,20 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
             for (me, other) in [(x, y), (y, x)] {
                 let (label, lower, upper) = info[link(me)].clone();
                 let (_, other_lower, _) = info[link(other)].clone();
-                let fix = format!("move cable {label} (at {}) from {} to {}", place(&upper), place(&other_lower), place(&lower));
-                expected.push(fault(FaultKind::Miswired, Some(label), upper, lower, Some(other_lower), fix));
+                let fix = format!(
+                    "move cable {label} (at {}) from {} to {}",
+                    place(&upper),
+                    place(&other_lower),
+                    place(&lower)
+                );
+                expected.push(fault(
+                    FaultKind::Miswired,
+                    Some(label),
+                    upper,
+                    lower,
+                    Some(other_lower),
+                    fix,
+                ));
             }
         }
         for i in [4, 5] {
@@ -276,7 +320,12 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
             observed[ix].1 = to.clone();
             let (label, lower, upper) = info[link(i)].clone();
             let found = free_end(&to);
-            let fix = format!("move cable {label} (at {}) from {} to {}", place(&lower), place(&found), place(&upper));
+            let fix = format!(
+                "move cable {label} (at {}) from {} to {}",
+                place(&lower),
+                place(&found),
+                place(&upper)
+            );
             expected.push(fault(FaultKind::Miswired, Some(label), lower, upper, Some(found), fix));
         }
         {
@@ -296,7 +345,11 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
         for _ in 0..2 {
             let (a, b) = (free.pop().unwrap(), free.pop().unwrap());
             let (ea, eb) = (free_end(&a), free_end(&b));
-            let fix = format!("remove the cable between {} and {}: the plan has no link there", place(&ea), place(&eb));
+            let fix = format!(
+                "remove the cable between {} and {}: the plan has no link there",
+                place(&ea),
+                place(&eb)
+            );
             expected.push(fault(FaultKind::Extra, None, ea, eb, None, fix));
             observed.push((a, b, "4xNDR"));
         }
@@ -306,7 +359,11 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
         let norm = |f: &mut Fault| {
             if f.kind == FaultKind::Extra && (&f.a.device, f.a.ib_port) > (&f.b.device, f.b.ib_port) {
                 std::mem::swap(&mut f.a, &mut f.b);
-                f.fix = format!("remove the cable between {} and {}: the plan has no link there", place(&f.a), place(&f.b));
+                f.fix = format!(
+                    "remove the cable between {} and {}: the plan has no link there",
+                    place(&f.a),
+                    place(&f.b)
+                );
             }
         };
         let key = |f: &Fault| (f.kind, f.cable.clone(), f.fix.clone());
@@ -326,7 +383,6 @@ fn ten_random_faults_are_each_reported_and_nothing_else() {
         assert_eq!(v.counts[&FaultKind::Extra], 2);
     }
 }
-
 
 #[test]
 fn a_truncated_file_reports_what_it_lost_and_reads_the_rest() {
