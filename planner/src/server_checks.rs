@@ -251,7 +251,7 @@ pub fn server_checks(catalog: &Catalog, server: &Server, inputs: &ServerCheckInp
         numa_est.push(format!("board {bid} numa_nodes"));
     }
     out.push(
-        if hi - lo <= usize::from(p.gpu.len() % sockets != 0) {
+        if hi - lo <= usize::from(!p.gpu.len().is_multiple_of(sockets)) {
             Check::pass("server.numa_balance", format!("{id}: GPUs balanced across NUMA nodes ({spread})"))
         } else {
             Check::fail(

@@ -130,6 +130,12 @@ impl VerifyError {
     }
 }
 
+/// A node (index) and its 1-based port.
+type PortEnd = (u32, u32);
+
+/// A faceplate `cage/port`.
+type CagePort = (u32, u32);
+
 /// How a port is named on its faceplate, for ports the cable plan does not list (an extra link or a miswire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PortNamer {
@@ -327,7 +333,7 @@ impl PlannedFabric {
             };
             row_groups.entry(key).or_default().push(r);
         }
-        let mut cage_pairs: HashMap<u32, Vec<(u32, (u32, u32))>> = HashMap::new();
+        let mut cage_pairs: HashMap<u32, Vec<(u32, CagePort)>> = HashMap::new();
         let mut nic_namers: Vec<(u32, PortNamer)> = Vec::new();
         for ((d1, d2), ls) in groups.iter_mut() {
             let Some(rs) = row_groups.get_mut(&(d1.as_str(), d2.as_str())) else {
@@ -674,7 +680,7 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
     let end_of = |e: (u32, u32)| -> FaultEnd { if e.0 < base { plan.end(e) } else { unknown_end(e.0, e.1) } };
     // Observed links, once each.
     let mut obs_end: HashMap<(u32, u32), u32> = HashMap::with_capacity(seen.ports.len());
-    let mut obs: Vec<((u32, u32), (u32, u32), Option<Rate>)> = Vec::with_capacity(seen.ports.len() / 2);
+    let mut obs: Vec<(PortEnd, PortEnd, Option<Rate>)> = Vec::with_capacity(seen.ports.len() / 2);
     for p in &seen.ports {
         let a = (map[p.node as usize], p.port);
         let b = (map[p.peer as usize], p.peer_port);

@@ -30,9 +30,15 @@ rack_power_limit_kw = 50.0
 /// A node as ibnetdiscover names it: description and port.
 type End = (String, u32);
 
+/// A link as its two ends.
+type Pair = (End, End);
+
+/// A planned link's cable label and its lower and upper ends.
+type RunInfo = (String, FaultEnd, FaultEnd);
+
 /// The plan's links from the fabric graph (not from verify's reading of the files): both ends as (node
 /// description, InfiniBand port), and the cable run (label, lower end, upper end) from the cable plan.
-fn planned(plan: &Plan) -> (Vec<(End, End)>, HashMap<(End, End), (String, FaultEnd, FaultEnd)>) {
+fn planned(plan: &Plan) -> (Vec<Pair>, HashMap<Pair, RunInfo>) {
     let f = &plan.fabric;
     let nic_ports = plan.resolved.fabric_nic.ports.value.max(1);
     let desc = |p: PortRef| -> End {
