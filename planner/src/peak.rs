@@ -271,7 +271,7 @@ mod tests {
         let p = plan("rack_power_limit_kw = 50.0");
         let c = check(&p, "cooling.air_volume");
         assert_eq!(c.status, Status::Pass, "{}", c.message);
-        // 4 x 2,020 m3/h of G593s fit 10,000 m3/h; a room that supplies 6,000 m3/h per rack does not.
+        // 4 x 2,020 m3/h of G593s fit 20,000 m3/h; a room that supplies 6,000 m3/h per rack does not.
         let mut r = p.resolved.clone();
         r.cooling.air_m3_per_h_per_rack.as_mut().unwrap().value = 6000.0;
         let d = crate::devices::build(&r, &p.fabric, Catalog::builtin(), p.power.server.server_w);

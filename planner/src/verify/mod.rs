@@ -456,9 +456,10 @@ impl PlannedFabric {
         }
     }
 
-    fn resolve(&self, n: &ibnet::TopoNode) -> Option<u32> {
+    fn resolve(&self, n: &ibnet::TopoNode, ambiguous: &HashSet<&str>) -> Option<u32> {
         n.desc
             .as_ref()
+            .filter(|d| !ambiguous.contains(d.as_str()))
             .and_then(|d| self.by_desc.get(d))
             .or_else(|| n.guid.and_then(|g| self.by_guid.get(&g)))
             .or_else(|| self.by_id.get(&n.id))
@@ -650,20 +651,30 @@ pub struct FabricVerification {
 pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions) -> FabricVerification {
     // Observed node -> planned node, or an unknown node numbered past the plan's.
     let base = plan.nodes.len() as u32;
-    let mut unknown = 0u32;
+    // A description that two nodes of the input share (an unset node description, e.g. the HCA's default)
+    // does not identify either: those match by GUID.
+    let mut desc_count: HashMap<&str, u32> = HashMap::new();
+    for n in &seen.nodes {
+        if let Some(d) = &n.desc {
+            *desc_count.entry(d.as_str()).or_insert(0) += 1;
+        }
+    }
+    let ambiguous: HashSet<&str> = desc_count.into_iter().filter(|(_, c)| *c > 1).map(|(d, _)| d).collect();
+    let mut unknown_nodes: Vec<u32> = Vec::new();
     let map: Vec<u32> = seen
         .nodes
         .iter()
-        .map(|n| {
-            plan.resolve(n).unwrap_or_else(|| {
-                unknown += 1;
-                base + unknown - 1
+        .enumerate()
+        .map(|(i, n)| {
+            plan.resolve(n, &ambiguous).unwrap_or_else(|| {
+                unknown_nodes.push(i as u32);
+                base + unknown_nodes.len() as u32 - 1
             })
         })
         .collect();
+    let unknown = unknown_nodes.len() as u32;
     let unknown_end = |i: u32, port: u32| -> FaultEnd {
-        // Only reached for observed nodes; find one that maps to i.
-        let n = seen.nodes.iter().zip(&map).find(|(_, m)| **m == i).map(|(n, _)| n);
+        let n = unknown_nodes.get((i - base) as usize).map(|&o| &seen.nodes[o as usize]);
         let name = n
             .and_then(|n| n.desc.clone())
             .or_else(|| n.map(|n| n.id.clone()))
@@ -681,21 +692,23 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
     // Observed links, once each.
     let mut obs_end: HashMap<(u32, u32), u32> = HashMap::with_capacity(seen.ports.len());
     let mut obs: Vec<(PortEnd, PortEnd, Option<Rate>)> = Vec::with_capacity(seen.ports.len() / 2);
+    // A link is printed from both ends: the same two ends are one link. Two lines that claim one port for
+    // different peers (a hand-edited or corrupt file) are two links; the port's first claim is the one matched.
+    let mut by_pair: HashMap<(PortEnd, PortEnd), u32> = HashMap::with_capacity(seen.ports.len() / 2);
     for p in &seen.ports {
         let a = (map[p.node as usize], p.port);
         let b = (map[p.peer as usize], p.peer_port);
-        match (obs_end.get(&a), obs_end.get(&b)) {
-            (Some(&i), _) | (_, Some(&i)) => {
-                if obs[i as usize].2.is_none() {
-                    obs[i as usize].2 = p.rate;
-                }
-                continue;
+        let key = if a <= b { (a, b) } else { (b, a) };
+        if let Some(&i) = by_pair.get(&key) {
+            if obs[i as usize].2.is_none() {
+                obs[i as usize].2 = p.rate;
             }
-            _ => {}
+            continue;
         }
         let i = obs.len() as u32;
-        obs_end.insert(a, i);
-        obs_end.insert(b, i);
+        by_pair.insert(key, i);
+        obs_end.entry(a).or_insert(i);
+        obs_end.entry(b).or_insert(i);
         obs.push((a, b, p.rate));
     }
     let mut obs_used = vec![false; obs.len()];

@@ -405,3 +405,31 @@ fn a_truncated_file_reports_what_it_lost_and_reads_the_rest() {
     assert_eq!(v.counts.get(&FaultKind::Extra), None, "{}", v.to_text());
     assert!(v.faults.iter().all(|f| f.kind == FaultKind::Missing));
 }
+
+#[test]
+fn unknown_and_unnamed_nodes_are_extra_and_shared_descriptions_match_by_guid() {
+    let plan = partial_su();
+    let want = PlannedFabric::from_plan(&plan);
+    let mut text = crate::render::ibnet::topology(&plan);
+    // An unplanned switch cabled to a free leaf port, and two HCAs of the plan whose descriptions are unset
+    // (both the driver default): they still match by the plan's GUIDs.
+    text = text.replacen("# \"srv1 HCA-1\"\n", "# \"MT4129 ConnectX7\"\n", 1);
+    text = text.replacen("# \"srv1 HCA-2\"\n", "# \"MT4129 ConnectX7\"\n", 1);
+    text.push_str("\nSwitch\t64 \"S-00000000deadbeef\"\t\t# \"stray-switch\"\n[1]\t\"S-0002c90300000000\"[30]\t\t# \"leaf-su1-r1\" lid 0 4xNDR\n");
+    let seen = ibnet::read(text.as_bytes()).unwrap();
+    let v = verify_fabric(&want, &seen, &VerifyOptions::default());
+    assert_eq!(
+        v.faults.len(),
+        1,
+        "{}\n{:?}\n{}",
+        v.to_text(),
+        seen.warnings,
+        &text[text.len() - 300..]
+    );
+    assert_eq!(v.unknown_nodes, 1);
+    let f = &v.faults[0];
+    assert_eq!(f.kind, FaultKind::Extra);
+    assert_eq!(f.a.device, "stray-switch");
+    assert_eq!(f.b.device, "leaf-su1-r1");
+    assert_eq!(f.b.port, "15/2");
+}
