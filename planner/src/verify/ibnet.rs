@@ -25,6 +25,9 @@ use std::io::BufRead;
 /// 64 bytes).
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// Highest port number accepted (InfiniBand numbers ports in 8 bits; split and XDR ports stay far below this).
+pub const MAX_PORT: u32 = 4096;
+
 /// Warnings kept with their line; the rest are only counted.
 pub const MAX_WARNINGS: usize = 20;
 
@@ -459,7 +462,7 @@ fn parse_port(line: &str) -> Option<PortLine<'_>> {
     let (port, rest) = bracket_number(line)?;
     let (peer_id, rest) = quoted(rest)?;
     let (peer_port, rest) = bracket_number(rest)?;
-    if port == 0 || peer_port == 0 {
+    if port == 0 || peer_port == 0 || port > MAX_PORT || peer_port > MAX_PORT {
         return None;
     }
     let comment = rest.split_once('#').map(|(_, c)| c);
@@ -545,6 +548,11 @@ Ca\t2 \"H-0000000000100003\"\t\t# \"Hca2\"\n\
         let t = read(text.as_bytes()).unwrap();
         assert_eq!(t.ports.len(), 1);
         assert_eq!(t.warnings_total, 3);
+        let huge = read(&b"Switch 4 \"a\"\n[4000000000] \"b\"[1]\n"[..]).unwrap();
+        assert!(
+            huge.ports.is_empty() && huge.warnings_total == 1,
+            "a port beyond MAX_PORT is passed over"
+        );
         assert_eq!(t.warnings[0].line, 1);
         assert_eq!(t.warnings[1].line, 2);
         assert_eq!(t.warnings[2].line, 5);

@@ -689,26 +689,44 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
         }
     };
     let end_of = |e: (u32, u32)| -> FaultEnd { if e.0 < base { plan.end(e) } else { unknown_end(e.0, e.1) } };
-    // Observed links, once each.
-    let mut obs_end: HashMap<(u32, u32), u32> = HashMap::with_capacity(seen.ports.len());
+    // Observed links, once each, and each port's link (dense per node: no hashing on the hot path).
+    let mut ends: Vec<Vec<u32>> = vec![Vec::new(); (base + unknown) as usize];
+    const NONE: u32 = u32::MAX;
+    let end_link = |ends: &Vec<Vec<u32>>, e: PortEnd| -> Option<u32> {
+        ends.get(e.0 as usize)
+            .and_then(|v| v.get(e.1 as usize))
+            .copied()
+            .filter(|&i| i != NONE)
+    };
     let mut obs: Vec<(PortEnd, PortEnd, Option<Rate>)> = Vec::with_capacity(seen.ports.len() / 2);
     // A link is printed from both ends: the same two ends are one link. Two lines that claim one port for
     // different peers (a hand-edited or corrupt file) are two links; the port's first claim is the one matched.
-    let mut by_pair: HashMap<(PortEnd, PortEnd), u32> = HashMap::with_capacity(seen.ports.len() / 2);
     for p in &seen.ports {
         let a = (map[p.node as usize], p.port);
         let b = (map[p.peer as usize], p.peer_port);
-        let key = if a <= b { (a, b) } else { (b, a) };
-        if let Some(&i) = by_pair.get(&key) {
+        let same = |i: u32, obs: &Vec<(PortEnd, PortEnd, Option<Rate>)>| {
+            let (x, y, _) = obs[i as usize];
+            (x, y) == (a, b) || (x, y) == (b, a)
+        };
+        let dup = end_link(&ends, a)
+            .filter(|&i| same(i, &obs))
+            .or_else(|| end_link(&ends, b).filter(|&i| same(i, &obs)));
+        if let Some(i) = dup {
             if obs[i as usize].2.is_none() {
                 obs[i as usize].2 = p.rate;
             }
             continue;
         }
         let i = obs.len() as u32;
-        by_pair.insert(key, i);
-        obs_end.entry(a).or_insert(i);
-        obs_end.entry(b).or_insert(i);
+        for e in [a, b] {
+            let v = &mut ends[e.0 as usize];
+            if v.len() <= e.1 as usize {
+                v.resize(e.1 as usize + 1, NONE);
+            }
+            if v[e.1 as usize] == NONE {
+                v[e.1 as usize] = i;
+            }
+        }
         obs.push((a, b, p.rate));
     }
     let mut obs_used = vec![false; obs.len()];
@@ -763,7 +781,7 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
         // The upper-tier end first: when both ends hold a wrong cable (two cables swapped), the fix moves the
         // lower ends (at the servers for server links, where rail swaps happen).
         for (keep, want) in [(l.b, l.a), (l.a, l.b)] {
-            if let Some(&oi) = obs_end.get(&keep)
+            if let Some(oi) = end_link(&ends, keep)
                 && !obs_used[oi as usize]
             {
                 let (x, y, _) = obs[oi as usize];
