@@ -37,6 +37,7 @@ mod fsx;
 pub mod layout;
 pub mod media;
 pub mod networks;
+pub mod netwire;
 pub mod output;
 mod plan;
 mod planner;

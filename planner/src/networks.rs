@@ -154,6 +154,10 @@ pub struct ManagementSpec {
     pub login_nodes: i64,
     /// Kubernetes control nodes; default 0.
     pub kubernetes_nodes: i64,
+    /// Catalog id of the UFM appliance; default `ufm-3.1` (H100 RA Table 7).
+    pub ufm_appliance: String,
+    /// Catalog id of the management nodes; default `bcm-head-node` (H100 RA Table 7's management server).
+    pub node: String,
 }
 
 impl Default for ManagementSpec {
@@ -163,6 +167,8 @@ impl Default for ManagementSpec {
             head_nodes: 4,
             login_nodes: 0,
             kubernetes_nodes: 0,
+            ufm_appliance: "ufm-3.1".into(),
+            node: "bcm-head-node".into(),
         }
     }
 }
@@ -173,6 +179,33 @@ impl ManagementSpec {
         let n = self.head_nodes.max(0) + self.login_nodes.max(0) + self.kubernetes_nodes.max(0);
         u32::try_from(n).unwrap_or(u32::MAX)
     }
+}
+
+/// Whether the compute switch has a port of its own for UFM (the Q3400-RA's `fnm1`, "In-band fabric node
+/// management (UFM)", pod-facts A.7), from its catalog description.
+pub fn switch_has_ufm_port(s: &Switch) -> bool {
+    s.description.contains("fnm1")
+}
+
+/// Whether the server's reference design puts UFM on its InfiniBand fabrics (catalog `reference_design`).
+pub fn reference_ufm(server: &gigapod_catalog::Server) -> bool {
+    server.reference_design.as_ref().is_some_and(|d| d.value.ufm())
+}
+
+/// UFM appliances on the compute fabric: `management.ufm` when given (its first pair), else a high-availability
+/// pair when the server's reference design has UFM (pod-facts A.1.7).
+pub fn ufm_on_compute(server: &gigapod_catalog::Server, mgmt: &ManagementSpec) -> u32 {
+    match mgmt.ufm {
+        Some(n) => u32::try_from(n.clamp(0, 2)).unwrap_or(0),
+        None if reference_ufm(server) => 2,
+        None => 0,
+    }
+}
+
+/// Server slots of SU 1 the UFM appliances take: one where UFM is on the compute fabric and the switch has no UFM
+/// port of its own (the RA's "31 nodes + UFM", pod-facts A.1.7), else none (the Q3400-RA's fnm1, A.7).
+pub fn ufm_displaced_slots(server: &gigapod_catalog::Server, switch: &Switch, mgmt: &ManagementSpec) -> u32 {
+    u32::from(ufm_on_compute(server, mgmt) > 0 && !switch_has_ufm_port(switch))
 }
 
 /// Counts of one network for report.json `networks.<name>`.
@@ -261,6 +294,30 @@ pub struct Networks {
     pub management_servers: u32,
 }
 
+impl Networks {
+    /// Takes the wiring's switch counts where they differ from the rule's (the wiring places what it cables).
+    pub fn reconcile(&mut self, w: &crate::netwire::Wiring) {
+        let leaf = w.inband_leaves;
+        if leaf != self.inband.switches.leaf {
+            self.inband.switches.leaf = leaf;
+            self.inband.switches.total = leaf + self.inband.switches.spine;
+        }
+        if w.oob_switches != self.oob.switches.total {
+            self.oob.switches.leaf = w.oob_switches;
+            self.oob.switches.total = w.oob_switches;
+        }
+    }
+
+    /// Sets the OOB PDU links to the PDUs cabled (the facility's count, once it is known).
+    pub fn set_oob_pdus(&mut self, pdus: u32) {
+        let l = &mut self.oob.links;
+        if let Some(e) = l.by_kind.iter_mut().find(|(k, _)| k == "pdu") {
+            e.1 = pdus;
+        }
+        l.total = l.by_kind.iter().map(|(_, n)| n).sum();
+    }
+}
+
 /// What the networks are sized from, besides the spec tables.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -271,7 +328,7 @@ pub struct NetworkInputs<'a> {
     pub servers_per_su: u32,
     /// Storage ports per node from the catalog.
     pub catalog_storage_ports: u32,
-    /// NVIDIA (DGX SuperPOD RA) server.
+    /// The server's reference design puts UFM on its InfiniBand fabrics (catalog `reference_design`).
     pub dgx_reference: bool,
     /// The compute fabric.
     pub compute: &'a Fabric,
@@ -343,7 +400,7 @@ pub fn build(
     let ib_fabrics = 1 + u32::from(storage.fabric == StorageFabric::Infiniband);
     let ufm = match mgmt.ufm {
         Some(n) => u32::try_from(n.max(0)).unwrap_or(u32::MAX),
-        None if inp.dgx_reference && !inp.compute_switch_has_ufm_port => 2 * ib_fabrics,
+        None if inp.dgx_reference => 2 * ib_fabrics,
         None => 0,
     };
     let management_servers = mgmt.servers();

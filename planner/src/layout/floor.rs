@@ -28,6 +28,8 @@ pub enum RackKind {
     Compute,
     /// Switches only.
     Network,
+    /// The management racks: storage and in-band switches, central OOB switches, UFM and management nodes.
+    Management,
 }
 
 /// A device at its place in a rack.
@@ -98,7 +100,14 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), input.servers_per_rack)?,
         None => (1, "no servers".to_string()),
     };
-    let switches = || input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network);
+    let switches = || {
+        input
+            .sus
+            .iter()
+            .flat_map(|s| &s.network)
+            .chain(&input.global_network)
+            .chain(&input.management)
+    };
     for d in switches() {
         if !block::fits(&Footprint::default().plus(&d.footprint), &limits) {
             let f = Footprint::default().plus(&d.footprint);
@@ -181,7 +190,17 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         server_racks: hand_servers,
         network_racks: hand_network,
     };
-    let first_fit_racks = bounds.servers + block::first_fit_decreasing(&net, &limits).len() as u32;
+    // Management racks are packed apart from the network racks, in the baseline as in the layout.
+    let fabric_net: Vec<&Device> = input
+        .sus
+        .iter()
+        .flat_map(|s| &s.network)
+        .chain(&input.global_network)
+        .collect();
+    let mgmt_net: Vec<&Device> = input.management.iter().collect();
+    let first_fit_racks = bounds.servers
+        + block::first_fit_decreasing(&fabric_net, &limits).len() as u32
+        + block::first_fit_decreasing(&mgmt_net, &limits).len() as u32;
     let lower_bound = bounds.max();
     let st = &mut layout.stats;
     st.servers_per_rack = cap;
@@ -315,8 +334,21 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
         }
     }
 
-    // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine and core racks
-    //    after the middle SU's block; rows filled in order, a segment never split.
+    // 3b. Management racks: their devices first-fit decreasing, standing with the spine and core racks.
+    let mgmt_refs: Vec<&Device> = input.management.iter().collect();
+    for members in block::first_fit_decreasing(&mgmt_refs, &limits) {
+        let switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
+        global_racks.push(Rack {
+            su: None,
+            kind: RackKind::Management,
+            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+            servers: Vec::new(),
+            switches,
+        });
+    }
+
+    // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine, core and management
+    //    racks after the middle SU's block; rows filled in order, a segment never split.
     let mut segments: Vec<Vec<Rack<'_>>> = Vec::new();
     let middle_su = blocks.len().saturating_sub(1) / 2;
     let mut global_racks = Some(global_racks);

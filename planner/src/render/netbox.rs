@@ -50,6 +50,9 @@ fn role(kind: DeviceKind) -> (&'static str, &'static str) {
         DeviceKind::Spine => ("Spine switch", "1d4ed8"),
         DeviceKind::Core => ("Core switch", "7e22ce"),
         DeviceKind::Management => ("Management switch", "b45309"),
+        DeviceKind::Storage => ("Storage switch", "0f766e"),
+        DeviceKind::Inband => ("In-band switch", "a16207"),
+        DeviceKind::Appliance => ("Management node", "64748b"),
     }
 }
 
@@ -225,6 +228,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             (crate::layout::RackKind::Compute, Some(su)) => format!("SU {} compute rack", su + 1),
             (crate::layout::RackKind::Compute, None) => "compute rack".into(),
             (crate::layout::RackKind::Network, _) => "network rack".into(),
+            (crate::layout::RackKind::Management, _) => "management rack".into(),
         };
         racks.row([
             site.as_str(),
