@@ -343,6 +343,10 @@ pub struct Switch {
     /// Cooling of the chassis; absent means air. A liquid-cooled switch's cages take flat-top modules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooling: Option<CoolingKind>,
+    /// The name of a port of its own for the UFM fabric manager (the Q3400-RA's `fnm1`, "In-band fabric node
+    /// management (UFM)"): UFM takes it instead of a leaf port a server would use. Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ufm_port: Option<Sourced<String>>,
 }
 
 /// A group of identical cages on a switch's front panel.

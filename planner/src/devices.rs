@@ -340,16 +340,23 @@ mod tests {
     use approx::assert_relative_eq;
     use gigapod_catalog::Catalog;
 
-    /// One SU of 32 G593-H200 (5U) on qm9700 (1U): 8 leaves and one 48-port sn2201 for the SU's 40 BMC and
-    /// switch ports; 4 spines and one more sn2201 for them.
+    /// One SU of 32 G593-H200 (5U) on qm9700 (1U): 8 leaves with the SU, 4 spines in the global group. With the
+    /// networks' wiring: the SU's OOB switches with its leaves (32 BMCs + 8 leaves + 8 compute racks x 4 PDUs =
+    /// 72 ports: 2 x 48), the storage and in-band switches and the 4 management nodes in the management group.
     #[test]
-    fn footprints_and_management_switches_of_one_su() {
+    fn footprints_and_network_devices_of_one_su() {
         let p = Planner::new(Catalog::builtin())
             .plan(&Spec::builder("t", "g593-h200").scalable_units(1).build())
             .unwrap();
         let r = &p.resolved;
-        let d = super::build(r, &p.fabric, Catalog::builtin(), p.power.server.server_w);
-        let su = &d.layout_input.sus[0];
+        let bare = super::build(
+            r,
+            &p.fabric,
+            Catalog::builtin(),
+            p.power.server.server_w,
+            &crate::netwire::Wiring::default(),
+        );
+        let su = &bare.layout_input.sus[0];
         assert_eq!(su.servers.len(), 32);
         let server = su.servers[0].footprint;
         assert_relative_eq!(server.u, 5.0);
@@ -358,19 +365,35 @@ mod tests {
         assert_relative_eq!(server.room_kw, server.kw);
         assert!(server.kw >= p.power.server.server_w.0 / 1000.0);
         let leaves: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Leaf).collect();
-        let oob: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Management).collect();
-        assert_eq!((leaves.len(), oob.len()), (8, 1));
+        assert_eq!(leaves.len(), 8);
         assert_relative_eq!(leaves[0].footprint.u, 1.0);
-        let spines = d
+        let spines = bare
             .layout_input
             .global_network
             .iter()
             .filter(|x| x.kind == DeviceKind::Spine)
             .count();
         assert_eq!(spines, 4);
-        assert_eq!(d.management_switches, 2);
-        // Power by device: 32 servers, 12 fabric switches, 2 management switches.
-        assert_eq!(d.power.len(), 32 + 12 + 2);
-        assert_eq!(d.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
+        assert_eq!(bare.management_switches, 0);
+        assert_eq!(bare.power.len(), 32 + 12);
+        assert_eq!(bare.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
+        // The plan's own devices: every network device placed once, the SU's OOB switches in its network rack.
+        let placed = |k: DeviceKind| p.layout.racks.iter().flat_map(|x| &x.devices).filter(|d| d.kind == k).count() as u32;
+        let n = &p.networks;
+        assert_eq!(placed(DeviceKind::Management), n.oob.switches.total);
+        assert_eq!(n.oob.switches.total, 2);
+        assert_eq!(placed(DeviceKind::Storage), n.storage.as_ref().unwrap().counts.switches.total);
+        assert_eq!(placed(DeviceKind::Inband), n.inband.switches.total);
+        assert_eq!(placed(DeviceKind::Appliance), n.ufm + n.management_servers);
+        assert_eq!((n.ufm, n.management_servers), (0, 4), "GIGAPOD: no UFM unless asked");
+        let mgmt_rack = p
+            .layout
+            .racks
+            .iter()
+            .find(|x| x.kind == crate::layout::RackKind::Management)
+            .expect("a management rack");
+        assert!(mgmt_rack.devices.iter().any(|d| d.name == "mgmt-1"));
+        assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("stor-")));
+        assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("inb-")));
     }
 }

@@ -106,8 +106,10 @@ pub struct Wiring {
     pub inband_leaves: u32,
     /// OOB switches wired.
     pub oob_switches: u32,
-    /// Server slots of the compute fabric the UFM appliances take (a leaf port where a server would go).
+    /// Compute leaf ports the UFM appliances take where a server would go.
     pub ufm_compute_ports: u32,
+    /// Rails of the compute fabric (a server slot's leaf ports).
+    pub compute_rails: u32,
 }
 
 /// What the wiring needs besides the network counts.
@@ -124,6 +126,8 @@ pub struct WireInputs<'a> {
     pub compute_form: &'a str,
     /// Compute leaf ports at the fabric speed.
     pub compute_ports: u32,
+    /// The compute switch's own UFM port (Q3400-RA `fnm1`), if it has one: UFM takes it and no server slot.
+    pub compute_ufm_port: Option<&'a str>,
     /// Storage switch cage form at the storage speed.
     pub storage_form: &'a str,
     /// The nodes' storage NIC form.
@@ -174,7 +178,10 @@ pub fn management_names(m: &ManagementSpec) -> Vec<String> {
 
 /// Wires the networks: devices, links and the OOB ports kept for PDUs.
 pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring {
-    let mut w = Wiring::default();
+    let mut w = Wiring {
+        compute_rails: inp.compute.summary().rails,
+        ..Wiring::default()
+    };
     let sus = inp.servers.div_ceil(inp.servers_per_su.max(1));
 
     // ---- storage fabric: the graph's links, then the appliance leaves and spines.
@@ -272,7 +279,14 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     }
     // UFM into its fabric's leaves: pair p on the compute fabric (p even) or the storage fabric (p odd, when
     // there is one).
-    let compute_free = free_compute_ports(inp);
+    let compute_free: Vec<(String, String)> = if let Some(port) = inp.compute_ufm_port {
+        inp.compute
+            .leaves()
+            .map(|x| (inp.compute.node(x).name.clone(), port.to_string()))
+            .collect()
+    } else {
+        free_compute_ports(inp)
+    };
     let (mut ci, mut si) = (0usize, 0usize);
     for (i, u) in ufm.iter().enumerate() {
         let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
@@ -287,7 +301,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
                 .map(|p| (p, inp.compute_form, inp.compute.speed()))
         };
         if let Some(((leaf, lp), form, speed)) = port {
-            if !on_storage {
+            if !on_storage && inp.compute_ufm_port.is_none() {
                 w.ufm_compute_ports += 1;
             }
             w.links.push(NetLink {

@@ -181,10 +181,10 @@ impl ManagementSpec {
     }
 }
 
-/// Whether the compute switch has a port of its own for UFM (the Q3400-RA's `fnm1`, "In-band fabric node
-/// management (UFM)", pod-facts A.7), from its catalog description.
+/// Whether the compute switch has a port of its own for UFM (catalog `ufm_port`: the Q3400-RA's `fnm1`,
+/// "In-band fabric node management (UFM)", pod-facts A.7).
 pub fn switch_has_ufm_port(s: &Switch) -> bool {
-    s.description.contains("fnm1")
+    s.ufm_port.is_some()
 }
 
 /// Whether the server's reference design puts UFM on its InfiniBand fabrics (catalog `reference_design`).
@@ -292,11 +292,16 @@ pub struct Networks {
     pub ufm: u32,
     /// Management servers.
     pub management_servers: u32,
+    /// Server slots of the compute fabric the UFM appliances take (a leaf port where a server would go): 1 for
+    /// the RA's "31 nodes + UFM", 0 where the switch has a UFM port of its own (Q3400-RA fnm1) or there is no UFM.
+    pub ufm_server_slots: u32,
 }
 
 impl Networks {
     /// Takes the wiring's switch counts where they differ from the rule's (the wiring places what it cables).
     pub fn reconcile(&mut self, w: &crate::netwire::Wiring) {
+        // The compute UFM links take the leaf ports of missing servers, one port per rail of a server slot.
+        self.ufm_server_slots = w.ufm_compute_ports.div_ceil(w.compute_rails.max(1));
         let leaf = w.inband_leaves;
         if leaf != self.inband.switches.leaf {
             self.inband.switches.leaf = leaf;
@@ -441,6 +446,7 @@ pub fn build(
         oob: o,
         ufm,
         management_servers,
+        ufm_server_slots: 0,
     })
 }
 

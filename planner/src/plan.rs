@@ -330,6 +330,7 @@ fn wire_inputs<'a>(
         compute,
         compute_form: form_at(&r.switch, r.nic_speed),
         compute_ports: r.switch.ports_at(r.nic_speed),
+        compute_ufm_port: r.switch.ufm_port.as_ref().map(|p| p.value.as_str()),
         storage_form: form_at(st, storage_speed),
         storage_nic_form: r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
         storage_ports: st.ports_at(storage_speed),
@@ -370,10 +371,12 @@ fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower) -> (Vec<u32>, u3
     let mut su_pdus = vec![0u32; r.scalable_units as usize];
     let mut other = 0;
     for (rack, p) in layout.racks.iter().zip(&f.racks) {
-        let n = p.pdus_per_feed * f.feeds;
+        let n = p.pdus_per_feed.saturating_mul(f.feeds);
         match (rack.kind, rack.su) {
-            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => su_pdus[su as usize] += n,
-            _ => other += n,
+            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => {
+                su_pdus[su as usize] = su_pdus[su as usize].saturating_add(n)
+            }
+            _ => other = u32::saturating_add(other, n),
         }
     }
     (su_pdus, other)
@@ -446,7 +449,7 @@ fn cable_pdus(
             layout::RackKind::Compute => rack.su,
             _ => None,
         };
-        for k in 0..p.pdus_per_feed * facility.feeds {
+        for k in 0..p.pdus_per_feed.saturating_mul(facility.feeds) {
             let pos = free
                 .iter()
                 .position(|x| x.su == su)

@@ -80,8 +80,21 @@ fn assert_layout_sound(p: &Plan) {
         .filter(|d| d.kind == DeviceKind::Management)
         .count();
     assert_eq!(management as u32, p.management_switches);
-    // Every link is cabled once, and its ends are placed.
-    assert_eq!(p.cables.runs.len(), p.fabric.graph().edge_count());
+    // Every compute fabric link is cabled once, and every link's ends are placed (a PDU in its rack).
+    let compute_runs = p
+        .cables
+        .runs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.role,
+                gigapod_planner::CableRole::Endpoint
+                    | gigapod_planner::CableRole::LeafSpine
+                    | gigapod_planner::CableRole::SpineCore
+            )
+        })
+        .count();
+    assert_eq!(compute_runs, p.fabric.graph().edge_count());
     assert!(
         p.cables
             .runs
@@ -439,9 +452,22 @@ fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
         .power_w
         .value
         .0;
+    // Beside them, each server's storage and in-band ports carry their own module or active cable end.
+    let cat = Catalog::builtin();
     for s in 1..=p.compute.servers {
-        let w = p.cables.pluggable_w[&format!("srv{s}")].0;
-        assert!((w - 4.0 * module_w).abs() < 1e-9, "srv{s}: {w} W of modules");
+        let name = format!("srv{s}");
+        let others: f64 = p
+            .cables
+            .runs
+            .iter()
+            .filter(|r| r.a_device == name && r.role != gigapod_planner::CableRole::Endpoint)
+            .map(|r| match r.media {
+                gigapod_planner::Medium::Optic => cat.transceiver("mma1z00-ns400").unwrap().power_w.value.0,
+                _ => cat.cable(&r.part_id).unwrap().power_per_end_w.value.0,
+            })
+            .sum();
+        let w = p.cables.pluggable_w[&name].0;
+        assert!((w - 4.0 * module_w - others).abs() < 1e-9, "{name}: {w} W of modules");
     }
     // Every server link is one fibre; the twin-port module count covers 4 cages per server and the leaf cages.
     let server_links = u64::from(p.compute.servers) * 8;
@@ -511,9 +537,9 @@ fn with_prices_the_layout_is_costed_in_dollars() {
     let p = plan(&Spec::from_path(&path).unwrap(), &cat).unwrap();
     // Every server link leaves its rack for the network rack: a twin-port switch module serves two servers,
     // each with its own module and fibre: (1,000 + 2 x 500 + 2 x 50) / 2 = 1,050 dollars a link, 256 links, and
-    // 9 racks at 2,000.
+    // 10 racks at 2,000 (8 compute, the SU's network rack, the management rack).
     let usd = p.layout.stats.cost_usd.expect("priced");
-    assert!((usd - (256.0 * 1050.0 + 9.0 * 2000.0)).abs() < 1e-6, "{usd}");
+    assert!((usd - (256.0 * 1050.0 + 10.0 * 2000.0)).abs() < 1e-6, "{usd}");
     // Without prices the layout has weights only.
     assert!(example("gigapod-h200-air.toml").layout.stats.cost_usd.is_none());
 }

@@ -8,12 +8,13 @@ use gigapod_planner::spec::{Spec, StorageFabric, StorageLevel, StorageSpec};
 use gigapod_planner::{Planner, Status};
 
 fn h100_4su() -> Spec {
-    // 127 nodes: the RA's 4-SU design (31 in SU 1 because of UFM). 4 servers per rack as in the RA's BOM.
+    // 4 SUs: the UFM rule (catalog `reference_design = "dgx-superpod"`, a QM9700 without a UFM port) takes one
+    // server slot of SU 1, so 127 nodes as in the RA. 4 servers per rack as in the RA's BOM.
     // Storage appliance ports: Table 8's 48 "NDR 2x200G, storage" switch ports, as configured storage.
     let mut storage = StorageSpec::default();
     storage.appliance_ports = 48;
     Spec::builder("h100-4su", "dgx-h100")
-        .servers(127)
+        .scalable_units(4)
         .servers_per_su(32)
         .servers_per_rack(4)
         .storage(storage)
@@ -41,7 +42,12 @@ fn rows() -> Vec<(&'static str, u32, u32, bool)> {
             .map_or(0, |e| e[1].as_u64().unwrap() as u32)
     };
     let m = |row, published, measured| (row, published, measured, published == measured);
+    let runs = |f: &dyn Fn(&gigapod_planner::CableRun) -> bool| p.cables.runs.iter().filter(|r| f(r)).count() as u32;
+    use gigapod_planner::CableRole;
     vec![
+        m("DGX H100 nodes", 127, p.compute.servers),
+        m("Racks", 38, p.layout.racks.len() as u32),
+        m("PDUs", 108, p.facility.pdus),
         m("Compute QM9700", 48, get(&["compute", "switches", "total"])),
         m("Storage QM9700", 16, get(&["storage", "switches", "total"])),
         m("In-band SN4600C", 8, get(&["inband", "switches", "total"])),
@@ -66,6 +72,18 @@ fn rows() -> Vec<(&'static str, u32, u32, bool)> {
             get(&["compute", "links", "total"]),
         ),
         m("Storage IB: DGX ports", 254, kind("storage", "node")),
+        m("Compute IB: UFM-leaf", 2, runs(&|r| r.role == CableRole::Ufm)),
+        m(
+            "Storage IB: UFM-leaf",
+            2,
+            runs(&|r| r.role == CableRole::Storage && r.a_device.starts_with("ufm-")),
+        ),
+        m("OOB: UFM back-to-back", 2, runs(&|r| r.role == CableRole::Oob && r.a_port == "ha")),
+        m(
+            "OOB: Cat6 cabled (BMC, switches, nodes, PDUs, UFM pairs)",
+            127 + 64 + 8 + 8 + 2 + 108,
+            runs(&|r| r.role == CableRole::Oob && r.media.as_str() == "cat6"),
+        ),
     ]
 }
 
@@ -101,9 +119,10 @@ fn h100_4su_rows_against_tables_7_and_8() {
 
 #[test]
 fn storage_short_of_its_target_fails_with_the_numbers() {
+    // 2 appliance ports at 400 Gb/s for one SU: 2 x 50 GB/s = 100 GB/s, short of the RA's best 125 GB/s per SU;
+    // a node's 2 ports give 100 GB/s, above its 40 GB/s.
     let mut storage = StorageSpec::default();
-    storage.ports_per_node = Some(1);
-    storage.port_speed_gbps = 200;
+    storage.appliance_ports = 2;
     storage.target = StorageLevel::Best;
     let spec = Spec::builder("short", "dgx-h100")
         .scalable_units(1)
@@ -113,7 +132,7 @@ fn storage_short_of_its_target_fails_with_the_numbers() {
     let c = p.checks.iter().find(|c| c.id == "storage.bandwidth").expect("check");
     assert_eq!(c.status, Status::Fail, "{}", c.message);
     assert!(
-        c.message.contains("25.0 GB/s per node (target 40 GB/s)"),
+        c.message.contains("100.0 GB/s per node (target 40 GB/s) and 100.0 GB/s per SU (target 125 GB/s)"),
         "{}",
         c.message
     );
