@@ -62,8 +62,12 @@ fn dgx_b300_on_q3400_gives_nvidias_published_counts_with_xdr_media() {
             (Some(down), Some(up)),
             "{sus} SU"
         );
-        // Only single-mode optics and active copper.
+        // Only single-mode optics and active copper in the XDR compute fabric (the NDR storage fabric and the
+        // Ethernet networks take their own media).
         for row in csv_rows(&out.join("cables.csv")) {
+            if !matches!(row["role"].as_str(), "endpoint" | "leaf_spine" | "spine_core") {
+                continue;
+            }
             let part = &row["part_id"];
             let c = cat.cable(part).unwrap_or_else(|| panic!("{part}"));
             let ok = match c.media {

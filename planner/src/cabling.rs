@@ -623,8 +623,7 @@ pub fn plan_storage(
         }
     }
     let mut p = plan(fabric, &view, catalog, forms)?;
-    let is_switch: std::collections::HashSet<String> =
-        fabric.switches().map(|n| fabric.node(n).name.clone()).collect();
+    let is_switch: std::collections::HashSet<String> = fabric.switches().map(|n| fabric.node(n).name.clone()).collect();
     let rename = |d: &mut String| {
         if is_switch.contains(d.as_str()) {
             *d = format!("{prefix}{d}");
@@ -666,7 +665,9 @@ pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &
     for l in links {
         let (pa, pb) = (place(&l.a), place(&l.b));
         let routed = match (pa, pb) {
-            (Some(a), Some(b)) => layout.routing.length(&layout.racks[a.rack], a, &layout.racks[b.rack], b),
+            (Some(a), Some(b)) => layout
+                .routing
+                .length(&layout.racks[a.rack], a, &layout.racks[b.rack], b),
             _ => 0.0,
         };
         let key = (
@@ -832,7 +833,12 @@ mod tests {
         let compute = c
             .runs
             .iter()
-            .filter(|r| matches!(r.role, CableRole::Endpoint | CableRole::LeafSpine | CableRole::SpineCore))
+            .filter(|r| {
+                matches!(
+                    r.role,
+                    CableRole::Endpoint | CableRole::LeafSpine | CableRole::SpineCore
+                )
+            })
             .count();
         assert_eq!(compute, 64, "the compute fabric's links; the other networks' follow");
         let mut labels: Vec<&str> = c.runs.iter().map(|r| r.label.as_str()).collect();

@@ -378,11 +378,21 @@ mod tests {
         assert_eq!(bare.power.len(), 32 + 12);
         assert_eq!(bare.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
         // The plan's own devices: every network device placed once, the SU's OOB switches in its network rack.
-        let placed = |k: DeviceKind| p.layout.racks.iter().flat_map(|x| &x.devices).filter(|d| d.kind == k).count() as u32;
+        let placed = |k: DeviceKind| {
+            p.layout
+                .racks
+                .iter()
+                .flat_map(|x| &x.devices)
+                .filter(|d| d.kind == k)
+                .count() as u32
+        };
         let n = &p.networks;
         assert_eq!(placed(DeviceKind::Management), n.oob.switches.total);
         assert_eq!(n.oob.switches.total, 2);
-        assert_eq!(placed(DeviceKind::Storage), n.storage.as_ref().unwrap().counts.switches.total);
+        assert_eq!(
+            placed(DeviceKind::Storage),
+            n.storage.as_ref().unwrap().counts.switches.total
+        );
         assert_eq!(placed(DeviceKind::Inband), n.inband.switches.total);
         assert_eq!(placed(DeviceKind::Appliance), n.ufm + n.management_servers);
         assert_eq!((n.ufm, n.management_servers), (0, 4), "GIGAPOD: no UFM unless asked");

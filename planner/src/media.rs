@@ -88,7 +88,8 @@ impl MediaChoice {
                 media: CableMedia::Acc, ..
             } => "acc",
             MediaChoice::Cable {
-                media: CableMedia::Cat6, ..
+                media: CableMedia::Cat6,
+                ..
             } => "cat6",
             MediaChoice::Cable { .. } => "aoc",
             MediaChoice::Optics { .. } => "optic",

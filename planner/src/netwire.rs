@@ -292,7 +292,10 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
         let port = if on_storage {
             si += 1;
-            storage_free.get(si - 1).cloned().map(|p| (p, inp.storage_form, inp.storage_speed))
+            storage_free
+                .get(si - 1)
+                .cloned()
+                .map(|p| (p, inp.storage_form, inp.storage_speed))
         } else {
             ci += 1;
             compute_free
@@ -342,9 +345,15 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         Dev(NetEnd),
         Pdu(Option<u32>),
     }
-    let place = |items: Vec<Item>, first_switch: usize, names: &mut Vec<String>, sus_of: &mut Vec<Option<u32>>,
-                     fill: &mut Vec<u32>, new_name: &dyn Fn(usize) -> String, su: Option<u32>,
-                     links: &mut Vec<(usize, NetEnd)>, pdus: &mut Vec<PduPort>| {
+    let place = |items: Vec<Item>,
+                 first_switch: usize,
+                 names: &mut Vec<String>,
+                 sus_of: &mut Vec<Option<u32>>,
+                 fill: &mut Vec<u32>,
+                 new_name: &dyn Fn(usize) -> String,
+                 su: Option<u32>,
+                 links: &mut Vec<(usize, NetEnd)>,
+                 pdus: &mut Vec<PduPort>| {
         let mut s = first_switch;
         for it in items {
             while s < names.len() && fill[s] >= k {
@@ -484,7 +493,9 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         }
     };
     for s in 0..inp.servers {
-        let ports = (1..=bond).map(|j| end(server_name(s), format!("inb{j}"), INBAND_FORM)).collect();
+        let ports = (1..=bond)
+            .map(|j| end(server_name(s), format!("inb{j}"), INBAND_FORM))
+            .collect();
         add_bonded(ports, &mut leaves, &mut pair);
     }
     for m in &managers {

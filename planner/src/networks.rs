@@ -604,17 +604,18 @@ fn oob_counts(
     for su in 0..sus {
         let nodes = (inp.servers - su * inp.servers_per_su).min(inp.servers_per_su);
         let su_pdus = inp.su_pdus.get(su as usize).copied().unwrap_or(0);
-        let ports = nodes + inp.compute_leaves_per_su + su_pdus;
+        let ports = nodes.saturating_add(inp.compute_leaves_per_su).saturating_add(su_pdus);
         switches += ports.div_ceil(k);
-        used += ports;
-        pdus += su_pdus;
+        used = u32::saturating_add(used, ports);
+        pdus = u32::saturating_add(pdus, su_pdus);
     }
     let compute_leaves = inp.compute_leaves_per_su * sus;
-    let central =
-        ib_switches.saturating_sub(compute_leaves) + inband_switches + ufm + management_servers + inp.other_pdus;
-    let spare = switches * k - used;
-    switches += central.saturating_sub(spare).div_ceil(k);
-    pdus += inp.other_pdus;
+    let central = [inband_switches, ufm, management_servers, inp.other_pdus]
+        .into_iter()
+        .fold(ib_switches.saturating_sub(compute_leaves), u32::saturating_add);
+    let spare = switches.saturating_mul(k).saturating_sub(used);
+    switches = switches.saturating_add(central.saturating_sub(spare).div_ceil(k));
+    pdus = pdus.saturating_add(inp.other_pdus);
     NetworkCounts {
         switch_id: spec.switch.clone(),
         switches: SwitchTotal {

@@ -371,7 +371,9 @@ fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower) -> (Vec<u32>, u3
     let mut su_pdus = vec![0u32; r.scalable_units as usize];
     let mut other = 0;
     for (rack, p) in layout.racks.iter().zip(&f.racks) {
-        let n = p.pdus_per_feed.saturating_mul(f.feeds);
+        // A rack past the PDUs a feed may take is the facility stage's input error; here it counts at that limit,
+        // which bounds the wiring.
+        let n = p.pdus_per_feed.min(r.max_pdus_per_feed).saturating_mul(f.feeds);
         match (rack.kind, rack.su) {
             (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => {
                 su_pdus[su as usize] = su_pdus[su as usize].saturating_add(n)
@@ -420,9 +422,16 @@ fn stage_network_cabling(
             nic_ports_per_cage: 1,
             protocol: sw.protocol.as_str(),
             switch_sink: sw.cage_heat_sink_at(speed),
-            nic_sink: r.storage_nic.as_ref().and_then(|x| x.heat_sink.as_ref()).map(|h| h.value),
+            nic_sink: r
+                .storage_nic
+                .as_ref()
+                .and_then(|x| x.heat_sink.as_ref())
+                .map(|h| h.value),
         };
-        out.append(cabling::plan_storage(&st.fabric, layout, catalog, &forms, "stor-").map_err(|e| err(e, "storage.switch"))?);
+        out.append(
+            cabling::plan_storage(&st.fabric, layout, catalog, &forms, "stor-")
+                .map_err(|e| err(e, "storage.switch"))?,
+        );
     }
     out.append(cabling::plan_links(&w.links, layout, catalog).map_err(|e| err(e, "inband.switch"))?);
     Ok(out)

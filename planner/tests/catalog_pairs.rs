@@ -82,6 +82,17 @@ fn assert_buyable(p: &Plan) {
     for ((id, side), qty) in &p.cables.transceivers_by_side {
         let t = cat.transceiver(id).unwrap_or_else(|| panic!("unknown module {id}"));
         assert!(*qty > 0);
+        // The compute fabric's cages; the storage fabric's modules sit in cages of other forms and speeds.
+        let (server_form, _) = gigapod_planner::devices::server_cages(r);
+        let switch_form = r
+            .switch
+            .port_group
+            .iter()
+            .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
+            .map_or("", |g| g.form.as_str());
+        if t.form != server_form && t.form != switch_form {
+            continue;
+        }
         let cage = match side {
             Side::Switch => switch_sink,
             Side::System => server_sink,

@@ -195,8 +195,15 @@ fn assert_reference(p: &Plan, per_rack: usize, racks: usize) {
             .filter(|r| r.su == Some(su) && r.kind == RackKind::Compute)
             .collect();
         assert_eq!(mine.len(), racks, "SU {su}: {} server racks", mine.len());
+        // A DGX SuperPOD SU is 31 nodes + UFM (the RA): one of its racks holds one server fewer.
+        let short = mine.iter().filter(|r| servers_in(r) != per_rack).count();
+        assert!(
+            short as u32 <= p.networks.ufm_server_slots,
+            "SU {su}: {short} racks not full"
+        );
         for r in &mine {
-            assert_eq!(servers_in(r), per_rack, "{} holds {}", r.id, servers_in(r));
+            let n = servers_in(r);
+            assert!(n == per_rack || n + 1 == per_rack, "{} holds {n}", r.id);
         }
     }
     let network: Vec<_> = p.layout.racks.iter().filter(|r| r.kind == RackKind::Network).collect();
@@ -280,12 +287,18 @@ fn servers_per_rack_overrides_the_catalog_density() {
     let p = one("dgx-h100", "air", 41.0, 1, "servers_per_rack = 2\n");
     assert_layout_sound(&p);
     assert_eq!(p.layout.stats.servers_per_rack, 2);
+    // 31 DGX (31 nodes + UFM): 15 racks of 2 and one of 1.
+    let compute: Vec<usize> = p
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == RackKind::Compute)
+        .map(servers_in)
+        .collect();
+    assert_eq!(p.compute.servers, 31);
     assert!(
-        p.layout
-            .racks
-            .iter()
-            .filter(|r| r.kind == RackKind::Compute)
-            .all(|r| servers_in(r) == 2)
+        compute.iter().filter(|&&n| n == 2).count() == 15 && compute.contains(&1),
+        "{compute:?}"
     );
     // A hand layout at NVIDIA's 4 per rack needs 9 racks: the plan says so, with the numbers.
     let vs_hand = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
@@ -312,11 +325,11 @@ fn auto_takes_the_placement_with_fewer_racks() {
     let auto = one("g593-h200", "air", 50.0, 1, "leaf_placement = \"auto\"\n");
     assert_layout_sound(&inr);
     assert_layout_sound(&auto);
-    // In the server racks' spare room (9 kW and 28 U each) the 12 switches need no rack of their own: 8 racks,
-    // the bound, where network racks need 9.
+    // In the server racks' spare room (9 kW and 28 U each) the 12 switches and the management group need no rack
+    // of their own: 8 racks, the bound, where network racks need 9 and the management group its rack.
     assert_eq!(inr.layout.racks.len(), 8);
     assert!(inr.layout.stats.optimal);
-    assert_eq!(net.layout.racks.len(), 9);
+    assert_eq!(net.layout.racks.len(), 10);
     assert_eq!(auto.layout.racks.len(), 8);
     assert_eq!(auto.layout.stats.leaf_placement, LeafPlacement::InRack);
     let (rejected, racks, _) = auto.layout.stats.rejected.unwrap();
@@ -476,7 +489,18 @@ fn a_dgx_takes_one_twin_port_module_per_cage_of_two_rails() {
         modules >= u64::from(p.compute.servers) * 4 + server_links / 2,
         "{modules}"
     );
-    assert!(!p.cables.transceivers.contains_key("mma4z00-ns400"));
+    // The only single-port OSFP modules are the UFM appliances' (Table 8's "UFM system transceivers"), one per
+    // UFM link into a compute leaf.
+    let ufm_links = p
+        .cables
+        .runs
+        .iter()
+        .filter(|r| r.role == gigapod_planner::CableRole::Ufm)
+        .count() as u64;
+    assert_eq!(
+        p.cables.transceivers.get("mma4z00-ns400").copied().unwrap_or(0),
+        ufm_links
+    );
 }
 
 #[test]

@@ -78,7 +78,11 @@ fn rows() -> Vec<(&'static str, u32, u32, bool)> {
             2,
             runs(&|r| r.role == CableRole::Storage && r.a_device.starts_with("ufm-")),
         ),
-        m("OOB: UFM back-to-back", 2, runs(&|r| r.role == CableRole::Oob && r.a_port == "ha")),
+        m(
+            "OOB: UFM back-to-back",
+            2,
+            runs(&|r| r.role == CableRole::Oob && r.a_port == "ha"),
+        ),
         m(
             "OOB: Cat6 cabled (BMC, switches, nodes, PDUs, UFM pairs)",
             127 + 64 + 8 + 8 + 2 + 108,
@@ -97,16 +101,40 @@ fn h100_4su_rows_against_tables_7_and_8() {
         );
     }
     // The rows the rules do not reproduce, at the figures the rules give by hand:
-    // storage: 127 x 2 ports at 4:3 rail-aligned = 8 leaves of 32 down / 24 up, 192 uplinks; the largest divisor m
-    // of 24 with 8 m <= 64 is 8, so 3 spines; 48 appliance ports at 1:1 = 2 leaves of 32 + 32, 64 uplinks =
-    // 1 spine: 8 + 3 + 2 + 1 = 14 (RA 16). OOB IB switches follow: 48 + 14 = 62 (RA 64). PDUs: the facility
-    // model gives 4 per compute rack (32 racks) and 2 per network rack (2 racks): 132 (RA 108 = 32 x 3 + 6 x 2).
+    // - storage: 127 x 2 ports at 4:3 rail-aligned = 8 leaves of 32 down / 24 up, 192 uplinks; the largest
+    //   divisor m of 24 with 8 m <= 64 is 8, so 3 spines; 48 appliance ports at 1:1 = 2 leaves of 32 + 32,
+    //   64 uplinks = 1 spine: 8 + 3 + 2 + 1 = 14 (RA 16). OOB IB switches follow: 48 + 14 = 62 (RA 64).
+    // - racks: 32 compute racks of 4 (one of 3: 31 nodes + UFM), 2 network racks (SU leaves and OOB, spines) and
+    //   1 management rack: 35 (RA 38, whose 6 other racks' contents are a figure only).
+    // - PDUs: the facility model gives 2 per feed on A/B feeds for a 40.8 kW rack (4) and 1 per feed for the 3
+    //   other racks: 32 x 4 + 3 x 2 = 134 (RA 108 = 32 x 3 + 6 x 2); the OOB PDU drops and the Cat6 total follow:
+    //   127 + 62 + 8 + 8 + 2 + 134 = 341 (RA 317).
     let differs: Vec<(&str, u32)> = rows.iter().filter(|r| !r.3).map(|r| (r.0, r.2)).collect();
     assert_eq!(
         differs,
-        vec![("Storage QM9700", 14), ("OOB: IB switches", 62), ("OOB: PDUs", 132)],
+        vec![
+            ("Racks", 35),
+            ("PDUs", 134),
+            ("Storage QM9700", 14),
+            ("OOB: IB switches", 62),
+            ("OOB: PDUs", 134),
+            ("OOB: Cat6 cabled (BMC, switches, nodes, PDUs, UFM pairs)", 341)
+        ],
         "rows that differ from the RA"
     );
+    // Every network device is placed, and the management rack holds the central ones.
+    let p = Planner::new(Catalog::builtin()).plan(&h100_4su()).expect("plans");
+    let mgmt: Vec<_> = p
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == gigapod_planner::layout::RackKind::Management)
+        .collect();
+    assert!(!mgmt.is_empty());
+    for name in ["ufm-1", "ufm-4", "mgmt-1", "inb-core-1", "stor-spine-1", "stor-aleaf-1"] {
+        assert!(mgmt.iter().any(|r| r.devices.iter().any(|d| d.name == name)), "{name}");
+    }
+    assert_eq!(p.networks.ufm_server_slots, 1);
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/networks.md")).unwrap();
     for (row, published, measured, ok) in &rows {
         let line = format!(
@@ -132,7 +160,8 @@ fn storage_short_of_its_target_fails_with_the_numbers() {
     let c = p.checks.iter().find(|c| c.id == "storage.bandwidth").expect("check");
     assert_eq!(c.status, Status::Fail, "{}", c.message);
     assert!(
-        c.message.contains("100.0 GB/s per node (target 40 GB/s) and 100.0 GB/s per SU (target 125 GB/s)"),
+        c.message
+            .contains("100.0 GB/s per node (target 40 GB/s) and 100.0 GB/s per SU (target 125 GB/s)"),
         "{}",
         c.message
     );

@@ -175,15 +175,21 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), None)?.0,
         None => 1,
     };
-    let hand_network = [
-        block::bound(net_total.u, limits.u),
-        block::bound(net_total.kw, limits.kw),
-        block::bound(net_total.kg, limits.kg),
-        room(&net_total),
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0);
+    // By hand too, the management devices get racks of their own (docs/networks.md).
+    let hand_racks = |devs: &mut dyn Iterator<Item = &Device>| {
+        let t = devs.fold(Footprint::default(), |a, d| a.plus(&d.footprint));
+        [
+            block::bound(t.u, limits.u),
+            block::bound(t.kw, limits.kw),
+            block::bound(t.kg, limits.kg),
+            room(&t),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    };
+    let hand_network = hand_racks(&mut input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network))
+        + hand_racks(&mut input.management.iter());
     let hand_servers = per_su(hand_density);
     let hand = HandLayout {
         total: hand_servers.iter().sum::<u32>() + hand_network,
@@ -263,7 +269,21 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             block::fits(&with, limits)
         })
     };
+    // The management group: into management racks, or with in-rack placement first into the spare room too.
+    let mut mgmt_rooms_left: Vec<&Device> = Vec::new();
     if mode == LeafPlacement::InRack {
+        let su_order = block::middle_out(blocks.len(), blocks.len() / 2);
+        'mgmt: for d in &input.management {
+            for &b in &su_order {
+                if let Some(p) = try_into(&mut blocks[b].servers, d, &limits) {
+                    let r = &mut blocks[b].servers[p];
+                    r.load = r.load.plus(&d.footprint);
+                    r.switches.push(d);
+                    continue 'mgmt;
+                }
+            }
+            mgmt_rooms_left.push(d);
+        }
         for (b, su) in input.sus.iter().enumerate() {
             for d in &su.network {
                 match try_into(&mut blocks[b].servers, d, &limits) {
@@ -289,6 +309,7 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             left.push((d, None));
         }
     } else {
+        mgmt_rooms_left.extend(input.management.iter());
         for (b, su) in input.sus.iter().enumerate() {
             left.extend(su.network.iter().map(|d| (d, Some(b))));
         }
@@ -335,7 +356,7 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
     }
 
     // 3b. Management racks: their devices first-fit decreasing, standing with the spine and core racks.
-    let mgmt_refs: Vec<&Device> = input.management.iter().collect();
+    let mgmt_refs = mgmt_rooms_left;
     for members in block::first_fit_decreasing(&mgmt_refs, &limits) {
         let switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
         global_racks.push(Rack {

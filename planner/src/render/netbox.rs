@@ -142,7 +142,10 @@ fn parts(plan: &Plan) -> BTreeMap<String, (String, String, u32, f64, bool)> {
         (r.pdu.vendor.clone(), r.pdu.description.clone(), 0, 0.0, false),
     );
     let networks = [Some(&r.oob_switch), Some(&r.inband_switch), r.storage_switch.as_ref()];
-    for sw in [&r.switch, &r.management_switch].into_iter().chain(networks.into_iter().flatten()) {
+    for sw in [&r.switch, &r.management_switch]
+        .into_iter()
+        .chain(networks.into_iter().flatten())
+    {
         m.insert(
             sw.id.to_string(),
             (
@@ -340,11 +343,18 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     let speed_kbps = (speed.0 * 1_000_000).to_string();
     let net_kbps = |g: i64| (g.max(0) * 1_000_000).to_string();
     let storage_speed = Gbps(u64::try_from(r.spec.storage.port_speed_gbps).unwrap_or(400));
-    let storage_nic_type = interface_type(r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()), storage_speed);
+    let storage_nic_type = interface_type(
+        r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
+        storage_speed,
+    );
     let storage_switch_type = interface_type(
         r.storage_switch
             .as_ref()
-            .and_then(|s| s.port_group.iter().find(|g| g.modes.iter().any(|m| m.speed_gbps == storage_speed)))
+            .and_then(|s| {
+                s.port_group
+                    .iter()
+                    .find(|g| g.modes.iter().any(|m| m.speed_gbps == storage_speed))
+            })
             .map_or("osfp", |g| g.form.as_str()),
         storage_speed,
     );

@@ -339,7 +339,10 @@ pub fn svg(plan: &Plan) -> String {
     let mut doc: Document = draw::document(
         width,
         height + networks_h,
-        &format!("{}: compute fabric topology, with the storage, in-band and out-of-band networks", plan.name()),
+        &format!(
+            "{}: compute fabric topology, with the storage, in-band and out-of-band networks",
+            plan.name()
+        ),
         CSS,
     );
     doc = doc.add(networks);
@@ -793,7 +796,11 @@ fn net_box(b: &NetBox<'_>) -> Group {
         .add(title(if b.names.is_empty() {
             b.caption.clone()
         } else {
-            format!("{}: {}", b.caption, span(&b.names.iter().map(String::as_str).collect::<Vec<_>>()))
+            format!(
+                "{}: {}",
+                b.caption,
+                span(&b.names.iter().map(String::as_str).collect::<Vec<_>>())
+            )
         }))
         .add(rect(b.x, b.y, b.w, NET_BOX_H, b.class).set("rx", "4"))
         .add(text(b.x + b.w / 2.0, b.y + 15.0, "t-cap", b.caption.clone()));
@@ -863,8 +870,18 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             .add(text(GUTTER, y + 22.0, "t-note", sub))
     };
     let kind = |net: &crate::networks::NetworkCounts, k: &str| u64::from(net.links.kind(k));
-    let rows = |y: f64| (y + 34.0, y + 34.0 + NET_BOX_H + 48.0, y + 34.0 + 2.0 * (NET_BOX_H + 48.0));
-    let servers = format!("{} × {}", digits(u64::from(plan.compute.servers)), plan.compute.server_id);
+    let rows = |y: f64| {
+        (
+            y + 34.0,
+            y + 34.0 + NET_BOX_H + 48.0,
+            y + 34.0 + 2.0 * (NET_BOX_H + 48.0),
+        )
+    };
+    let servers = format!(
+        "{} × {}",
+        digits(u64::from(plan.compute.servers)),
+        plan.compute.server_id
+    );
 
     // Storage.
     if let Some(st) = &n.storage {
@@ -901,7 +918,10 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             w,
             class: "t-stor",
             colour: "#14b8a6",
-            caption: format!("{} node leaves (rail-aligned per SU)", c.switches.leaf - st.appliance_leaves),
+            caption: format!(
+                "{} node leaves (rail-aligned per SU)",
+                c.switches.leaf - st.appliance_leaves
+            ),
             names: names(DeviceKind::Storage, &|x| x.starts_with("stor-leaf")),
         };
         let (x, w) = col(1, 3);
@@ -953,18 +973,48 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         let ls = kind(c, "leaf_spine");
         let als = kind(c, "appliance_leaf_spine");
         g = g
-            .add(net_bundle(&leaves, &spines, ls, format!("{} leaf-spine", digits(ls)), "#0f766e"))
-            .add(net_bundle(&srv, &leaves, kind(c, "node"), format!("{} node links", digits(kind(c, "node"))), "#0f766e"));
+            .add(net_bundle(
+                &leaves,
+                &spines,
+                ls,
+                format!("{} leaf-spine", digits(ls)),
+                "#0f766e",
+            ))
+            .add(net_bundle(
+                &srv,
+                &leaves,
+                kind(c, "node"),
+                format!("{} node links", digits(kind(c, "node"))),
+                "#0f766e",
+            ));
         if st.appliance_leaves > 0 {
             g = g
-                .add(net_bundle(&aleaves, &spines, als, format!("{} leaf-spine", digits(als)), "#0f766e"))
-                .add(net_bundle(&app, &aleaves, kind(c, "appliance"), format!("{} ports", kind(c, "appliance")), "#94a3b8"))
+                .add(net_bundle(
+                    &aleaves,
+                    &spines,
+                    als,
+                    format!("{} leaf-spine", digits(als)),
+                    "#0f766e",
+                ))
+                .add(net_bundle(
+                    &app,
+                    &aleaves,
+                    kind(c, "appliance"),
+                    format!("{} ports", kind(c, "appliance")),
+                    "#94a3b8",
+                ))
                 .add(net_box(&aleaves))
                 .add(net_box(&app));
         }
         if !ufm.names.is_empty() {
             g = g
-                .add(net_bundle(&ufm, &leaves, ufm.names.len() as u64, format!("{} to a leaf", ufm.names.len()), "#64748b"))
+                .add(net_bundle(
+                    &ufm,
+                    &leaves,
+                    ufm.names.len() as u64,
+                    format!("{} to a leaf", ufm.names.len()),
+                    "#64748b",
+                ))
                 .add(net_box(&ufm));
         }
         g = g.add(net_box(&spines)).add(net_box(&leaves)).add(net_box(&srv));
@@ -1013,7 +1063,13 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         ("OOB switches' uplinks".to_string(), "oob_uplink", "t-oob"),
         ("NFS user storage (ports kept)".to_string(), "user_storage", "t-srv"),
     ];
-    g = g.add(net_bundle(&leaves, &cores, kind(ib, "leaf_core"), format!("{} leaf-core", kind(ib, "leaf_core")), "#a16207"));
+    g = g.add(net_bundle(
+        &leaves,
+        &cores,
+        kind(ib, "leaf_core"),
+        format!("{} leaf-core", kind(ib, "leaf_core")),
+        "#a16207",
+    ));
     for (i, (caption, k, class)) in down.iter().enumerate() {
         let (x, w) = col(i, down.len());
         let b = NetBox {
@@ -1026,7 +1082,13 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             names: Vec::new(),
         };
         g = g
-            .add(net_bundle(&b, &leaves, kind(ib, k), format!("{} links", digits(kind(ib, k))), "#a16207"))
+            .add(net_bundle(
+                &b,
+                &leaves,
+                kind(ib, k),
+                format!("{} links", digits(kind(ib, k))),
+                "#a16207",
+            ))
             .add(net_box(&b));
     }
     g = g.add(net_box(&cores)).add(net_box(&leaves));
@@ -1073,7 +1135,13 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             names: Vec::new(),
         };
         g = g
-            .add(net_bundle(&b, &sw, kind(oob, k), format!("{} Cat6", digits(kind(oob, k))), "#b45309"))
+            .add(net_bundle(
+                &b,
+                &sw,
+                kind(oob, k),
+                format!("{} Cat6", digits(kind(oob, k))),
+                "#b45309",
+            ))
             .add(net_box(&b));
     }
     g = g.add(net_box(&sw));
