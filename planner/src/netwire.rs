@@ -529,13 +529,13 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     let mut core_port = vec![0u32; cores as usize];
     for l in 0..inband_leaves as usize {
         let mut up = per_leaf;
-        for c in 0..cores as usize {
+        for (c, port) in core_port.iter_mut().enumerate() {
             for _ in 0..2 {
                 up += 1;
-                core_port[c] += 1;
+                *port += 1;
                 w.links.push(NetLink {
                     a: end(leaf_name(l), format!("{up}"), QSFP28),
-                    b: end(format!("inb-core-{}", c + 1), format!("{}", core_port[c]), QSFP28),
+                    b: end(format!("inb-core-{}", c + 1), format!("{port}"), QSFP28),
                     role: CableRole::Inband,
                     speed: inp.inband_speed,
                     protocol: "ethernet",

@@ -295,6 +295,8 @@ pub struct Networks {
     /// Server slots of the compute fabric the UFM appliances take (a leaf port where a server would go): 1 for
     /// the RA's "31 nodes + UFM", 0 where the switch has a UFM port of its own (Q3400-RA fnm1) or there is no UFM.
     pub ufm_server_slots: u32,
+    /// Every device and link of these networks, as wired port by port (netwire.rs).
+    pub wiring: crate::netwire::Wiring,
 }
 
 impl Networks {
@@ -447,6 +449,7 @@ pub fn build(
         ufm,
         management_servers,
         ufm_server_slots: 0,
+        wiring: crate::netwire::Wiring::default(),
     })
 }
 

@@ -291,6 +291,7 @@ fn stage_networks(
     }
     let wiring = crate::netwire::wire(&wire_inputs(r, compute, &su_pdus, other_pdus), &n, &s.management);
     n.reconcile(&wiring);
+    n.wiring = wiring.clone();
     if n.ufm > 0 && wiring.ufm_compute_ports == 0 && !networks::switch_has_ufm_port(&r.switch) {
         checks.push(Check::warn(
             "networks.ufm_port",
