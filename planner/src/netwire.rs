@@ -213,7 +213,8 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             used.insert((l.a.node.index(), l.a.port));
             used.insert((l.b.node.index(), l.b.port));
         }
-        for x in f.leaves() {
+        // A leaf's free port first; where the leaves are full, a spine's.
+        for x in f.leaves().chain(f.spines()) {
             if let Some(p) = (0..inp.storage_ports).find(|p| !used.contains(&(x.index(), *p))) {
                 storage_free.push((name(x), f.port_label(PortRef { node: x, port: p })));
             }

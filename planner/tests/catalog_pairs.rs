@@ -90,7 +90,7 @@ fn assert_buyable(p: &Plan) {
             .iter()
             .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
             .map_or("", |g| g.form.as_str());
-        if t.form != server_form && t.form != switch_form {
+        if (t.form != server_form && t.form != switch_form) || t.speed_gbps.value != r.nic_speed {
             continue;
         }
         let cage = match side {
