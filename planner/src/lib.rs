@@ -36,6 +36,7 @@ mod facility;
 mod fsx;
 pub mod layout;
 pub mod media;
+pub mod netwire;
 pub mod networks;
 pub mod output;
 mod peak;
@@ -53,7 +54,7 @@ mod text;
 pub mod verify;
 
 pub use bom::{BomCategory, BomLine};
-pub use cabling::{CablePlan, CableRun, Medium, Side, device_name, server_name};
+pub use cabling::{CablePlan, CableRole, CableRun, Medium, Side, device_name, server_name};
 pub use check::{Check, CheckKind, Status};
 pub use cost::{Capex, CostReport, CostSpec, Licences, Opex};
 pub use error::{Error, FacilityError};
