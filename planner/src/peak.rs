@@ -274,7 +274,13 @@ mod tests {
         // 4 x 2,020 m3/h of G593s fit 20,000 m3/h; a room that supplies 6,000 m3/h per rack does not.
         let mut r = p.resolved.clone();
         r.cooling.air_m3_per_h_per_rack.as_mut().unwrap().value = 6000.0;
-        let d = crate::devices::build(&r, &p.fabric, Catalog::builtin(), p.power.server.server_w);
+        let d = crate::devices::build(
+            &r,
+            &p.fabric,
+            Catalog::builtin(),
+            p.power.server.server_w,
+            &p.networks.wiring,
+        );
         let c = air_volume(&r, &p.layout, &d.power).unwrap();
         assert_eq!(c.status, Status::Fail, "{}", c.message);
         assert!(
