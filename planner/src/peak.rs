@@ -280,6 +280,7 @@ mod tests {
             Catalog::builtin(),
             p.power.server.server_w,
             &p.networks.wiring,
+            p.networks.storage.as_ref().map(|s| &s.fabric),
         );
         let c = air_volume(&r, &p.layout, &d.power).unwrap();
         assert_eq!(c.status, Status::Fail, "{}", c.message);

@@ -168,8 +168,17 @@ pub(crate) fn plan_steps(
     let (networks, wiring, devices, layout, layout_checks, network_checks) = loop {
         round += 1;
         let (networks, wiring, network_checks) = stage_networks(spec, &r, catalog, &fabric, &pdus)?;
-        let (devices, layout, layout_checks) =
-            stage_layout(spec, &r, catalog, options, &fabric, &power, &forms, &wiring)?;
+        let (devices, layout, layout_checks) = stage_layout(
+            spec,
+            &r,
+            catalog,
+            options,
+            &fabric,
+            &power,
+            &forms,
+            &wiring,
+            networks.storage.as_ref().map(|s| &s.fabric),
+        )?;
         let needed = estimated_pdus(&r, &layout, &devices);
         if needed == pdus || round >= 4 {
             break (networks, wiring, devices, layout, layout_checks, network_checks);
@@ -567,8 +576,9 @@ fn stage_layout(
     power: &PowerSummary,
     forms: &CageForms<'_>,
     wiring: &crate::netwire::Wiring,
+    storage: Option<&Fabric>,
 ) -> Result<(crate::devices::Devices, Layout, Vec<Check>), Error> {
-    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w, wiring);
+    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w, wiring, storage);
     devices.layout_input.weights = options.layout_weights;
     devices.layout_input.routing.apply(&options.routing);
     let weights = devices.layout_input.weights;
