@@ -746,7 +746,7 @@ pub fn build_fabric<'s>(spec: impl Into<SpecRef<'s>>, r: &Resolved, catalog: &Ca
         rail_optimized: r.spec.fabric.rail_optimized,
         tiers: r.spec.fabric.tiers,
     };
-    fabric::build(&req).map_err(|e| Error::Fabric {
+    fabric::build_planes(&req, r.spec.fabric.planes).map_err(|e| Error::Fabric {
         diagnostics: fabric_diagnostics(spec, r, catalog, &e),
         source: e,
     })

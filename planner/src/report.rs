@@ -125,6 +125,9 @@ pub struct FabricReport<'a> {
     pub failed_links: u32,
     /// Endpoints one leaf failure disconnects.
     pub endpoints_lost_per_leaf_failure: u32,
+    /// One plane of a multi-plane fabric (`fabric.planes`): its counts and max-flow figures; absent with one plane.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_plane: Option<crate::fabric::PlaneSummary>,
 }
 
 /// `racks.*`.
@@ -264,6 +267,7 @@ impl<'a> Report<'a> {
                     bisection_after_link_failures_gbps: a.bisection_after_link_failures_gbps,
                     failed_links: a.failed_links,
                     endpoints_lost_per_leaf_failure: a.endpoints_lost_per_leaf_failure,
+                    per_plane: crate::fabric::PlaneSummary::of(&plan.fabric, a),
                 }
             },
             power: PowerReport {

@@ -4,7 +4,7 @@
 //! everything that needs the catalog (unknown ids, a GPU count that is not a whole number of servers, a
 //! liquid-cooled server in an air-cooled hall). Both report [`Diagnostics`] that point at the file, line and key.
 
-use crate::fabric::Tiers;
+use crate::fabric::{Planes, Tiers};
 use gigapod_catalog::diagnostic::{KeyPath, did_you_mean};
 use gigapod_catalog::units::{Gbps, Kilowatts};
 use gigapod_catalog::{
@@ -167,6 +167,14 @@ pub struct FabricSpec {
     pub rail_optimized: bool,
     /// `"auto"`, 2 or 3.
     pub tiers: Tiers,
+    /// Fabric planes: 1 (one fat-tree), `"per-rail"` (rail r of every server in plane r), or n >= 2 (every NIC
+    /// port split n ways, sub-port p in plane p).
+    #[serde(skip_serializing_if = "is_one_plane")]
+    pub planes: Planes,
+}
+
+fn is_one_plane(p: &Planes) -> bool {
+    *p == Planes::One
 }
 
 impl Default for FabricSpec {
@@ -176,6 +184,7 @@ impl Default for FabricSpec {
             oversubscription: 1.0,
             rail_optimized: true,
             tiers: Tiers::Auto,
+            planes: Planes::One,
         }
     }
 }
@@ -339,6 +348,42 @@ impl<'de> Deserialize<'de> for Tiers {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Planes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Planes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("1, \"per-rail\" or a number of planes from 2 to 16 (each NIC port split that many ways)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Planes, E> {
+                match v {
+                    "per-rail" => Ok(Planes::PerRail),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Planes, E> {
+                match v {
+                    1 => Ok(Planes::One),
+                    2..=16 => Ok(Planes::Split(v as u32)),
+                    _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Planes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Planes::One => s.serialize_u32(1),
+            Planes::PerRail => s.serialize_str("per-rail"),
+            Planes::Split(n) => s.serialize_u32(*n),
+        }
     }
 }
 
@@ -577,6 +622,12 @@ impl SpecBuilder {
     /// Fabric tiers (default auto).
     pub fn tiers(mut self, tiers: Tiers) -> Self {
         self.0.fabric.tiers = tiers;
+        self
+    }
+
+    /// Fabric planes (default one).
+    pub fn planes(mut self, planes: Planes) -> Self {
+        self.0.fabric.planes = planes;
         self
     }
 

@@ -35,6 +35,21 @@ pub fn text(plan: &Plan) -> String {
         f.links.leaf_spine,
         f.links.spine_core
     );
+    if let Some(pp) = crate::fabric::PlaneSummary::of(&plan.fabric, a) {
+        let _ = writeln!(
+            out,
+            "  planes    {} {} planes, each {}-tier at {} Gb/s: {} leaf, {} spine, {} core; bisection {} Gb/s per plane (full {} Gb/s)",
+            pp.planes,
+            pp.mode,
+            pp.tiers,
+            pp.port_speed_gbps.0,
+            pp.switches.leaf,
+            pp.switches.spine,
+            pp.switches.core,
+            pp.bisection_gbps.0,
+            pp.full_bisection_gbps.0
+        );
+    }
     let _ = writeln!(
         out,
         "  bisection {} Gb/s measured by max-flow (full {} Gb/s, {}); {} Gb/s after the worst switch failure",
