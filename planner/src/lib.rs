@@ -44,6 +44,7 @@ mod power;
 mod progress;
 pub mod render;
 mod report;
+pub mod report_halls;
 pub mod size;
 pub mod spec;
 pub mod summary;

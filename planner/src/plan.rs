@@ -354,7 +354,13 @@ fn stage_layout(
                 .and_then(|c| crate::devices::link_usd(catalog, &c, forms.ports_per_cage)),
         }
     };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
+    let solve = if r.spec.facility.hall_limits().any() {
+        layout::solve_for_halls
+    } else {
+        layout::solve
+    };
+    let mut layout = solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
+    split_halls(r, fabric, &devices, &mut layout).map_err(|e| layout_error(spec, catalog, r, e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
     let row_key = KeyPath::dotted("facility.racks_per_row");
     let widest_su = (0..r.scalable_units)
@@ -381,6 +387,55 @@ fn stage_layout(
     // density in force and the open positions.
     let checks = layout::checks(&layout);
     Ok((devices, layout, checks))
+}
+
+/// The floor into halls under `facility.hall_*` (layout/halls.rs): rack loads from the layout's footprints,
+/// pods from the fabric's design (one plane's, when there are several: every plane has the same pods).
+fn split_halls(
+    r: &Resolved,
+    fabric: &Fabric,
+    devices: &crate::devices::Devices,
+    layout: &mut Layout,
+) -> Result<(), LayoutError> {
+    let limits = r.spec.facility.hall_limits();
+    if !limits.any() {
+        return Ok(());
+    }
+    let li = &devices.layout_input;
+    let kw: std::collections::HashMap<&str, f64> = li
+        .sus
+        .iter()
+        .flat_map(|s| s.servers.iter().chain(&s.network))
+        .chain(&li.global_network)
+        .map(|d| (d.name.as_str(), d.footprint.kw))
+        .collect();
+    let rack_kw: Vec<f64> = layout
+        .racks
+        .iter()
+        .map(|rack| rack.devices.iter().map(|d| kw.get(d.name.as_str()).copied().unwrap_or(0.0)).sum())
+        .collect();
+    let d = fabric.plane().design();
+    let sus_per_pod = match (d.tiers, d.sus_per_pod) {
+        (3, Some(n)) => n.max(1),
+        (3, None) => 1,
+        _ => u32::MAX,
+    };
+    // A hall may end after row i unless some SU has servers or network devices on both sides.
+    let rows = layout.rows as usize;
+    let mut cut_after = vec![true; rows];
+    for su in &li.sus {
+        let rows_of = su
+            .servers
+            .iter()
+            .chain(&su.network)
+            .filter_map(|d| layout.placement(&d.name))
+            .map(|p| layout.racks[p.rack].row as usize);
+        let (lo, hi) = rows_of.fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)));
+        for c in cut_after.iter_mut().take(hi).skip(lo) {
+            *c = false;
+        }
+    }
+    layout::halls::split(layout, &limits, &rack_kw, &|su| su / sus_per_pod, &cut_after)
 }
 
 /// Stage: every link's route, length, medium and label.
@@ -721,6 +776,14 @@ fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &La
         LayoutError::RowTooShort { .. } => (
             "facility.racks_per_row",
             "allow more racks per row, or leave the key out",
+        ),
+        LayoutError::HallTooSmall { .. } => (
+            match (r.spec.facility.hall_racks, r.spec.facility.hall_area_m2) {
+                (Some(_), _) => "facility.hall_racks",
+                (None, Some(_)) => "facility.hall_area_m2",
+                _ => "facility.hall_mw",
+            },
+            "allow a hall at least one row (or shorten the rows with facility.racks_per_row)",
         ),
     };
     let mut path = KeyPath::dotted(key);

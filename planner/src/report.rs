@@ -41,6 +41,9 @@ pub struct Report<'a> {
     pub cables: CablesReport<'a>,
     /// How the layout was solved.
     pub layout: &'a LayoutStats,
+    /// Data halls (`facility.hall_*`): racks, kW and links per hall; absent when the floor is one hall.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub halls: Option<Vec<crate::report_halls::HallReport>>,
     /// `networks.<compute|storage|inband|oob>`: switches and links of every network.
     pub networks: NetworksReport,
     /// CapEx, OpEx, TCO (when the spec has `[cost]`).
@@ -252,6 +255,7 @@ impl<'a> Report<'a> {
             status: plan.status(),
             compute: &plan.compute,
             networks: NetworksReport::of(plan),
+            halls: crate::report_halls::halls(plan),
             fabric: {
                 let a = &plan.fabric_analysis;
                 FabricReport {

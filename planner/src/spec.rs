@@ -243,6 +243,34 @@ pub struct FacilitySpec {
     /// Servers per rack at most, overriding the server's catalog densities.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub servers_per_rack: Option<i64>,
+    /// Racks per data hall at most: the floor splits into halls (docs/layout.md, halls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_racks: Option<i64>,
+    /// Floor area per hall at most, m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_area_m2: Option<f64>,
+    /// IT power per hall at most, MW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_mw: Option<f64>,
+    /// Corridor between neighbouring halls, m (default 10, an estimate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_spacing_m: Option<f64>,
+}
+
+/// Corridor between neighbouring halls when the spec does not say, m: an estimate (a service corridor and the
+/// walls on both sides).
+pub const DEFAULT_HALL_SPACING_M: f64 = 10.0;
+
+impl FacilitySpec {
+    /// The hall limits the spec sets (MW as kW).
+    pub fn hall_limits(&self) -> crate::layout::HallLimits {
+        crate::layout::HallLimits {
+            racks: self.hall_racks.and_then(|n| u32::try_from(n).ok()),
+            area_m2: self.hall_area_m2,
+            kw: self.hall_mw.map(|mw| mw * 1000.0),
+            spacing_m: self.hall_spacing_m.unwrap_or(DEFAULT_HALL_SPACING_M),
+        }
+    }
 }
 
 /// Racks per row when the spec does not say.
@@ -319,6 +347,10 @@ impl Default for FacilitySpec {
             max_pdus_per_feed: i64::from(DEFAULT_MAX_PDUS_PER_FEED),
             leaf_placement: crate::layout::LeafPlacement::NetworkRack,
             servers_per_rack: None,
+            hall_racks: None,
+            hall_area_m2: None,
+            hall_mw: None,
+            hall_spacing_m: None,
         }
     }
 }
@@ -679,7 +711,13 @@ impl SpecBuilder {
         self
     }
 
-    /// Servers per rack at most, overriding the server's catalog densities.
+    /// Racks per data hall at most (the floor splits into halls).
+    pub fn hall_racks(mut self, n: u32) -> Self {
+        self.0.facility.hall_racks = Some(i64::from(n));
+        self
+    }
+
+    /// Servers per rack at most (overrides the catalog's densities).
     pub fn servers_per_rack(mut self, n: u32) -> Self {
         self.0.facility.servers_per_rack = Some(i64::from(n));
         self
@@ -834,6 +872,30 @@ impl Spec {
         }
         if let Some(n) = s.facility.servers_per_rack {
             r.count("facility.servers_per_rack", n);
+        }
+        if let Some(n) = s.facility.hall_racks
+            && r.count("facility.hall_racks", n).is_some_and(|n| n > 10_000_000)
+        {
+            r.error("facility.hall_racks", "`facility.hall_racks` must be at most 10000000", "give racks per hall");
+        }
+        for (key, v, max, what) in [
+            ("facility.hall_area_m2", s.facility.hall_area_m2, 1e9, "a floor area in m²"),
+            ("facility.hall_mw", s.facility.hall_mw, 1e6, "a hall's power in MW"),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= max)
+            {
+                r.error(key, &format!("`{key}` must be above 0 and at most {max}, found {v}"), &format!("give {what}"));
+            }
+        }
+        if let Some(v) = s.facility.hall_spacing_m
+            && !(v.is_finite() && (0.0..=100_000.0).contains(&v))
+        {
+            r.error(
+                "facility.hall_spacing_m",
+                &format!("`facility.hall_spacing_m` must be 0 to 100000 m, found {v}"),
+                "give the corridor between halls in metres",
+            );
         }
 
         // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).
