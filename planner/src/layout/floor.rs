@@ -192,7 +192,19 @@ pub fn solve_with(
         server_racks: hand_servers,
         network_racks: hand_network,
     };
-    let first_fit_racks = bounds.servers + block::first_fit_decreasing(&net, &limits).len() as u32;
+    // The baseline packs the switches as the layout may: all together, or (halls) each SU's apart.
+    let network_ffd = if own_su_racks {
+        let global: Vec<&Device> = input.global_network.iter().collect();
+        input
+            .sus
+            .iter()
+            .map(|s| block::first_fit_decreasing(&s.network.iter().collect::<Vec<_>>(), &limits).len())
+            .sum::<usize>()
+            + block::first_fit_decreasing(&global, &limits).len()
+    } else {
+        block::first_fit_decreasing(&net, &limits).len()
+    };
+    let first_fit_racks = bounds.servers + network_ffd as u32;
     let lower_bound = bounds.max();
     let st = &mut layout.stats;
     st.servers_per_rack = cap;
