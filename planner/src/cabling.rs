@@ -535,8 +535,11 @@ impl Sites {
 
 /// Writes the cable plan as CSV, a line per link:
 /// `a_rack,a_u,a_device,a_port,b_rack,b_u,b_device,b_port,media,length_m,label,part_id,routed_m,role`.
-pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+///
+/// Streamed into `out` a line at a time (through the csv crate's buffer), so that a plan of millions of links
+/// never holds its cable list as one string.
+pub fn write_csv(plan: &CablePlan, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
         "part_id", "routed_m", "role",
@@ -560,7 +563,8 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
             r.role.as_str(),
         ])?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    w.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
