@@ -195,7 +195,10 @@ const JOBS: [Job; 5] = [
                 source,
             })
         };
-        Ok(sink.stream(order_of("cables.csv"), "cables.csv", &write)?.into_iter().collect())
+        Ok(sink
+            .stream(order_of("cables.csv"), "cables.csv", &write)?
+            .into_iter()
+            .collect())
     },
     |plan, sink| {
         let report = Report::new(plan).to_json().into_bytes();
@@ -229,7 +232,9 @@ fn run_jobs(plan: &Plan, stage: Option<(&Path, &[String])>) -> Result<Vec<Produc
             results.lock().unwrap_or_else(|e| e.into_inner()).push(r);
         }
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(JOBS.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(JOBS.len());
     if threads <= 1 {
         work();
     } else {

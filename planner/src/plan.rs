@@ -412,7 +412,12 @@ fn split_halls(
     let rack_kw: Vec<f64> = layout
         .racks
         .iter()
-        .map(|rack| rack.devices.iter().map(|d| kw.get(d.name.as_str()).copied().unwrap_or(0.0)).sum())
+        .map(|rack| {
+            rack.devices
+                .iter()
+                .map(|d| kw.get(d.name.as_str()).copied().unwrap_or(0.0))
+                .sum()
+        })
         .collect();
     let d = fabric.plane().design();
     let sus_per_pod = match (d.tiers, d.sus_per_pod) {

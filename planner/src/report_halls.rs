@@ -106,7 +106,9 @@ mod tests {
                 ..
             } => {
                 let m = |id: &str| c.transceiver(id).unwrap().reach_m.value.0;
-                m(a_transceiver).min(m(b_transceiver)).min(c.cable(fiber_id).unwrap().max_length().0)
+                m(a_transceiver)
+                    .min(m(b_transceiver))
+                    .min(c.cable(fiber_id).unwrap().max_length().0)
             }
         }
     }

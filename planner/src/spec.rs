@@ -876,16 +876,29 @@ impl Spec {
         if let Some(n) = s.facility.hall_racks
             && r.count("facility.hall_racks", n).is_some_and(|n| n > 10_000_000)
         {
-            r.error("facility.hall_racks", "`facility.hall_racks` must be at most 10000000", "give racks per hall");
+            r.error(
+                "facility.hall_racks",
+                "`facility.hall_racks` must be at most 10000000",
+                "give racks per hall",
+            );
         }
         for (key, v, max, what) in [
-            ("facility.hall_area_m2", s.facility.hall_area_m2, 1e9, "a floor area in m²"),
+            (
+                "facility.hall_area_m2",
+                s.facility.hall_area_m2,
+                1e9,
+                "a floor area in m²",
+            ),
             ("facility.hall_mw", s.facility.hall_mw, 1e6, "a hall's power in MW"),
         ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0 && v <= max)
             {
-                r.error(key, &format!("`{key}` must be above 0 and at most {max}, found {v}"), &format!("give {what}"));
+                r.error(
+                    key,
+                    &format!("`{key}` must be above 0 and at most {max}, found {v}"),
+                    &format!("give {what}"),
+                );
             }
         }
         if let Some(v) = s.facility.hall_spacing_m

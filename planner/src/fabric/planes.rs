@@ -141,7 +141,10 @@ pub fn build_planes(req: &FabricRequest, planes: Planes) -> Result<Fabric, Fabri
     let plane_req = match planes {
         Planes::One | Planes::Split(1) => return super::build(req),
         Planes::PerRail if req.rails == 1 => return super::build(req),
-        Planes::PerRail => FabricRequest { rails: 1, ..req.clone() },
+        Planes::PerRail => FabricRequest {
+            rails: 1,
+            ..req.clone()
+        },
         Planes::Split(n) => {
             if n == 0 || !req.speed.0.is_multiple_of(u64::from(n)) {
                 return Err(FabricError::PlaneSplit {
@@ -223,14 +226,17 @@ fn replicate(plane: Fabric, mode: Planes, count: u32) -> Fabric {
                     Role::Spine => l + node.index,
                     _ => l + s + node.index,
                 };
-                n.index = sw_index(p, i) - match role {
-                    Role::Leaf => 0,
-                    Role::Spine => count * l,
-                    _ => count * (l + s),
-                };
+                n.index = sw_index(p, i)
+                    - match role {
+                        Role::Leaf => 0,
+                        Role::Spine => count * l,
+                        _ => count * (l + s),
+                    };
                 n.name = match mode {
                     // A one-rail plane's leaf is named for rail 1: name it for the plane's rail.
-                    Planes::PerRail if role == Role::Leaf => prefix(p, &node.name.replacen("-r1", &format!("-r{}", p + 1), 1)),
+                    Planes::PerRail if role == Role::Leaf => {
+                        prefix(p, &node.name.replacen("-r1", &format!("-r{}", p + 1), 1))
+                    }
                     _ => prefix(p, &node.name),
                 };
                 if mode == Planes::PerRail && role == Role::Leaf {
@@ -366,7 +372,10 @@ mod tests {
         let ep = f.endpoint(4, 2).unwrap();
         let leaf = f.leaf_of(ep.index() as u32 - ws.switches.total).unwrap();
         let n = f.node(leaf);
-        assert_eq!((n.plane, n.rail, n.name.as_str()), (Some(2), Some(2), "pl3-leaf-su1-r3"));
+        assert_eq!(
+            (n.plane, n.rail, n.name.as_str()),
+            (Some(2), Some(2), "pl3-leaf-su1-r3")
+        );
         assert_eq!(f.node(ep).plane, Some(2));
         // Every edge joins nodes of one plane, and every endpoint has one link, at its rail's port.
         for e in f.graph().raw_edges() {
@@ -376,7 +385,8 @@ mod tests {
                 assert_eq!(Some(e.weight.a.port), a.rail);
             }
         }
-        let names: std::collections::HashSet<&str> = f.graph().raw_nodes().iter().map(|n| n.weight.name.as_str()).collect();
+        let names: std::collections::HashSet<&str> =
+            f.graph().raw_nodes().iter().map(|n| n.weight.name.as_str()).collect();
         assert_eq!(names.len(), f.graph().node_count(), "names are unique");
     }
 
@@ -388,7 +398,10 @@ mod tests {
         assert_eq!(fabric::build(&r).unwrap_err().key(), "fabric.switch");
         let f = build_planes(&r, Planes::PerRail).unwrap();
         let p = f.plane().summary();
-        assert_eq!((p.tiers, p.switches.leaf, p.switches.spine, p.switches.core), (3, 2048, 2048, 1024));
+        assert_eq!(
+            (p.tiers, p.switches.leaf, p.switches.spine, p.switches.core),
+            (3, 2048, 2048, 1024)
+        );
         assert_eq!(f.summary().switches.total, 8 * 5120);
         assert_eq!(f.summary().endpoints, 524_288);
     }

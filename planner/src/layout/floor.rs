@@ -136,7 +136,10 @@ pub fn solve_with(
         LeafPlacement::Auto => vec![LeafPlacement::NetworkRack, LeafPlacement::InRack],
         m => vec![m],
     };
-    let mut laid: Vec<Layout> = modes.iter().map(|&m| arrange(input, m, cap, link_cost, own_su_racks)).collect();
+    let mut laid: Vec<Layout> = modes
+        .iter()
+        .map(|&m| arrange(input, m, cap, link_cost, own_su_racks))
+        .collect();
     // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
     laid.sort_by(|a, b| {
         let cost = |x: &Layout, y: &Layout| match (x.stats.cost_usd, y.stats.cost_usd) {

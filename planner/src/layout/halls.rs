@@ -374,6 +374,9 @@ mod tests {
         let climb = 0.5 * 0.044_45 + 0.3;
         assert_relative_eq!(h.length(&l, top(0), top(20)), 2.0 * climb + 16.0 + 0.5, epsilon = 1e-9);
         // Within a hall: the row route.
-        assert_relative_eq!(h.length(&l, top(0), top(1)), l.routing.length(&l.racks[0], top(0), &l.racks[1], top(1)));
+        assert_relative_eq!(
+            h.length(&l, top(0), top(1)),
+            l.routing.length(&l.racks[0], top(0), &l.racks[1], top(1))
+        );
     }
 }

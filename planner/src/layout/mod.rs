@@ -28,8 +28,8 @@ pub mod route;
 
 pub use block::Footprint;
 pub use checks::checks;
-pub use halls::{Hall, HallLimits, Halls};
 pub use floor::{OpenPosition, PlacedDevice, RackKind, RackPlan};
+pub use halls::{Hall, HallLimits, Halls};
 pub use route::{RouteOptions, Routing};
 
 use serde::{Deserialize, Serialize};
