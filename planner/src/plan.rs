@@ -138,7 +138,10 @@ pub(crate) fn plan_steps(
     const STEPS: usize = 5;
     check_options(options)?;
     let r = spec.resolve(catalog).map_err(Error::Spec)?;
-    check_media_exist(spec, &r, catalog)?;
+    // With NIC ports split over planes, every link runs at the split speed, and a NIC cage carries its sub-ports.
+    let split = r.spec.fabric.planes.split();
+    let link_r = plane_links(&r, split);
+    check_media_exist(spec, link_r.as_ref().unwrap_or(&r), catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
     let fabric = build_fabric(spec, &r, catalog)?;
@@ -159,10 +162,12 @@ pub(crate) fn plan_steps(
         STEPS,
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
-    let forms = CageForms::of(&r);
+    let mut forms = CageForms::of(link_r.as_ref().unwrap_or(&r));
+    forms.nic_ports_per_cage *= split;
     let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
+    checks.extend(split_nic_modules(&r, &cables, catalog, split));
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     checks.extend(facility_checks);
@@ -200,6 +205,51 @@ pub(crate) fn plan_steps(
         cost,
         bom,
         checks,
+    })
+}
+
+/// `cables.split_nic`: with NIC ports split over planes, the module in a server's NIC cage must carry all of the
+/// cage's sub-ports (an 800G port as 2 x 400G to two planes needs a two-link module). Fails, naming the module and
+/// what it lacks, when the media chooser (which gives a NIC port's module one link) picked a smaller one.
+fn split_nic_modules(r: &Resolved, cables: &CablePlan, catalog: &Catalog, split: u32) -> Vec<Check> {
+    if split < 2 {
+        return Vec::new();
+    }
+    let (form, per_cage) = crate::devices::server_cages(r);
+    let need = per_cage * split;
+    let short: Vec<String> = cables
+        .transceivers_by_side
+        .keys()
+        .filter(|(_, side)| *side == cabling::Side::System)
+        .filter_map(|(id, _)| {
+            let links = catalog.transceiver(id).map_or(1, |t| t.links.value);
+            (links < need).then(|| format!("`{id}` carries {links}"))
+        })
+        .collect();
+    vec![Check::verdict(
+        "cables.split_nic",
+        short.is_empty(),
+        if short.is_empty() {
+            format!("every NIC-side module carries the {need} sub-ports of its `{form}` cage ({split} planes)")
+        } else {
+            format!(
+                "each `{form}` NIC cage carries {need} sub-ports ({split} planes) but {}: the catalog needs a {} Gb/s module \
+                 of {need} links for `{form}` (add one with --catalog), or use planes = 1 or \"per-rail\"",
+                short.join(", "),
+                r.nic_speed.0 / u64::from(split)
+            )
+        },
+    )]
+}
+
+/// The spec as its links see it when every NIC port is split `split` ways over planes: the link speed is the
+/// NIC's divided by `split` (`None` without a split, or when it does not divide: the fabric builder says so).
+fn plane_links(r: &Resolved, split: u32) -> Option<Resolved> {
+    let n = u64::from(split);
+    (split > 1 && r.nic_speed.0.is_multiple_of(n)).then(|| {
+        let mut l = r.clone();
+        l.nic_speed = gigapod_catalog::units::Gbps(r.nic_speed.0 / n);
+        l
     })
 }
 

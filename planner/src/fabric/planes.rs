@@ -446,4 +446,28 @@ mod tests {
         let e = build_planes(&req(&sw, 64, 8, 800), Planes::Split(3)).unwrap_err();
         assert_eq!(e.key(), "fabric.planes");
     }
+
+    #[test]
+    fn twin_plane_b300_on_sn5600_has_the_ra_counts_and_names_the_missing_nic_module() {
+        use crate::{Planner, Spec};
+        // RA-11337 Table 3 (pod-facts A.3): 1 SU of 64 DGX B300, twin-planar Spectrum-X: 16 leaves, 8 spines.
+        let mut spec = Spec::builder("twin", "dgx-b300")
+            .servers(64)
+            .switch("sn5600")
+            .planes(Planes::Split(2))
+            .build();
+        spec.facility.rack_power_limit_kw = Some(60.0);
+        spec.compute.servers_per_su = crate::spec::ServersPerSu::Count(64);
+        let p = Planner::new(gigapod_catalog::Catalog::builtin()).plan(&spec).unwrap();
+        let s = p.fabric.summary();
+        assert_eq!(
+            (s.planes, s.switches.leaf, s.switches.spine, s.port_speed_gbps),
+            (2, 16, 8, Gbps(400))
+        );
+        assert!(p.fabric_analysis.non_blocking);
+        // The built-in catalog has no two-link 400G module for a ConnectX-8 cage: the verdict says so.
+        let c = p.checks.iter().find(|c| c.id == "cables.split_nic").unwrap();
+        assert_eq!(c.status, crate::Status::Fail, "{}", c.message);
+        assert!(c.message.contains("module of 2 links"), "{}", c.message);
+    }
 }
