@@ -13,6 +13,7 @@
 //!   are left without a type (the plan does not carry the fibre's kind), their part id is in the description.
 //! - Everything is `planned`.
 
+use crate::cabling::CableRole;
 use crate::layout::DeviceKind;
 use crate::plan::Plan;
 use gigapod_catalog::units::Gbps;
@@ -50,6 +51,9 @@ fn role(kind: DeviceKind) -> (&'static str, &'static str) {
         DeviceKind::Spine => ("Spine switch", "1d4ed8"),
         DeviceKind::Core => ("Core switch", "7e22ce"),
         DeviceKind::Management => ("Management switch", "b45309"),
+        DeviceKind::Storage => ("Storage switch", "0f766e"),
+        DeviceKind::Inband => ("In-band switch", "a16207"),
+        DeviceKind::Appliance => ("Management node", "64748b"),
     }
 }
 
@@ -74,6 +78,7 @@ fn cable_type(media: crate::cabling::Medium) -> &'static str {
         Medium::Dac => "dac-passive",
         Medium::Acc => "dac-active",
         Medium::Aoc => "aoc",
+        Medium::Cat6 => "cat6",
         _ => "",
     }
 }
@@ -119,7 +124,28 @@ fn parts(plan: &Plan) -> BTreeMap<String, (String, String, u32, f64, bool)> {
             true,
         ),
     );
-    for sw in [&r.switch, &r.management_switch] {
+    for a in [&r.ufm_appliance, &r.management_node] {
+        m.insert(
+            a.id.to_string(),
+            (
+                a.vendor.clone(),
+                a.description.clone(),
+                a.rack_units.value.0,
+                a.weight_kg.value.0,
+                true,
+            ),
+        );
+    }
+    // PDUs are zero-U devices of their rack.
+    m.insert(
+        r.pdu.id.to_string(),
+        (r.pdu.vendor.clone(), r.pdu.description.clone(), 0, 0.0, false),
+    );
+    let networks = [Some(&r.oob_switch), Some(&r.inband_switch), r.storage_switch.as_ref()];
+    for sw in [&r.switch, &r.management_switch]
+        .into_iter()
+        .chain(networks.into_iter().flatten())
+    {
         m.insert(
             sw.id.to_string(),
             (
@@ -153,11 +179,28 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
         ),
     ]);
 
-    let used_parts: BTreeSet<&str> = layout
+    // Devices the cable plan names that the layout does not place: the racks' PDUs (zero-U), by rack.
+    let placed: BTreeSet<&str> = layout
+        .racks
+        .iter()
+        .flat_map(|rk| rk.devices.iter().map(|d| d.name.as_str()))
+        .collect();
+    let unplaced: BTreeMap<&str, &str> = plan
+        .cables
+        .runs
+        .iter()
+        .flat_map(|c| [(&c.a_device, &c.a_rack), (&c.b_device, &c.b_rack)])
+        .filter(|(d, rk)| !placed.contains(d.as_str()) && !rk.is_empty())
+        .map(|(d, rk)| (d.as_str(), rk.as_str()))
+        .collect();
+    let mut used_parts: BTreeSet<&str> = layout
         .racks
         .iter()
         .flat_map(|rk| rk.devices.iter().map(|d| d.part_id.as_str()))
         .collect();
+    if !unplaced.is_empty() {
+        used_parts.insert(r.pdu.id.as_str());
+    }
     let vendors: BTreeSet<&str> = used_parts
         .iter()
         .filter_map(|p| parts.get(*p).map(|v| v.0.as_str()))
@@ -176,6 +219,9 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     for k in kinds {
         let (name, colour) = role(k);
         roles.row([name, &slug(name), colour]);
+    }
+    if !unplaced.is_empty() {
+        roles.row(["PDU", "pdu", "475569"]);
     }
 
     let mut types = Csv::new(&[
@@ -225,6 +271,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             (crate::layout::RackKind::Compute, Some(su)) => format!("SU {} compute rack", su + 1),
             (crate::layout::RackKind::Compute, None) => "compute rack".into(),
             (crate::layout::RackKind::Network, _) => "network rack".into(),
+            (crate::layout::RackKind::Management, _) => "management rack".into(),
         };
         racks.row([
             site.as_str(),
@@ -278,6 +325,11 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
         }
     }
 
+    for (d, rk) in &unplaced {
+        let vendor = parts.get(r.pdu.id.as_str()).map_or("", |v| v.0.as_str());
+        devices.row([*d, "PDU", vendor, r.pdu.id.as_str(), "planned", &site, rk, "", ""]);
+    }
+
     // Interfaces: the ports the cable plan uses, in cable-plan order, each once.
     let speed = r.nic_speed;
     let switch_form = r
@@ -289,6 +341,23 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     let server_type = interface_type(&r.fabric_nic.form, speed);
     let switch_type = interface_type(switch_form, speed);
     let speed_kbps = (speed.0 * 1_000_000).to_string();
+    let net_kbps = |g: i64| (g.max(0) * 1_000_000).to_string();
+    let storage_speed = Gbps(u64::try_from(r.spec.storage.port_speed_gbps).unwrap_or(400));
+    let storage_nic_type = interface_type(
+        r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
+        storage_speed,
+    );
+    let storage_switch_type = interface_type(
+        r.storage_switch
+            .as_ref()
+            .and_then(|s| {
+                s.port_group
+                    .iter()
+                    .find(|g| g.modes.iter().any(|m| m.speed_gbps == storage_speed))
+            })
+            .map_or("osfp", |g| g.form.as_str()),
+        storage_speed,
+    );
     let server_names: BTreeSet<&str> = layout
         .racks
         .iter()
@@ -318,18 +387,19 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             (&run.b_device, &run.b_port, &run.a_device),
         ] {
             if seen.insert((dev.as_str(), port.as_str())) {
-                let kind = if server_names.contains(dev.as_str()) {
-                    server_type
-                } else {
-                    switch_type
+                let server = server_names.contains(dev.as_str());
+                let (kind, kbps, what) = match run.role {
+                    CableRole::Oob => ("1000base-t", "1000000".to_string(), "out-of-band"),
+                    CableRole::Inband => ("100gbase-x-qsfp28", net_kbps(r.spec.inband.port_speed_gbps), "in-band"),
+                    CableRole::Storage => (
+                        if server { storage_nic_type } else { storage_switch_type },
+                        net_kbps(r.spec.storage.port_speed_gbps),
+                        "storage fabric",
+                    ),
+                    _ if server => (server_type, speed_kbps.clone(), "compute fabric"),
+                    _ => (switch_type, speed_kbps.clone(), "compute fabric"),
                 };
-                interfaces.row([
-                    dev.as_str(),
-                    port,
-                    kind,
-                    &speed_kbps,
-                    &format!("compute fabric, to {other}"),
-                ]);
+                interfaces.row([dev.as_str(), port, kind, &kbps, &format!("{what}, to {other}")]);
             }
         }
         cables.row([
