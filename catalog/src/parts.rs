@@ -590,6 +590,17 @@ pub struct Transceiver {
     /// Finned (IHS) or flat-top (RHS / `-FLT`): which cages it fits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heat_sink: Option<Sourced<HeatSink>>,
+    /// Fibre connector of its optical ports, matched against a fibre's `end_a`: `lc-duplex` for the FR4 and LR
+    /// modules; absent means `mpo-12` (the SR4 / DR4 modules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+}
+
+impl Transceiver {
+    /// The fibre connector: [`Transceiver::connector`], `mpo-12` when absent.
+    pub fn fiber_connector(&self) -> &str {
+        self.connector.as_deref().unwrap_or("mpo-12")
+    }
 }
 
 /// How a cable carries the signal.

@@ -372,12 +372,13 @@ pub fn group_links(fabric: &Fabric, layout: &Layout, forms: &CageForms<'_>) -> C
         dsu.union(cage_of(l.a.node, l.a.port), cage_of(l.b.node, l.b.port));
     }
     let mut groups: HashMap<u32, CageGroup> = HashMap::new();
-    let mut names: HashMap<petgraph::graph::NodeIndex, String> = HashMap::new();
-    let mut name = |n: petgraph::graph::NodeIndex| names.entry(n).or_insert_with(|| device_name(fabric, n)).clone();
+    let sites = Sites::of(fabric, layout);
     for e in g.edge_references() {
         let l = e.weight();
-        let (da, db) = (name(l.a.node), name(l.b.node));
-        let length = layout.cable_length(&da, &db).unwrap_or(0.0);
+        let length = match (sites.place[l.a.node.index()], sites.place[l.b.node.index()]) {
+            (Some(pa), Some(pb)) => layout.length_between(pa, pb),
+            _ => 0.0,
+        };
         let root = dsu.find(cage_of(l.a.node, l.a.port));
         let grp = groups.entry(root).or_insert_with(|| CageGroup {
             links: Vec::new(),
@@ -459,8 +460,9 @@ pub fn label_and_count(
     choices: &[MediaChoice],
 ) -> CablePlan {
     let g = fabric.graph();
-    let mut names: HashMap<petgraph::graph::NodeIndex, String> = HashMap::new();
-    let mut name = |n: petgraph::graph::NodeIndex| names.entry(n).or_insert_with(|| device_name(fabric, n)).clone();
+    let sites = Sites::of(fabric, layout);
+    let name = |n: petgraph::graph::NodeIndex| sites.name[n.index()].clone();
+    let mut by_length: HashMap<(&str, u64), u64> = HashMap::new();
     let mut out = CablePlan {
         runs: Vec::with_capacity(g.edge_count()),
         by_type: BTreeMap::new(),
@@ -483,11 +485,11 @@ pub fn label_and_count(
                 cables,
                 ..
             } => (
-                cable_id.clone(),
+                cable_id.as_str(),
                 *length_m,
                 grp.links.len().div_ceil((*cables).max(1) as usize),
             ),
-            MediaChoice::Optics { fiber_id, length_m, .. } => (fiber_id.clone(), *length_m, 1),
+            MediaChoice::Optics { fiber_id, length_m, .. } => (fiber_id.as_str(), *length_m, 1),
         };
         let mut label = String::new();
         for (i, (edge, routed)) in grp.links.iter().enumerate() {
@@ -496,13 +498,11 @@ pub fn label_and_count(
                 label = cable_label(label_no);
                 *out.by_type.entry(kind).or_default() += 1;
                 out.total += 1;
-                *out.cables_by_length
-                    .entry((part_id.clone(), format!("{}", length_m.0)))
-                    .or_default() += 1;
+                *by_length.entry((part_id, length_m.0.to_bits())).or_default() += 1;
             }
             let l = g[*edge];
             let (da, db) = (name(l.a.node), name(l.b.node));
-            let (pa, pb) = (layout.placement(&da), layout.placement(&db));
+            let (pa, pb) = (sites.place[l.a.node.index()], sites.place[l.b.node.index()]);
             let rack =
                 |p: Option<crate::layout::Placement>| p.map(|p| layout.racks[p.rack].id.clone()).unwrap_or_default();
             out.runs.push(CableRun {
@@ -516,7 +516,7 @@ pub fn label_and_count(
                 b_u: pb.map_or(0, |p| p.u),
                 b_device: db,
                 media: kind,
-                part_id: part_id.clone(),
+                part_id: part_id.to_string(),
                 length_m,
                 routed_m: Meters((routed * 100.0).round() / 100.0),
                 role: l.role.into(),
@@ -524,7 +524,13 @@ pub fn label_and_count(
         }
         // Pluggables: modules in every cage of an optical group, active ends of copper.
         let mut add_w = |cage: u32, w: Watts| {
-            *out.pluggable_w.entry(name(groups.node_of(cage))).or_insert(Watts(0.0)) += w;
+            let n = groups.node_of(cage);
+            match out.pluggable_w.get_mut(sites.name[n.index()].as_str()) {
+                Some(x) => *x += w,
+                None => {
+                    out.pluggable_w.insert(name(n), w);
+                }
+            }
         };
         match choice {
             MediaChoice::Optics {
@@ -561,7 +567,29 @@ pub fn label_and_count(
             }
         }
     }
+    for ((part, bits), n) in by_length {
+        *out.cables_by_length
+            .entry((part.to_string(), format!("{}", f64::from_bits(bits))))
+            .or_default() += n;
+    }
     out
+}
+
+/// Per graph node, computed once: its device name in the layout and where it stands.
+struct Sites {
+    name: Vec<String>,
+    place: Vec<Option<crate::layout::Placement>>,
+}
+
+impl Sites {
+    fn of(fabric: &Fabric, layout: &Layout) -> Self {
+        let n = fabric.graph().node_count();
+        let name: Vec<String> = (0..n)
+            .map(|i| device_name(fabric, petgraph::graph::NodeIndex::new(i)))
+            .collect();
+        let place = name.iter().map(|d| layout.placement(d)).collect();
+        Sites { name, place }
+    }
 }
 
 impl CablePlan {
@@ -665,9 +693,7 @@ pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &
     for l in links {
         let (pa, pb) = (place(&l.a), place(&l.b));
         let routed = match (pa, pb) {
-            (Some(a), Some(b)) => layout
-                .routing
-                .length(&layout.racks[a.rack], a, &layout.racks[b.rack], b),
+            (Some(a), Some(b)) => layout.length_between(a, b),
             _ => 0.0,
         };
         let key = (
@@ -755,8 +781,11 @@ pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &
 
 /// Writes the cable plan as CSV, a line per link:
 /// `a_rack,a_u,a_device,a_port,b_rack,b_u,b_device,b_port,media,length_m,label,part_id,routed_m,role`.
-pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+///
+/// Streamed into `out` a line at a time (through the csv crate's buffer), so that a plan of millions of links
+/// never holds its cable list as one string.
+pub fn write_csv(plan: &CablePlan, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
         "part_id", "routed_m", "role",
@@ -780,7 +809,8 @@ pub fn to_csv(plan: &CablePlan) -> Result<Vec<u8>, csv::Error> {
             r.role.as_str(),
         ])?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    w.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -394,6 +394,7 @@ mod tests {
             stats: LayoutStats::default(),
             routing: Routing::new(48, 0.6, 1.2),
             open_positions: Vec::new(),
+            halls: None,
         };
         let cables = CablePlan {
             runs: Vec::new(),

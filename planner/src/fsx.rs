@@ -129,6 +129,16 @@ impl TempFile {
         self.file.sync_all()
     }
 
+    /// The open file, for a writer that streams into it (call [`TempFile::sync`] when done).
+    pub(crate) fn file(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// Flushes what was written to the disk.
+    pub(crate) fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_all()
+    }
+
     /// Renames the file to `target` (which replaces the directory entry itself: a symlink there is replaced, not
     /// followed).
     pub(crate) fn persist(mut self, target: &Path) -> std::io::Result<()> {

@@ -47,6 +47,7 @@ mod progress;
 pub mod render;
 mod report;
 pub mod server_checks;
+pub mod report_halls;
 pub mod size;
 pub mod spec;
 pub mod summary;

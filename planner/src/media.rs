@@ -321,6 +321,7 @@ pub fn choose(catalog: &Catalog, run: &CageRun<'_>) -> Result<MediaChoice, NoMed
             for f in cables
                 .iter()
                 .filter(|c| c.media == CableMedia::Fiber && c.fiber == Some(a.media) && c.end_a == c.end_b)
+                .filter(|c| c.end_a == a.fiber_connector() && c.end_a == b.fiber_connector())
                 .filter(|c| protocol_ok(c.protocol.as_deref(), run))
             {
                 let reach = Meters(a.reach_m.value.0.min(b.reach_m.value.0).min(f.max_length().0));

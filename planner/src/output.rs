@@ -26,69 +26,229 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Renders every output of a plan, in memory.
+/// Renders every output of a plan, in memory (the outputs are rendered in parallel, one job per group of files,
+/// and returned in their fixed order).
 pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
-    let report = Report::new(plan).to_json().into_bytes();
-    let bom = crate::bom::to_csv(&plan.bom).map_err(|source| Error::Encode {
-        what: "bom.csv",
-        source,
-    })?;
-    let cables = crate::cabling::to_csv(&plan.cables).map_err(|source| Error::Encode {
-        what: "cables.csv",
-        source,
-    })?;
-    let topology = crate::render::topology::svg(plan);
-    let racks = crate::render::racks::svg(plan);
-    let floorplan = crate::render::floorplan::svg(plan);
-    let report_html = crate::render::html::report(plan, &topology, &racks, &floorplan);
-    let mut files = vec![
-        OutputFile {
-            name: "report.json",
-            bytes: report,
-        },
-        OutputFile {
-            name: "bom.csv",
-            bytes: bom,
-        },
-        OutputFile {
-            name: "cables.csv",
-            bytes: cables,
-        },
-        OutputFile {
-            name: "bom.md",
-            bytes: crate::render::bom_md::markdown(plan).into_bytes(),
-        },
-        OutputFile {
-            name: "topology.svg",
-            bytes: topology.into_bytes(),
-        },
-        OutputFile {
-            name: "racks.svg",
-            bytes: racks.into_bytes(),
-        },
-        OutputFile {
-            name: "floorplan.svg",
-            bytes: floorplan.into_bytes(),
-        },
-        OutputFile {
-            name: "report.html",
-            bytes: report_html.into_bytes(),
-        },
-        OutputFile {
-            name: "topology.conf",
-            bytes: crate::render::slurm::topology_conf(plan).into_bytes(),
-        },
-        OutputFile {
-            name: "ibnetdiscover.topo",
-            bytes: crate::render::ibnet::topology(plan).into_bytes(),
-        },
-    ];
-    files.extend(
-        crate::render::netbox::files(plan)
+    let mut files: Vec<(usize, OutputFile)> = Vec::new();
+    for produced in run_jobs(plan, None)? {
+        match produced {
+            Produced::Bytes(i, f) => files.push((i, f)),
+            Produced::Staged(..) => unreachable!("no folder to stage in"),
+        }
+    }
+    files.sort_by_key(|(i, _)| *i);
+    Ok(files.into_iter().map(|(_, f)| f).collect())
+}
+
+/// A rendered output: in memory, or already written to a synced temporary file in the output folder (with its
+/// size and fingerprint), and its place in the fixed order.
+enum Produced {
+    Bytes(usize, OutputFile),
+    Staged(usize, Staged),
+}
+
+/// A file written to a temporary file of the output folder, waiting to be renamed into place.
+struct Staged {
+    name: &'static str,
+    tmp: fsx::TempFile,
+    len: u64,
+    hash: u64,
+}
+
+/// Counts and fingerprints what passes through it.
+struct Hashing<W> {
+    inner: W,
+    len: u64,
+    hash: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.len += n as u64;
+        self.hash = fnv1a64_from(self.hash, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Where a job puts its files: in memory, or (with a folder) straight into synced temporary files there, so that
+/// a file's bytes are dropped as soon as it is on disk.
+struct Sink<'a> {
+    dir: Option<&'a Path>,
+    skip: &'a [String],
+}
+
+impl Sink<'_> {
+    fn put(&self, order: usize, name: &'static str, bytes: Vec<u8>) -> Result<Option<Produced>, Error> {
+        if self.skip.iter().any(|s| s == name) {
+            return Ok(None);
+        }
+        let Some(dir) = self.dir else {
+            return Ok(Some(Produced::Bytes(order, OutputFile { name, bytes })));
+        };
+        let target = dir.join(name);
+        let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
+        tmp.write_synced(&bytes).map_err(|e| fsx::write_error(&target, e))?;
+        Ok(Some(Produced::Staged(
+            order,
+            Staged {
+                name,
+                tmp,
+                len: bytes.len() as u64,
+                hash: fnv1a64(&bytes),
+            },
+        )))
+    }
+
+    /// A file streamed by `write` (into the temporary file, or into memory).
+    fn stream(
+        &self,
+        order: usize,
+        name: &'static str,
+        write: &dyn Fn(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<Option<Produced>, Error> {
+        if self.skip.iter().any(|s| s == name) {
+            return Ok(None);
+        }
+        let Some(dir) = self.dir else {
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            return Ok(Some(Produced::Bytes(order, OutputFile { name, bytes })));
+        };
+        let target = dir.join(name);
+        let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
+        let (len, hash) = {
+            let mut w = Hashing {
+                inner: std::io::BufWriter::with_capacity(1 << 20, tmp.file()),
+                len: 0,
+                hash: FNV_OFFSET,
+            };
+            write(&mut w)?;
+            std::io::Write::flush(&mut w).map_err(|e| fsx::write_error(&target, e))?;
+            (w.len, w.hash)
+        };
+        tmp.sync().map_err(|e| fsx::write_error(&target, e))?;
+        Ok(Some(Produced::Staged(order, Staged { name, tmp, len, hash })))
+    }
+}
+
+/// The fixed order of the outputs (netbox files follow, in the order the exporter gives them).
+const ORDER: [&str; 10] = [
+    "report.json",
+    "bom.csv",
+    "cables.csv",
+    "bom.md",
+    "topology.svg",
+    "racks.svg",
+    "floorplan.svg",
+    "report.html",
+    "topology.conf",
+    "ibnetdiscover.topo",
+];
+
+fn order_of(name: &str) -> usize {
+    ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len())
+}
+
+type Job = fn(&Plan, &Sink<'_>) -> Result<Vec<Produced>, Error>;
+
+/// The render jobs, largest first. Each renders a group of files (the HTML report embeds the three drawings).
+const JOBS: [Job; 5] = [
+    |plan, sink| {
+        let mut out = Vec::new();
+        for (i, (name, bytes)) in crate::render::netbox::files(plan).into_iter().enumerate() {
+            out.extend(sink.put(ORDER.len() + i, name, bytes)?);
+        }
+        Ok(out)
+    },
+    |plan, sink| {
+        let mut out = Vec::new();
+        let conf = crate::render::slurm::topology_conf(plan).into_bytes();
+        out.extend(sink.put(order_of("topology.conf"), "topology.conf", conf)?);
+        let topo = crate::render::ibnet::topology(plan).into_bytes();
+        out.extend(sink.put(order_of("ibnetdiscover.topo"), "ibnetdiscover.topo", topo)?);
+        Ok(out)
+    },
+    |plan, sink| {
+        let topology = crate::render::topology::svg(plan);
+        let racks = crate::render::racks::svg(plan);
+        let floorplan = crate::render::floorplan::svg(plan);
+        let html = crate::render::html::report(plan, &topology, &racks, &floorplan);
+        let mut out = Vec::new();
+        for (name, bytes) in [
+            ("report.html", html.into_bytes()),
+            ("topology.svg", topology.into_bytes()),
+            ("racks.svg", racks.into_bytes()),
+            ("floorplan.svg", floorplan.into_bytes()),
+        ] {
+            out.extend(sink.put(order_of(name), name, bytes)?);
+        }
+        Ok(out)
+    },
+    |plan, sink| {
+        let write = |w: &mut dyn std::io::Write| {
+            crate::cabling::write_csv(&plan.cables, w).map_err(|source| Error::Encode {
+                what: "cables.csv",
+                source,
+            })
+        };
+        Ok(sink
+            .stream(order_of("cables.csv"), "cables.csv", &write)?
             .into_iter()
-            .map(|(name, bytes)| OutputFile { name, bytes }),
-    );
-    Ok(files)
+            .collect())
+    },
+    |plan, sink| {
+        let report = Report::new(plan).to_json().into_bytes();
+        let bom = crate::bom::to_csv(&plan.bom).map_err(|source| Error::Encode {
+            what: "bom.csv",
+            source,
+        })?;
+        let md = crate::render::bom_md::markdown(plan).into_bytes();
+        let mut out = Vec::new();
+        for (name, bytes) in [("report.json", report), ("bom.csv", bom), ("bom.md", md)] {
+            out.extend(sink.put(order_of(name), name, bytes)?);
+        }
+        Ok(out)
+    },
+];
+
+/// Runs the render jobs on the machine's cores; with `stage`, each file goes to a temporary file of that folder as
+/// soon as it is rendered.
+fn run_jobs(plan: &Plan, stage: Option<(&Path, &[String])>) -> Result<Vec<Produced>, Error> {
+    let sink = Sink {
+        dir: stage.map(|(d, _)| d),
+        skip: stage.map_or(&[], |(_, s)| s),
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Result<Vec<Produced>, Error>>> = std::sync::Mutex::new(Vec::new());
+    let work = || {
+        loop {
+            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = JOBS.get(j) else { break };
+            let r = job(plan, &sink);
+            results.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(JOBS.len());
+    if threads <= 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(work);
+            }
+        });
+    }
+    let mut out = Vec::new();
+    for r in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 /// The default output folder of a plan: `./<name>-plan/`.
@@ -169,6 +329,9 @@ pub struct WriteOptions {
 
 /// Renders and writes a plan into `dir`, leaving out `options.skip` and refusing a set over `options.max_bytes`.
 pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOptions) -> Result<Vec<PathBuf>, Error> {
+    if options.max_bytes.is_none() {
+        return write_streamed(plan, dir, force, &options.skip);
+    }
     let mut files = render(plan)?;
     if let Some(unknown) = options
         .skip
@@ -230,6 +393,60 @@ pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOpti
     Ok(written)
 }
 
+/// [`write_plan_with`] without a size limit: every file is written to a synced temporary file of the folder as
+/// soon as it is rendered (cables.csv streamed line by line), so the plan's outputs are never all in memory at
+/// once; then, as [`write`] does, the manifest says `writing`, the files are renamed into place and the manifest
+/// says `complete`. A failure before the renames leaves the folder as it was (the temporary files are removed).
+fn write_streamed(plan: &Plan, dir: &Path, force: bool, skip: &[String]) -> Result<Vec<PathBuf>, Error> {
+    let _lock = prepare_dir(dir, force)?;
+    let mut staged: Vec<(usize, Staged)> = Vec::new();
+    for p in run_jobs(plan, Some((dir, skip)))? {
+        if let Produced::Staged(i, s) = p {
+            staged.push((i, s));
+        }
+    }
+    staged.sort_by_key(|(i, _)| *i);
+    let known = |name: &str| staged.iter().any(|(_, s)| s.name == name);
+    let all_names: Vec<&str> = ORDER.iter().copied().chain(crate::render::netbox::FILES).collect();
+    if let Some(unknown) = skip.iter().find(|s| !known(s) && !all_names.contains(&s.as_str())) {
+        return Err(Error::Argument(
+            gigapod_catalog::Diagnostic::file(
+                "<command line>",
+                format!("--skip `{unknown}` is not an output of the plan"),
+            )
+            .with_help(format!("skip one of: {}", all_names.join(", ")))
+            .into(),
+        ));
+    }
+    for (_, s) in &staged {
+        fsx::replaceable(
+            &dir.join(s.name),
+            "move it out of the output folder, or choose another folder with --out",
+        )?;
+    }
+    let entries: Vec<(&str, u64, u64)> = staged.iter().map(|(_, s)| (s.name, s.len, s.hash)).collect();
+    let marker = dir.join(MARKER);
+    let write_marker = |state: &str| {
+        fsx::write_atomic(&marker, manifest_of(state, &entries).as_bytes()).map_err(|e| fsx::write_error(&marker, e))
+    };
+    write_marker(STATE_WRITING)?;
+    let mut written = Vec::with_capacity(staged.len());
+    for (_, s) in staged {
+        let target = dir.join(s.name);
+        s.tmp.persist(&target).map_err(|e| fsx::write_error(&target, e))?;
+        written.push(target);
+    }
+    fsx::sync_dir(dir).map_err(|e| fsx::write_error(dir, e))?;
+    write_marker(STATE_COMPLETE)?;
+    for name in skip {
+        let path = dir.join(name);
+        if fsx::replaceable(&path, "").unwrap_or(false) {
+            std::fs::remove_file(&path).map_err(|e| fsx::write_error(&path, e))?;
+        }
+    }
+    Ok(written)
+}
+
 /// The files and memory a plan of this size is expected to take, before it is planned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SizeEstimate {
@@ -275,17 +492,23 @@ const STATE_COMPLETE: &str = "complete";
 
 /// The marker's text: a TOML manifest of the set, with its state.
 fn manifest(state: &str, files: &[OutputFile]) -> String {
+    let entries: Vec<(&str, u64, u64)> = files
+        .iter()
+        .map(|f| (f.name, f.bytes.len() as u64, fnv1a64(&f.bytes)))
+        .collect();
+    manifest_of(state, &entries)
+}
+
+/// The manifest of `(name, bytes, fingerprint)` entries.
+fn manifest_of(state: &str, files: &[(&str, u64, u64)]) -> String {
     let mut s = String::from(
         "# This folder was written by gigapod; `gigapod plan` may replace its files.\n\
          # state: \"writing\" while a run replaces the files, \"complete\" once every file below is in place.\n",
     );
     s.push_str(&format!("state = \"{state}\"\n"));
-    for f in files {
+    for (name, len, hash) in files {
         s.push_str(&format!(
-            "\n[[file]]\nname = \"{}\"\nbytes = {}\nfnv1a64 = \"{:016x}\"\n",
-            f.name,
-            f.bytes.len(),
-            fnv1a64(&f.bytes)
+            "\n[[file]]\nname = \"{name}\"\nbytes = {len}\nfnv1a64 = \"{hash:016x}\"\n"
         ));
     }
     s
@@ -293,9 +516,16 @@ fn manifest(state: &str, files: &[OutputFile]) -> String {
 
 /// The 64-bit FNV-1a hash: a cheap fingerprint that tells one plan's file from another's.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    fnv1a64_from(FNV_OFFSET, bytes)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued from `h` over `bytes` (so a streamed file hashes as its whole bytes would).
+fn fnv1a64_from(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// What an output folder holds, by its marker.

@@ -138,7 +138,10 @@ pub(crate) fn plan_steps(
     const STEPS: usize = 5;
     check_options(options)?;
     let r = spec.resolve(catalog).map_err(Error::Spec)?;
-    check_media_exist(spec, &r, catalog)?;
+    // With NIC ports split over planes, every link runs at the split speed, and a NIC cage carries its sub-ports.
+    let split = r.spec.fabric.planes.split();
+    let link_r = plane_links(&r, split);
+    check_media_exist(spec, link_r.as_ref().unwrap_or(&r), catalog)?;
     let endpoints = u64::from(r.servers) * u64::from(r.rails);
     progress.step(1, STEPS, &format!("building the fabric ({endpoints} endpoints)"));
     let fabric = build_fabric(spec, &r, catalog)?;
@@ -160,7 +163,8 @@ pub(crate) fn plan_steps(
         STEPS,
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
-    let forms = CageForms::of(&r);
+    let mut forms = CageForms::of(link_r.as_ref().unwrap_or(&r));
+    forms.nic_ports_per_cage *= split;
     // The networks' OOB switches count the racks' PDUs, which the layout decides: start with none, and lay out
     // again while the PDUs the layout needs (on the devices' worst-case power) change the wiring.
     let mut pdus = (vec![0u32; r.scalable_units as usize], 0u32);
@@ -187,6 +191,7 @@ pub(crate) fn plan_steps(
     };
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let mut cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
+    checks.extend(split_nic_modules(&r, &cables, catalog, split));
     cables.append(stage_network_cabling(spec, &r, catalog, &networks, &wiring, &layout)?);
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
@@ -234,6 +239,51 @@ pub(crate) fn plan_steps(
         cost,
         bom,
         checks,
+    })
+}
+
+/// `cables.split_nic`: with NIC ports split over planes, the module in a server's NIC cage must carry all of the
+/// cage's sub-ports (an 800G port as 2 x 400G to two planes needs a two-link module). Fails, naming the module and
+/// what it lacks, when the media chooser (which gives a NIC port's module one link) picked a smaller one.
+fn split_nic_modules(r: &Resolved, cables: &CablePlan, catalog: &Catalog, split: u32) -> Vec<Check> {
+    if split < 2 {
+        return Vec::new();
+    }
+    let (form, per_cage) = crate::devices::server_cages(r);
+    let need = per_cage * split;
+    let short: Vec<String> = cables
+        .transceivers_by_side
+        .keys()
+        .filter(|(_, side)| *side == cabling::Side::System)
+        .filter_map(|(id, _)| {
+            let links = catalog.transceiver(id).map_or(1, |t| t.links.value);
+            (links < need).then(|| format!("`{id}` carries {links}"))
+        })
+        .collect();
+    vec![Check::verdict(
+        "cables.split_nic",
+        short.is_empty(),
+        if short.is_empty() {
+            format!("every NIC-side module carries the {need} sub-ports of its `{form}` cage ({split} planes)")
+        } else {
+            format!(
+                "each `{form}` NIC cage carries {need} sub-ports ({split} planes) but {}: the catalog needs a {} Gb/s module \
+                 of {need} links for `{form}` (add one with --catalog), or use planes = 1 or \"per-rail\"",
+                short.join(", "),
+                r.nic_speed.0 / u64::from(split)
+            )
+        },
+    )]
+}
+
+/// The spec as its links see it when every NIC port is split `split` ways over planes: the link speed is the
+/// NIC's divided by `split` (`None` without a split, or when it does not divide: the fabric builder says so).
+fn plane_links(r: &Resolved, split: u32) -> Option<Resolved> {
+    let n = u64::from(split);
+    (split > 1 && r.nic_speed.0.is_multiple_of(n)).then(|| {
+        let mut l = r.clone();
+        l.nic_speed = gigapod_catalog::units::Gbps(r.nic_speed.0 / n);
+        l
     })
 }
 
@@ -600,7 +650,13 @@ fn stage_layout(
                 .and_then(|c| crate::devices::link_usd(catalog, &c, forms.ports_per_cage)),
         }
     };
-    let layout = layout::solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
+    let solve = if r.spec.facility.hall_limits().any() {
+        layout::solve_for_halls
+    } else {
+        layout::solve
+    };
+    let mut layout = solve(&devices.layout_input, &link_cost).map_err(|e| layout_error(spec, catalog, r, e))?;
+    split_halls(r, fabric, &devices, &mut layout).map_err(|e| layout_error(spec, catalog, r, e))?;
     // A row limit the user set that no scalable unit fits contradicts "an SU is never split across rows".
     let row_key = KeyPath::dotted("facility.racks_per_row");
     let widest_su = (0..r.scalable_units)
@@ -627,6 +683,60 @@ fn stage_layout(
     // density in force and the open positions.
     let checks = layout::checks(&layout);
     Ok((devices, layout, checks))
+}
+
+/// The floor into halls under `facility.hall_*` (layout/halls.rs): rack loads from the layout's footprints,
+/// pods from the fabric's design (one plane's, when there are several: every plane has the same pods).
+fn split_halls(
+    r: &Resolved,
+    fabric: &Fabric,
+    devices: &crate::devices::Devices,
+    layout: &mut Layout,
+) -> Result<(), LayoutError> {
+    let limits = r.spec.facility.hall_limits();
+    if !limits.any() {
+        return Ok(());
+    }
+    let li = &devices.layout_input;
+    let kw: std::collections::HashMap<&str, f64> = li
+        .sus
+        .iter()
+        .flat_map(|s| s.servers.iter().chain(&s.network))
+        .chain(&li.global_network)
+        .map(|d| (d.name.as_str(), d.footprint.kw))
+        .collect();
+    let rack_kw: Vec<f64> = layout
+        .racks
+        .iter()
+        .map(|rack| {
+            rack.devices
+                .iter()
+                .map(|d| kw.get(d.name.as_str()).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect();
+    let d = fabric.plane().design();
+    let sus_per_pod = match (d.tiers, d.sus_per_pod) {
+        (3, Some(n)) => n.max(1),
+        (3, None) => 1,
+        _ => u32::MAX,
+    };
+    // A hall may end after row i unless some SU has servers or network devices on both sides.
+    let rows = layout.rows as usize;
+    let mut cut_after = vec![true; rows];
+    for su in &li.sus {
+        let rows_of = su
+            .servers
+            .iter()
+            .chain(&su.network)
+            .filter_map(|d| layout.placement(&d.name))
+            .map(|p| layout.racks[p.rack].row as usize);
+        let (lo, hi) = rows_of.fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)));
+        for c in cut_after.iter_mut().take(hi).skip(lo) {
+            *c = false;
+        }
+    }
+    layout::halls::split(layout, &limits, &rack_kw, &|su| su / sus_per_pod, &cut_after)
 }
 
 /// Stage: every link's route, length, medium and label.
@@ -968,6 +1078,14 @@ fn layout_diagnostics(spec: SpecRef<'_>, catalog: &Catalog, r: &Resolved, e: &La
             "facility.racks_per_row",
             "allow more racks per row, or leave the key out",
         ),
+        LayoutError::HallTooSmall { .. } => (
+            match (r.spec.facility.hall_racks, r.spec.facility.hall_area_m2) {
+                (Some(_), _) => "facility.hall_racks",
+                (None, Some(_)) => "facility.hall_area_m2",
+                _ => "facility.hall_mw",
+            },
+            "allow a hall at least one row (or shorten the rows with facility.racks_per_row)",
+        ),
     };
     let mut path = KeyPath::dotted(key);
     if !spec.source.has_key(&path) {
@@ -992,7 +1110,7 @@ pub fn build_fabric<'s>(spec: impl Into<SpecRef<'s>>, r: &Resolved, catalog: &Ca
         rail_optimized: r.spec.fabric.rail_optimized,
         tiers: r.spec.fabric.tiers,
     };
-    fabric::build(&req).map_err(|e| Error::Fabric {
+    fabric::build_planes(&req, r.spec.fabric.planes).map_err(|e| Error::Fabric {
         diagnostics: fabric_diagnostics(spec, r, catalog, &e),
         source: e,
     })

@@ -41,6 +41,9 @@ pub struct Report<'a> {
     pub cables: CablesReport<'a>,
     /// How the layout was solved.
     pub layout: &'a LayoutStats,
+    /// Data halls (`facility.hall_*`): racks, kW and links per hall; absent when the floor is one hall.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub halls: Option<Vec<crate::report_halls::HallReport>>,
     /// `networks.<compute|storage|inband|oob>`: switches and links of every network.
     pub networks: NetworksReport,
     /// CapEx, OpEx, TCO (when the spec has `[cost]`).
@@ -151,6 +154,9 @@ pub struct FabricReport<'a> {
     pub failed_links: u32,
     /// Endpoints one leaf failure disconnects.
     pub endpoints_lost_per_leaf_failure: u32,
+    /// One plane of a multi-plane fabric (`fabric.planes`): its counts and max-flow figures; absent with one plane.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_plane: Option<crate::fabric::PlaneSummary>,
 }
 
 /// `racks.*`.
@@ -277,6 +283,7 @@ impl<'a> Report<'a> {
             status: plan.status(),
             compute: &plan.compute,
             networks: NetworksReport::of(plan),
+            halls: crate::report_halls::halls(plan),
             fabric: {
                 let a = &plan.fabric_analysis;
                 FabricReport {
@@ -292,6 +299,7 @@ impl<'a> Report<'a> {
                     bisection_after_link_failures_gbps: a.bisection_after_link_failures_gbps,
                     failed_links: a.failed_links,
                     endpoints_lost_per_leaf_failure: a.endpoints_lost_per_leaf_failure,
+                    per_plane: crate::fabric::PlaneSummary::of(&plan.fabric, a),
                 }
             },
             power: PowerReport {

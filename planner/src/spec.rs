@@ -4,7 +4,7 @@
 //! everything that needs the catalog (unknown ids, a GPU count that is not a whole number of servers, a
 //! liquid-cooled server in an air-cooled hall). Both report [`Diagnostics`] that point at the file, line and key.
 
-use crate::fabric::Tiers;
+use crate::fabric::{Planes, Tiers};
 use gigapod_catalog::diagnostic::{KeyPath, did_you_mean};
 use gigapod_catalog::units::{Gbps, Kilowatts};
 use gigapod_catalog::{
@@ -167,6 +167,14 @@ pub struct FabricSpec {
     pub rail_optimized: bool,
     /// `"auto"`, 2 or 3.
     pub tiers: Tiers,
+    /// Fabric planes: 1 (one fat-tree), `"per-rail"` (rail r of every server in plane r), or n >= 2 (every NIC
+    /// port split n ways, sub-port p in plane p).
+    #[serde(skip_serializing_if = "is_one_plane")]
+    pub planes: Planes,
+}
+
+fn is_one_plane(p: &Planes) -> bool {
+    *p == Planes::One
 }
 
 impl Default for FabricSpec {
@@ -176,6 +184,7 @@ impl Default for FabricSpec {
             oversubscription: 1.0,
             rail_optimized: true,
             tiers: Tiers::Auto,
+            planes: Planes::One,
         }
     }
 }
@@ -241,6 +250,34 @@ pub struct FacilitySpec {
     /// Heat one row's CDU (in-row) removes, kW; checked against each row's liquid heat. Absent: not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdu_row_kw: Option<f64>,
+    /// Racks per data hall at most: the floor splits into halls (docs/layout.md, halls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_racks: Option<i64>,
+    /// Floor area per hall at most, m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_area_m2: Option<f64>,
+    /// IT power per hall at most, MW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_mw: Option<f64>,
+    /// Corridor between neighbouring halls, m (default 10, an estimate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_spacing_m: Option<f64>,
+}
+
+/// Corridor between neighbouring halls when the spec does not say, m: an estimate (a service corridor and the
+/// walls on both sides).
+pub const DEFAULT_HALL_SPACING_M: f64 = 10.0;
+
+impl FacilitySpec {
+    /// The hall limits the spec sets (MW as kW).
+    pub fn hall_limits(&self) -> crate::layout::HallLimits {
+        crate::layout::HallLimits {
+            racks: self.hall_racks.and_then(|n| u32::try_from(n).ok()),
+            area_m2: self.hall_area_m2,
+            kw: self.hall_mw.map(|mw| mw * 1000.0),
+            spacing_m: self.hall_spacing_m.unwrap_or(DEFAULT_HALL_SPACING_M),
+        }
+    }
 }
 
 /// Racks per row when the spec does not say.
@@ -319,6 +356,10 @@ impl Default for FacilitySpec {
             servers_per_rack: None,
             cdu_rack_kw: None,
             cdu_row_kw: None,
+            hall_racks: None,
+            hall_area_m2: None,
+            hall_mw: None,
+            hall_spacing_m: None,
         }
     }
 }
@@ -348,6 +389,42 @@ impl<'de> Deserialize<'de> for Tiers {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Planes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Planes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("1, \"per-rail\" or a number of planes from 2 to 16 (each NIC port split that many ways)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Planes, E> {
+                match v {
+                    "per-rail" => Ok(Planes::PerRail),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Planes, E> {
+                match v {
+                    1 => Ok(Planes::One),
+                    2..=16 => Ok(Planes::Split(v as u32)),
+                    _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Planes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Planes::One => s.serialize_u32(1),
+            Planes::PerRail => s.serialize_str("per-rail"),
+            Planes::Split(n) => s.serialize_u32(*n),
+        }
     }
 }
 
@@ -593,6 +670,12 @@ impl SpecBuilder {
         self
     }
 
+    /// Fabric planes (default one).
+    pub fn planes(mut self, planes: Planes) -> Self {
+        self.0.fabric.planes = planes;
+        self
+    }
+
     /// Cooling class (default air).
     pub fn cooling(mut self, cooling: CoolingClass) -> Self {
         self.0.facility.cooling = cooling;
@@ -641,7 +724,13 @@ impl SpecBuilder {
         self
     }
 
-    /// Servers per rack at most, overriding the server's catalog densities.
+    /// Racks per data hall at most (the floor splits into halls).
+    pub fn hall_racks(mut self, n: u32) -> Self {
+        self.0.facility.hall_racks = Some(i64::from(n));
+        self
+    }
+
+    /// Servers per rack at most (overrides the catalog's densities).
     pub fn servers_per_rack(mut self, n: u32) -> Self {
         self.0.facility.servers_per_rack = Some(i64::from(n));
         self
@@ -796,6 +885,43 @@ impl Spec {
         }
         if let Some(n) = s.facility.servers_per_rack {
             r.count("facility.servers_per_rack", n);
+        }
+        if let Some(n) = s.facility.hall_racks
+            && r.count("facility.hall_racks", n).is_some_and(|n| n > 10_000_000)
+        {
+            r.error(
+                "facility.hall_racks",
+                "`facility.hall_racks` must be at most 10000000",
+                "give racks per hall",
+            );
+        }
+        for (key, v, max, what) in [
+            (
+                "facility.hall_area_m2",
+                s.facility.hall_area_m2,
+                1e9,
+                "a floor area in m²",
+            ),
+            ("facility.hall_mw", s.facility.hall_mw, 1e6, "a hall's power in MW"),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0 && v <= max)
+            {
+                r.error(
+                    key,
+                    &format!("`{key}` must be above 0 and at most {max}, found {v}"),
+                    &format!("give {what}"),
+                );
+            }
+        }
+        if let Some(v) = s.facility.hall_spacing_m
+            && !(v.is_finite() && (0.0..=100_000.0).contains(&v))
+        {
+            r.error(
+                "facility.hall_spacing_m",
+                &format!("`facility.hall_spacing_m` must be 0 to 100000 m, found {v}"),
+                "give the corridor between halls in metres",
+            );
         }
 
         // "auto": the leaf's downlinks at the server's NIC speed (needs the server, its NIC and the switch).

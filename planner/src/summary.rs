@@ -35,6 +35,21 @@ pub fn text(plan: &Plan) -> String {
         f.links.leaf_spine,
         f.links.spine_core
     );
+    if let Some(pp) = crate::fabric::PlaneSummary::of(&plan.fabric, a) {
+        let _ = writeln!(
+            out,
+            "  planes    {} {} planes, each {}-tier at {} Gb/s: {} leaf, {} spine, {} core; bisection {} Gb/s per plane (full {} Gb/s)",
+            pp.planes,
+            pp.mode,
+            pp.tiers,
+            pp.port_speed_gbps.0,
+            pp.switches.leaf,
+            pp.switches.spine,
+            pp.switches.core,
+            pp.bisection_gbps.0,
+            pp.full_bisection_gbps.0
+        );
+    }
     let _ = writeln!(
         out,
         "  bisection {} Gb/s measured by max-flow (full {} Gb/s, {}); {} Gb/s after the worst switch failure",
@@ -102,6 +117,17 @@ pub fn text(plan: &Plan) -> String {
         fp.pdus,
         fp.feed_text()
     );
+    if let Some(halls) = crate::report_halls::halls(plan) {
+        let inter: u64 = halls.iter().map(|h| h.inter_hall_links).sum::<u64>() / 2;
+        let most = halls.iter().map(|h| h.racks).max().unwrap_or(0);
+        let kw = halls.iter().map(|h| h.kw.0).fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "  halls     {} halls (up to {most} racks and {:.1} MW each); {inter} links between halls",
+            halls.len(),
+            kw / 1000.0
+        );
+    }
     let _ = writeln!(
         out,
         "  IT power  {:.1} kW ({:.1} compute + {:.1} network incl. optics), {:.0} BTU/h",

@@ -93,6 +93,11 @@ pub struct FabricAnalysis {
     /// `.spine` and (three tiers) `.core`, `fabric.bisection`, `fabric.switch_failure`, `fabric.link_failures`,
     /// `fabric.leaf_failure`.
     pub checks: Vec<Check>,
+    /// Planes of the fabric (1 for one fat-tree).
+    pub planes: u32,
+    /// For a multi-plane fabric, what one plane measures (every plane is the same fat-tree); the fields above are
+    /// then the whole's: `planes x` the plane's, or after a failure the failed plane's plus the others intact.
+    pub per_plane: Option<Box<FabricAnalysis>>,
 }
 
 /// A failure scenario: capacities removed before the max-flow.
@@ -128,6 +133,9 @@ enum Scenario {
 /// # Ok::<(), fabric::FabricError>(())
 /// ```
 pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
+    if let Some(set) = f.plane_set() {
+        return whole_of_planes(f, analyse(&set.plane, opts), set.count);
+    }
     let mut checks = vec![port_budget_check(f), wiring_check(f)];
     checks.extend(oversubscription_checks(f));
 
@@ -224,6 +232,57 @@ pub fn analyse(f: &Fabric, opts: &AnalysisOptions) -> FabricAnalysis {
         endpoints_lost_per_leaf_failure: lf.endpoints,
         max_flows: max_flows as u32,
         checks,
+        planes: 1,
+        per_plane: None,
+    }
+}
+
+/// The analysis of `count` identical, disjoint planes from one plane's. A balanced cut of the servers cuts every
+/// plane alike, and max-flows of disjoint graphs add, so every intact figure is `count x` the plane's; a switch
+/// or link failure hits one plane, so the whole keeps `count - 1` intact planes beside it. The checks are the
+/// plane's, their messages saying that they hold for each plane, except the leaf failure, which is measured on
+/// the whole (a server keeps its ports in the other planes).
+fn whole_of_planes(f: &Fabric, p: FabricAnalysis, count: u32) -> FabricAnalysis {
+    let n = u64::from(count);
+    let others = (n - 1) * p.bisection_gbps.0;
+    let lf = leaf_failure(f);
+    let checks = p
+        .checks
+        .iter()
+        .map(|c| {
+            if c.id == "fabric.leaf_failure" {
+                return leaf_failure_check(f, lf);
+            }
+            let mut c = c.clone();
+            c.message = format!("each of the {count} identical planes: {}", c.message);
+            c
+        })
+        .collect();
+    FabricAnalysis {
+        bisection_gbps: Gbps(n * p.bisection_gbps.0),
+        worst_cut: p.worst_cut.clone(),
+        cuts: p
+            .cuts
+            .iter()
+            .map(|c| CutResult {
+                name: c.name.clone(),
+                bisection_gbps: Gbps(n * c.bisection_gbps.0),
+            })
+            .collect(),
+        full_bisection_gbps: Gbps(n * p.full_bisection_gbps.0),
+        non_blocking: p.non_blocking,
+        non_blocking_by_structure: p.non_blocking_by_structure,
+        non_blocking_basis: format!("in each of the {count} identical planes: {}", p.non_blocking_basis),
+        bisection_after_worst_switch_failure_gbps: Gbps(others + p.bisection_after_worst_switch_failure_gbps.0),
+        worst_failed_switch: p.worst_failed_switch.as_ref().map(|s| format!("pl1-{s}")),
+        switch_failures_tried: p.switch_failures_tried,
+        bisection_after_link_failures_gbps: Gbps(others + p.bisection_after_link_failures_gbps.0),
+        failed_links: p.failed_links,
+        endpoints_lost_per_leaf_failure: lf.endpoints,
+        max_flows: p.max_flows,
+        checks,
+        planes: count,
+        per_plane: Some(Box::new(p)),
     }
 }
 

@@ -20,7 +20,12 @@ use petgraph::graph::{NodeIndex, UnGraph};
 /// names the largest design that works and [`FabricError::key`] the spec key to change.
 pub fn build(req: &FabricRequest) -> Result<Fabric, FabricError> {
     let d = design(req)?;
-    Ok(Builder::new(req, d).run())
+    Ok(build_graph(req, d))
+}
+
+/// Builds the graph of a design already computed for `req` (one plane of a multi-plane fabric, too).
+pub(crate) fn build_graph(req: &FabricRequest, d: FabricDesign) -> Fabric {
+    Builder::new(req, d).run()
 }
 
 struct Builder {
@@ -87,6 +92,7 @@ impl Builder {
             leaf_endpoints,
             switch_counts: sc,
             link_counts: lc,
+            planes: None,
         }
     }
 
@@ -152,6 +158,7 @@ impl Builder {
                 rail,
                 server: None,
                 pod: (d.tiers == 3).then_some(pod),
+                plane: None,
                 tier: 1,
                 index: leaf_no,
             });
@@ -177,6 +184,7 @@ impl Builder {
                     rail: None,
                     server: None,
                     pod: (d.tiers == 3).then_some(pod),
+                    plane: None,
                     tier: 2,
                     index: pod * d.spines_per_pod + j,
                 });
@@ -191,6 +199,7 @@ impl Builder {
                     rail: None,
                     server: None,
                     pod: None,
+                    plane: None,
                     tier: 3,
                     index: g * d.cores_per_group + c,
                 });
@@ -211,6 +220,7 @@ impl Builder {
                 rail: Some(rail),
                 server: Some(server),
                 pod: None,
+                plane: None,
                 tier: 0,
                 index: e,
             });

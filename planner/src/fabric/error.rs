@@ -75,6 +75,16 @@ pub enum FabricError {
         /// The most endpoints the switch builds in those tiers.
         max_endpoints: u64,
     },
+    /// `fabric.planes = n` does not split the NIC speed into whole Gb/s sub-ports, or is 0.
+    #[error(
+        "fabric.planes = {planes} cannot split {speed} NIC ports evenly: give 1, \"per-rail\", or a number of planes that divides the NIC speed (2 for 2 x 400G from 800G)"
+    )]
+    PlaneSplit {
+        /// Planes asked for.
+        planes: u32,
+        /// The NIC port speed.
+        speed: Gbps,
+    },
 }
 
 impl FabricError {
@@ -88,6 +98,7 @@ impl FabricError {
             FabricError::Oversubscription { .. } => "fabric.oversubscription",
             FabricError::SpeedUnsupported { .. } | FabricError::TooFewPorts { .. } => "fabric.switch",
             FabricError::TooLarge { key, .. } => key,
+            FabricError::PlaneSplit { .. } => "fabric.planes",
         }
     }
 }

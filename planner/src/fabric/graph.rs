@@ -68,6 +68,8 @@ pub struct Node {
     pub server: Option<u32>,
     /// Pod (0-based), for leaves and spines of a three-tier fabric.
     pub pod: Option<u32>,
+    /// Plane (0-based) of a multi-plane fabric (`fabric.planes`); `None` in a single-plane fabric.
+    pub plane: Option<u32>,
     /// 0 for endpoints, 1 for leaves, 2 for spines, 3 for cores.
     pub tier: u8,
     /// Index among the nodes of the same role (0-based): the endpoint number `server x rails + rail`, the leaf
@@ -181,8 +183,13 @@ pub struct FabricSummary {
     pub oversubscription: f64,
     /// Leaf downlink:uplink ratio asked for.
     pub requested_oversubscription: f64,
-    /// `floor(endpoints / 2) x port speed`: what a non-blocking fabric carries across any balanced cut.
+    /// `floor(endpoints / 2) x port speed`: what a non-blocking fabric carries across any balanced cut (the sum
+    /// over the planes of a multi-plane fabric).
     pub full_bisection_gbps: Gbps,
+    /// Independent fabric planes (`fabric.planes`): 1 for one fat-tree.
+    pub planes: u32,
+    /// `single`, `per-rail` or `split`.
+    pub plane_mode: &'static str,
 }
 
 /// A built fabric: the graph, the design it was built from, and compact indexes for analysis.
@@ -201,6 +208,8 @@ pub struct Fabric {
     pub(crate) leaf_endpoints: Vec<u32>,
     pub(crate) switch_counts: SwitchCounts,
     pub(crate) link_counts: LinkCounts,
+    /// The planes, when the fabric has more than one (`fabric.planes`).
+    pub(crate) planes: Option<super::planes::PlaneSet>,
 }
 
 impl Fabric {
@@ -291,10 +300,34 @@ impl Fabric {
     /// ```
     pub fn port_label(&self, port: PortRef) -> String {
         if self.graph[port.node].role == Role::Endpoint {
-            format!("nic{}", port.port + 1)
+            match self.plane_mode().split() {
+                1 => format!("nic{}", port.port + 1),
+                n => format!("nic{}/{}", port.port / n + 1, port.port % n + 1),
+            }
         } else {
             super::ports::cage_label(port.port, self.design.ports_per_cage)
         }
+    }
+
+    /// Number of planes (1 for a single fat-tree).
+    pub fn plane_count(&self) -> u32 {
+        self.planes.as_ref().map_or(1, |p| p.count)
+    }
+
+    /// How the NIC ports are spread over planes.
+    pub fn plane_mode(&self) -> super::Planes {
+        self.planes.as_ref().map_or(super::Planes::One, |p| p.mode)
+    }
+
+    /// One plane as a fabric of its own: every plane of a multi-plane fabric is this fat-tree; a single-plane
+    /// fabric is its own plane.
+    pub fn plane(&self) -> &Fabric {
+        self.planes.as_ref().map_or(self, |p| &p.plane)
+    }
+
+    /// The planes, when there are several.
+    pub fn plane_set(&self) -> Option<&super::planes::PlaneSet> {
+        self.planes.as_ref()
     }
 
     /// The counts the report shows.
@@ -314,11 +347,16 @@ impl Fabric {
             oversubscription: self.design.oversubscription,
             requested_oversubscription: self.design.requested_oversubscription,
             full_bisection_gbps: self.full_bisection(),
+            planes: self.plane_count(),
+            plane_mode: self.plane_mode().mode(),
         }
     }
 
     /// `floor(endpoints / 2) x speed`.
     pub(crate) fn full_bisection(&self) -> Gbps {
+        if let Some(p) = &self.planes {
+            return Gbps(u64::from(p.count) * p.plane.full_bisection().0);
+        }
         Gbps(self.design.endpoints as u64 / 2 * self.speed.0)
     }
 

@@ -80,6 +80,7 @@ mod error;
 mod export;
 mod flow;
 mod graph;
+mod planes;
 mod ports;
 mod resilience;
 mod wiring;
@@ -91,6 +92,7 @@ pub use design::{FabricDesign, MAX_ENDPOINTS, leaf_downlink_capacity};
 pub use error::FabricError;
 pub use export::{to_dot, to_graphml, write_dot, write_graphml};
 pub use graph::{Fabric, FabricSummary, Link, LinkCounts, LinkRole, Node, PortRef, Role, SwitchCounts};
+pub use planes::{PlaneSet, PlaneSummary, Planes, build_planes};
 
 use gigapod_catalog::Switch;
 use gigapod_catalog::units::Gbps;

@@ -94,6 +94,17 @@ struct Block<'a> {
 
 /// Solves the whole floor (see the module documentation).
 pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
+    solve_with(input, link_cost, false)
+}
+
+/// [`solve`], with `own_su_racks`: every SU's leaves and management switches get network racks of their own
+/// (never shared with another SU's), so that an SU's block holds every end of its server-to-leaf links and a
+/// boundary between rows (a hall boundary) never separates them. Used when the floor splits into halls.
+pub fn solve_with(
+    input: &LayoutInput,
+    link_cost: &dyn Fn(f64) -> LinkCost,
+    own_su_racks: bool,
+) -> Result<Layout, LayoutError> {
     let limits = input.limits;
     let server = input.sus.iter().find_map(|s| s.servers.first()).map(|d| d.footprint);
     let (cap, basis) = match server {
@@ -134,7 +145,10 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         LeafPlacement::Auto => vec![LeafPlacement::NetworkRack, LeafPlacement::InRack],
         m => vec![m],
     };
-    let mut laid: Vec<Layout> = modes.iter().map(|&m| arrange(input, m, cap, link_cost)).collect();
+    let mut laid: Vec<Layout> = modes
+        .iter()
+        .map(|&m| arrange(input, m, cap, link_cost, own_su_racks))
+        .collect();
     // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
     laid.sort_by(|a, b| {
         let cost = |x: &Layout, y: &Layout| match (x.stats.cost_usd, y.stats.cost_usd) {
@@ -196,17 +210,28 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         server_racks: hand_servers,
         network_racks: hand_network,
     };
-    // Management racks are packed apart from the network racks, in the baseline as in the layout.
+    // Management racks are packed apart from the network racks, in the baseline as in the layout; the fabric
+    // switches all together, or (halls) each SU's apart, as the layout may.
     let fabric_net: Vec<&Device> = input
         .sus
         .iter()
         .flat_map(|s| &s.network)
         .chain(&input.global_network)
         .collect();
+    let network_ffd = if own_su_racks {
+        let global: Vec<&Device> = input.global_network.iter().collect();
+        input
+            .sus
+            .iter()
+            .map(|s| block::first_fit_decreasing(&s.network.iter().collect::<Vec<_>>(), &limits).len())
+            .sum::<usize>()
+            + block::first_fit_decreasing(&global, &limits).len()
+    } else {
+        block::first_fit_decreasing(&fabric_net, &limits).len()
+    };
     let mgmt_net: Vec<&Device> = input.management.iter().collect();
-    let first_fit_racks = bounds.servers
-        + block::first_fit_decreasing(&fabric_net, &limits).len() as u32
-        + block::first_fit_decreasing(&mgmt_net, &limits).len() as u32;
+    let first_fit_racks =
+        bounds.servers + network_ffd as u32 + block::first_fit_decreasing(&mgmt_net, &limits).len() as u32;
     let lower_bound = bounds.max();
     let st = &mut layout.stats;
     st.servers_per_rack = cap;
@@ -226,7 +251,13 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
 }
 
 /// The layout for one leaf placement (its stats hold the racks and the link cost; [`solve`] fills the rest).
-fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn Fn(f64) -> LinkCost) -> Layout {
+fn arrange(
+    input: &LayoutInput,
+    mode: LeafPlacement,
+    cap: u32,
+    link_cost: &dyn Fn(f64) -> LinkCost,
+    own_su_racks: bool,
+) -> Layout {
     let limits = input.limits;
     // 1. Server racks, evenly filled, fuller ones in the middle.
     let mut blocks: Vec<Block<'_>> = input
@@ -328,7 +359,32 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             _ => groups.push(i..i + 1),
         }
     }
-    let packed = block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd);
+    let packed = if own_su_racks {
+        // Each SU's switches first-fit decreasing on their own; the spines and cores together.
+        let mut packed = Vec::new();
+        let mut global = Vec::new();
+        for g in &groups {
+            if left[g.start].1.is_some() {
+                let part: Vec<&Device> = refs[g.clone()].to_vec();
+                packed.extend(
+                    block::first_fit_decreasing(&part, &limits)
+                        .into_iter()
+                        .map(|r| r.into_iter().map(|i| i + g.start).collect::<Vec<_>>()),
+                );
+            } else {
+                global.extend(g.clone());
+            }
+        }
+        let part: Vec<&Device> = global.iter().map(|&i| refs[i]).collect();
+        packed.extend(
+            block::first_fit_decreasing(&part, &limits)
+                .into_iter()
+                .map(|r| r.into_iter().map(|i| global[i]).collect::<Vec<_>>()),
+        );
+        packed
+    } else {
+        block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd)
+    };
     let mut global_racks: Vec<Rack<'_>> = Vec::new();
     for members in packed {
         let mut votes: HashMap<usize, usize> = HashMap::new();
@@ -516,5 +572,6 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
         placements,
         routing: input.routing,
         open_positions,
+        halls: None,
     }
 }

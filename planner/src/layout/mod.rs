@@ -23,11 +23,13 @@
 pub mod block;
 mod checks;
 pub mod floor;
+pub mod halls;
 pub mod route;
 
 pub use block::Footprint;
 pub use checks::checks;
 pub use floor::{OpenPosition, PlacedDevice, RackKind, RackPlan};
+pub use halls::{Hall, HallLimits, Halls};
 pub use route::{RouteOptions, Routing};
 
 use serde::{Deserialize, Serialize};
@@ -313,6 +315,8 @@ pub struct Layout {
     /// Positions of partial rows left open: they take blanking panels, so that the hot and cold aisles stay
     /// apart.
     pub open_positions: Vec<OpenPosition>,
+    /// The halls, when the site limits them (`facility.hall_*`); `None`: one hall.
+    pub halls: Option<Halls>,
 }
 
 impl Layout {
@@ -324,7 +328,24 @@ impl Layout {
     /// Routed length of a cable between two placed devices, with slack.
     pub fn cable_length(&self, a: &str, b: &str) -> Option<f64> {
         let (pa, pb) = (self.placement(a)?, self.placement(b)?);
-        Some(self.routing.length(&self.racks[pa.rack], pa, &self.racks[pb.rack], pb))
+        Some(self.length_between(pa, pb))
+    }
+
+    /// Routed length of a cable between two placements, with slack: the row route inside a hall, the route
+    /// between halls otherwise ([`halls`]).
+    pub fn length_between(&self, pa: Placement, pb: Placement) -> f64 {
+        match &self.halls {
+            Some(h) => h.length(self, pa, pb),
+            None => self.routing.length(&self.racks[pa.rack], pa, &self.racks[pb.rack], pb),
+        }
+    }
+
+    /// The hall (0-based) a rack stands in: 0 without halls.
+    pub fn hall_of_rack(&self, rack: usize) -> u32 {
+        self.halls
+            .as_ref()
+            .and_then(|h| h.rack_hall.get(rack).copied())
+            .unwrap_or(0)
     }
 }
 
@@ -370,9 +391,34 @@ pub enum LayoutError {
         /// Racks per row allowed.
         racks_per_row: usize,
     },
+    /// One row (or rows that must stay together) alone breaks a hall limit.
+    #[error(
+        "{} alone ({racks} racks, {area_m2:.1} m², {kw:.1} kW) is more than a hall takes ({limits}); a row is never split across halls, nor an SU's servers from their leaves",
+        if *rows > 1 { format!("rows {row} to {}", row + rows - 1) } else { format!("row {row}") }
+    )]
+    HallTooSmall {
+        /// The first row (1-based).
+        row: u32,
+        /// Rows that must stay together.
+        rows: u32,
+        /// Its racks.
+        racks: u32,
+        /// Its floor area, m².
+        area_m2: f64,
+        /// Its load, kW.
+        kw: f64,
+        /// The limits, in words.
+        limits: String,
+    },
 }
 
 /// Solves the layout.
 pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
     floor::solve(input, link_cost)
+}
+
+/// Solves the layout for a floor that splits into halls: [`floor::solve_with`], every SU's leaves in network
+/// racks of their own.
+pub fn solve_for_halls(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result<Layout, LayoutError> {
+    floor::solve_with(input, link_cost, true)
 }

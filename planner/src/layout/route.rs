@@ -99,7 +99,7 @@ impl Routing {
         (f64::from(p.u) - 1.0 + f64::from(p.height) / 2.0) * self.u_height_m
     }
 
-    fn climb_m(&self, p: Placement) -> f64 {
+    pub(crate) fn climb_m(&self, p: Placement) -> f64 {
         f64::from(self.rack_units) * self.u_height_m - self.middle_m(p) + self.tray_rise_m
     }
 
