@@ -343,13 +343,25 @@ fn expand(list: &str) -> Vec<String> {
     out
 }
 
+/// topology.conf is a tree over the fabric graph, as Slurm's tree plugin needs: every server under exactly one
+/// leaf-level switch, every switch under at most one parent, one root; each Slurm switch stands for the fabric
+/// switches its comment names (`# su1 = leaf-su1-r[1-8]`), the servers cabled to its leaves are its nodes, and
+/// its children are exactly the Slurm switches whose members are cabled to its members.
 #[test]
-fn slurm_topology_is_the_fabric_graph() {
+fn slurm_topology_is_a_tree_over_the_fabric_graph() {
     for (p, files) in [one_su(), su64()] {
         let f = &p.fabric;
         let conf = text(files, "topology.conf");
+        let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut children: BTreeMap<String, (bool, BTreeSet<String>)> = BTreeMap::new();
-        for line in conf.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in conf.lines() {
+            if let Some((name, rest)) = line.strip_prefix("# ").and_then(|l| l.split_once(" = ")) {
+                let list = rest.split(' ').next().unwrap();
+                members.insert(name.to_string(), expand(list).into_iter().collect());
+            }
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
             let mut words = line.split_whitespace();
             let name = words.next().unwrap().strip_prefix("SwitchName=").unwrap().to_string();
             let (key, list) = words.next().unwrap().split_once('=').unwrap();
@@ -357,22 +369,57 @@ fn slurm_topology_is_the_fabric_graph() {
             let set: BTreeSet<String> = expand(list).into_iter().collect();
             assert!(children.insert(name, (key == "Nodes", set)).is_none(), "{line}");
         }
-        assert_eq!(children.len(), f.switches().len());
-        // The graph's neighbours one tier down.
+        let fabric_names: BTreeSet<String> = f.switches().map(|n| f.node(n).name.clone()).collect();
+        for name in children.keys() {
+            let m = members
+                .entry(name.clone())
+                .or_insert_with(|| BTreeSet::from([name.clone()]));
+            assert!(m.is_subset(&fabric_names), "{name}: {m:?}");
+        }
+        // Every fabric switch is in exactly one Slurm switch.
+        let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+        for (name, m) in &members {
+            for sw in m {
+                assert!(
+                    owner.insert(sw.as_str(), name.as_str()).is_none(),
+                    "{sw} in two switches"
+                );
+            }
+        }
+        assert_eq!(owner.len(), f.switches().len());
+        // The graph: servers of each fabric leaf, and the Slurm switches cabled below each Slurm switch.
         let mut want: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for e in f.graph().edge_indices() {
             let l = f.graph()[e];
-            let upper = f.node(l.b.node).name.clone();
+            let upper = owner[f.node(l.b.node).name.as_str()].to_string();
             let lower = gigapod_planner::device_name(f, l.a.node);
+            let lower = owner.get(lower.as_str()).map_or(lower.clone(), |o| o.to_string());
             want.entry(upper).or_default().insert(lower);
         }
+        let mut parents: BTreeMap<&str, usize> = BTreeMap::new();
         for (name, (nodes, set)) in &children {
             assert_eq!(Some(set), want.get(name), "{name}");
-            let role = f.switches().map(|n| f.node(n)).find(|n| &n.name == name).unwrap().role;
-            assert_eq!(*nodes, role == Role::Leaf, "{name}");
+            if !*nodes {
+                for c in set {
+                    *parents.entry(c.as_str()).or_default() += 1;
+                }
+            }
         }
-        let servers: BTreeSet<&String> = children.values().filter(|c| c.0).flat_map(|c| &c.1).collect();
+        assert!(
+            parents.values().all(|&k| k == 1),
+            "a switch with two parents: {parents:?}"
+        );
+        let roots: Vec<&String> = children.keys().filter(|n| !parents.contains_key(n.as_str())).collect();
+        assert_eq!(roots.len(), 1, "{roots:?}");
+        let mut servers: Vec<&String> = children.values().filter(|c| c.0).flat_map(|c| &c.1).collect();
+        let listed = servers.len();
+        servers.sort();
+        servers.dedup();
+        assert_eq!(listed, servers.len(), "a server under two leaf switches");
         assert_eq!(servers.len(), p.compute.servers as usize);
+        // Rail-optimised: one leaf-level switch per SU.
+        let leaf_level = children.values().filter(|c| c.0).count();
+        assert_eq!(leaf_level as u32, p.compute.scalable_units);
     }
 }
 
