@@ -163,6 +163,80 @@ fn drawings_of_64_sus_stay_small_and_render() {
     }
 }
 
+/// racks.svg of 64 SUs (555 racks) at its full size: under librsvg's 32,767 px per side, no `<pattern>`
+/// (one shared by every bay made librsvg ~100x slower), rendered whole by librsvg (`rsvg-convert`, Debian's
+/// librsvg2-bin) and by resvg. Both times are printed (`-- --nocapture`; bench/render-times.sh runs it in release).
+#[test]
+fn racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg() {
+    let (_, files) = su64();
+    let svg = text(files, "racks.svg");
+    assert!(!svg.contains("<pattern"), "racks.svg uses a <pattern>");
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let root = doc.root_element();
+    let w: f64 = root.attribute("width").unwrap().parse().unwrap();
+    let h: f64 = root.attribute("height").unwrap().parse().unwrap();
+    assert!(w <= 32_767.0 && h <= 32_767.0, "racks.svg is {w} x {h} px");
+    // Every rack of the plan is drawn.
+    let racks = doc
+        .descendants()
+        .filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("rack-")))
+        .count();
+    assert_eq!(racks, su64().0.layout.racks.len());
+
+    if let Some(rsvg) = common::tool_or_skip(
+        "racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg (librsvg)",
+        Some("GIGAPOD_RSVG_CONVERT"),
+        &["rsvg-convert"],
+        "`apt-get install -y librsvg2-bin`, as .ci/run does",
+    ) {
+        let t = tempfile::tempdir().unwrap();
+        let (input, png) = (t.path().join("racks.svg"), t.path().join("racks.png"));
+        std::fs::write(&input, svg).unwrap();
+        let t0 = std::time::Instant::now();
+        let out = std::process::Command::new(rsvg)
+            .arg(&input)
+            .arg("-o")
+            .arg(&png)
+            .output()
+            .unwrap();
+        let took = t0.elapsed();
+        assert!(
+            out.status.success(),
+            "rsvg-convert refused racks.svg: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The PNG's size, from its IHDR chunk.
+        let head = std::fs::read(&png).unwrap();
+        let pw = u32::from_be_bytes(head[16..20].try_into().unwrap());
+        let ph = u32::from_be_bytes(head[20..24].try_into().unwrap());
+        assert_eq!((f64::from(pw), f64::from(ph)), (w.ceil(), h.ceil()));
+        eprintln!(
+            "librsvg: racks.svg of 64 SUs, {pw} x {ph} px, rendered in {:.2} s",
+            took.as_secs_f64()
+        );
+    }
+    if let Some(options) = options() {
+        let t0 = std::time::Instant::now();
+        let tree = usvg::Tree::from_str(svg, options).unwrap();
+        let mut pixmap = Pixmap::new(w.ceil() as u32, h.ceil() as u32).unwrap();
+        resvg::render(&tree, Transform::identity(), &mut pixmap.as_mut());
+        let took = t0.elapsed();
+        let ink = pixmap.pixels().iter().filter(|p| p.red() < 200).count();
+        assert!(ink > pixmap.pixels().len() / 50, "resvg drew almost nothing");
+        eprintln!(
+            "resvg: racks.svg of 64 SUs, {} x {} px, parsed and rendered in {:.2} s",
+            pixmap.width(),
+            pixmap.height(),
+            took.as_secs_f64()
+        );
+    } else {
+        common::skip(
+            "racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg (resvg)",
+            "the DejaVu Sans font is not installed (`apt-get install -y fonts-dejavu-core`, as .ci/run does)",
+        );
+    }
+}
+
 #[test]
 fn outputs_are_identical_for_the_same_input() {
     let (_, files) = one_su();

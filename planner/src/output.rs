@@ -40,7 +40,7 @@ pub fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
     let topology = crate::render::topology::svg(plan);
     let racks = crate::render::racks::svg(plan);
     let floorplan = crate::render::floorplan::svg(plan);
-    let report_html = crate::render::html::report(plan, &topology, &racks, &floorplan);
+    let report_html = crate::render::html::report(plan, &topology, &floorplan);
     let mut files = vec![
         OutputFile {
             name: "report.json",
