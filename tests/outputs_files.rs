@@ -736,3 +736,76 @@ fn ibsim_loads_the_fabric() {
         }
     }
 }
+
+/// `gigapod export --dot`'s device-level DOT laid out by Graphviz `dot` (`-Tplain`) for 1 and 4 SUs: one node per
+/// server and switch, servers below their leaves below the spines, the servers of an SU in rows in name order,
+/// and a picture that stays readable: at most 60 x 20 inches, no wider than 6:1 (the NIC-level DOT gave a
+/// 29,000-px strip).
+#[test]
+fn device_dot_lays_out_readably_in_graphviz() {
+    let Some(dot) = common::tool_or_skip(
+        "device_dot_lays_out_readably_in_graphviz",
+        Some("GIGAPOD_DOT"),
+        &["dot"],
+        "`apt-get install -y graphviz`, as .ci/run does",
+    ) else {
+        return;
+    };
+    for sus in [1u32, 4] {
+        let p = plan_of(
+            &example_spec()
+                .replace("scalable_units = 1", &format!("scalable_units = {sus}"))
+                .replace("name = \"gigapod-h200-air\"", &format!("name = \"su{sus}\"")),
+        );
+        let text = gigapod_planner::render::dot::fabric(&p.fabric, p.name());
+        let mut child = std::process::Command::new(&dot)
+            .arg("-Tplain")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let plain = String::from_utf8(out.stdout).unwrap();
+        let mut size = (0.0, 0.0);
+        let mut nodes: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for line in plain.lines() {
+            let w: Vec<&str> = line.split_whitespace().collect();
+            match w.first() {
+                Some(&"graph") => size = (w[2].parse::<f64>().unwrap(), w[3].parse::<f64>().unwrap()),
+                Some(&"node") => {
+                    nodes.insert(w[1].to_string(), (w[2].parse().unwrap(), w[3].parse().unwrap()));
+                }
+                _ => {}
+            }
+        }
+        let f = &p.fabric;
+        assert_eq!(
+            nodes.len(),
+            p.compute.servers as usize + f.switches().len(),
+            "{sus} SU(s)"
+        );
+        let (w, h) = size;
+        assert!(w <= 60.0 && h <= 20.0 && w / h <= 6.0, "{sus} SU(s): {w} x {h} in");
+        let y = |id: &str| nodes[id].1;
+        let top_server = (1..=p.compute.servers).map(|s| y(&format!("s{s}"))).fold(0.0, f64::max);
+        let leaf_y: Vec<f64> = f.leaves().map(|n| y(&format!("w{}", n.index()))).collect();
+        let spine_y: Vec<f64> = f.spines().map(|n| y(&format!("w{}", n.index()))).collect();
+        let low_leaf = leaf_y.iter().copied().fold(f64::MAX, f64::min);
+        let low_spine = spine_y.iter().copied().fold(f64::MAX, f64::min);
+        assert!(
+            top_server < low_leaf && leaf_y.iter().all(|&l| l < low_spine),
+            "{sus} SU(s): tiers out of order"
+        );
+        // Servers of one row in name order, left to right.
+        let row: Vec<f64> = (1..=8).map(|s| nodes[&format!("s{s}")].0).collect();
+        assert!(
+            row.windows(2).all(|x| x[0] < x[1]),
+            "{sus} SU(s): srv1..srv8 at {row:?}"
+        );
+        eprintln!("dot: {sus} SU(s) laid out at {w:.1} x {h:.1} in");
+    }
+}
