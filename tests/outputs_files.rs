@@ -339,14 +339,22 @@ fn csvs_and_tables_count_what_the_report_and_the_graph_count() {
         assert!(racks.iter().all(|r| r["site"] == sites[0]["name"]));
         let devices = csv_rows(files, "netbox-devices.csv");
         let placed: usize = p.layout.racks.iter().map(|r| r.devices.len()).sum();
-        assert_eq!(devices.len(), placed);
+        let pdus: usize = p
+            .facility
+            .racks
+            .iter()
+            .map(|r| r.pdus_per_feed.max(1) as usize * p.resolved.feeds.max(1) as usize)
+            .sum();
+        assert_eq!(devices.len(), placed + pdus);
         let switches = report["fabric"]["switches"]["total"].as_u64().unwrap() as usize;
         assert_eq!(
-            devices.len(),
+            devices.len() - pdus,
             p.compute.servers as usize + switches + p.management_switches as usize
         );
         let device_names: BTreeSet<&str> = devices.iter().map(|d| d["name"].as_str()).collect();
         assert_eq!(device_names.len(), devices.len(), "device names repeat");
+        // Every name carries the plan's prefix, so that two plans can share one NetBox.
+        assert!(devices.iter().all(|d| d["name"].starts_with(&format!("{}-", p.name()))));
         let units = u32::try_from(report["racks"]["list"][0]["u_total"].as_u64().unwrap()).unwrap();
         for d in &devices {
             assert!(rack_names.contains(d["rack"].as_str()), "{d:?}");
@@ -355,8 +363,67 @@ fn csvs_and_tables_count_what_the_report_and_the_graph_count() {
                 models.contains(&(d["manufacturer"].clone(), d["device_type"].clone())),
                 "{d:?}"
             );
+            if d["role"] == "PDU" {
+                assert_eq!(d["position"], "", "a zero-U PDU has no position: {d:?}");
+                continue;
+            }
             let u: u32 = d["position"].parse().unwrap();
             assert!((1..=units).contains(&u), "{d:?}");
+        }
+        // Power as NetBox adds it up: each rack's feeds carry its PDUs, whose outlets carry the supplies' allocated
+        // draw; per rack that draw is the plan's rack power (each supply's share rounded up to a watt).
+        let rack_of: BTreeMap<&str, &str> = devices
+            .iter()
+            .map(|d| (d["name"].as_str(), d["rack"].as_str()))
+            .collect();
+        let ports = csv_rows(files, "netbox-power-ports.csv");
+        let draw: BTreeMap<(&str, &str), f64> = ports
+            .iter()
+            .filter(|r| !r["allocated_draw"].is_empty())
+            .map(|r| {
+                (
+                    (r["device"].as_str(), r["name"].as_str()),
+                    r["allocated_draw"].parse().unwrap(),
+                )
+            })
+            .collect();
+        let feeds = csv_rows(files, "netbox-power-feeds.csv");
+        let feed_rack: BTreeMap<(&str, &str), &str> = feeds
+            .iter()
+            .map(|f| ((f["power_panel"].as_str(), f["name"].as_str()), f["rack"].as_str()))
+            .collect();
+        let mut fed: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut pdu_fed = BTreeSet::new();
+        for c in &csv_rows(files, "netbox-power-cables.csv") {
+            if c["side_b_type"] == "dcim.powerfeed" {
+                let rack = feed_rack[&(c["side_b_power_panel"].as_str(), c["side_b_name"].as_str())];
+                assert_eq!(rack_of[c["side_a_device"].as_str()], rack, "{c:?}");
+                pdu_fed.insert(c["side_a_device"].clone());
+            } else {
+                assert_eq!(c["side_b_type"], "dcim.poweroutlet");
+                let w = draw[&(c["side_a_device"].as_str(), c["side_a_name"].as_str())];
+                let rack = rack_of[c["side_b_device"].as_str()];
+                assert_eq!(
+                    rack_of[c["side_a_device"].as_str()],
+                    rack,
+                    "a cord leaves its rack: {c:?}"
+                );
+                *fed.entry(rack).or_default() += w;
+            }
+        }
+        assert_eq!(pdu_fed.len(), pdus, "every PDU hangs on a feed");
+        for (rk, rp) in p.layout.racks.iter().zip(&p.facility.racks) {
+            let w = fed.get(rk.id.as_str()).copied().unwrap_or(0.0);
+            let supplies: usize = ports
+                .iter()
+                .filter(|r| r["name"].starts_with("PSU") && rack_of[r["device"].as_str()] == rk.id)
+                .count();
+            assert!(
+                w >= rp.kw.0 * 1000.0 - 1e-6 && w <= rp.kw.0 * 1000.0 + supplies as f64,
+                "{}: {w} W allocated in NetBox, {} kW planned",
+                rk.id,
+                rp.kw.0
+            );
         }
         let interfaces = csv_rows(files, "netbox-interfaces.csv");
         assert_eq!(interfaces.len(), 2 * links, "one interface per cabled port");
@@ -596,15 +663,10 @@ fn plan_writes_every_deliverable() {
         "report.html",
         "topology.conf",
         "ibnetdiscover.topo",
-        "netbox-sites.csv",
-        "netbox-manufacturers.csv",
-        "netbox-device-roles.csv",
-        "netbox-device-types.csv",
-        "netbox-racks.csv",
-        "netbox-devices.csv",
-        "netbox-interfaces.csv",
-        "netbox-cables.csv",
-    ] {
+    ]
+    .into_iter()
+    .chain(gigapod_planner::render::netbox::FILES)
+    {
         assert!(out.join(name).is_file(), "{name} not written");
     }
 }
