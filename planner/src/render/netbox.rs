@@ -393,14 +393,13 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     // Power: panels per row and feed, a feed and a PDU per PDU position, supplies on outlets.
     let feeds = r.feeds.max(1);
     let feed_letter = |f: u32| char::from(b'A' + (f % 26) as u8);
-    let mut panels = Csv::new(&["site", "location", "name", "status", "description"]);
+    let mut panels = Csv::new(&["site", "location", "name", "description"]);
     for row in 0..layout.rows {
         for f in 0..feeds {
             panels.row([
                 site.as_str(),
                 &row_location(row),
                 &format!("row {} {}", row + 1, feed_letter(f)),
-                "planned",
                 &format!("feed {} of floor row {}", feed_letter(f), row + 1),
             ]);
         }
