@@ -6,7 +6,6 @@
 //! for a look.
 
 use gigapod_catalog::{Catalog, SourceFile};
-use gigapod_planner::fabric::Role;
 use gigapod_planner::output::{self, OutputFile};
 use gigapod_planner::spec::Spec;
 use gigapod_planner::{Plan, Report, plan};
@@ -937,7 +936,8 @@ fn ibnetdiscover_finds_the_same_guids_in_ibsim() {
     let _ = sim.kill();
     let _ = sim.wait();
     // Nodes (id -> description) and links ((id, port) -> (peer id, peer port)) of an ibnetdiscover file.
-    fn parse(text: &str) -> (BTreeMap<String, String>, BTreeMap<(String, u32), (String, u32)>) {
+    type Links = BTreeMap<(String, u32), (String, u32)>;
+    fn parse(text: &str) -> (BTreeMap<String, String>, Links) {
         let (mut nodes, mut links) = (BTreeMap::new(), BTreeMap::new());
         let mut current = String::new();
         for line in text.lines() {
