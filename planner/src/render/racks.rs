@@ -7,7 +7,7 @@
 //! ~20 elements; the U grid of every bay is one `<use>` of a single path (a `<pattern>` shared by hundreds of
 //! bays makes librsvg about 100x slower).
 //!
-//! [`svg`] draws every row; [`svg_of_rows`] draws a chosen set (report.html draws one drawing per row, and a
+//! [`svg()`] draws every row; [`svg_of_rows`] draws a chosen set (report.html draws one drawing per row, and a
 //! drawing per hall or plane can reuse it).
 
 use super::draw::{self, digits, n, rect, text, text_width, title};
