@@ -124,8 +124,8 @@ def ref_id(v):
 
 def same(a, b):
     a, b = ref_id(a), ref_id(b)
-    if a is None or b is None:
-        return a == b
+    if a in (None, "") or b in (None, ""):
+        return a in (None, "") and b in (None, "")
     if isinstance(a, (int, float)) or isinstance(b, (int, float)):
         try:
             return abs(float(a) - float(b)) < 1e-6
@@ -146,6 +146,10 @@ def typed(field, v):
     if field in ("weight", "length", "position"):
         return float(v)
     return v
+
+
+# Number fields that a blank cell clears on an update.
+NULLABLE = {"maximum_draw", "allocated_draw", "position", "length", "weight", "speed"}
 
 
 class Loader:
@@ -211,7 +215,8 @@ class Loader:
     def payload(self, file, row):
         """(endpoint, natural key, payload, match_only) of one CSV row."""
         p = {k: typed(k, v) for k, v in row.items()}
-        p = {k: v for k, v in p.items() if v is not None}
+        # A blank cell clears the field on an update (NULLABLE) or is left out; a create leaves blanks out.
+        p = {k: v for k, v in p.items() if v is not None or k in NULLABLE}
         if file == "netbox-sites.csv":
             return "dcim/sites/", ("name", p["name"]), p, False
         if file == "netbox-locations.csv":
@@ -316,7 +321,7 @@ class Loader:
                 continue
             old = self.existing(path, key)
             if old is None:
-                creates.append((i, p))
+                creates.append((i, {k: v for k, v in p.items() if v is not None}))
             elif match_only:
                 unchanged += 1
             else:

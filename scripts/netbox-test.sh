@@ -45,7 +45,7 @@ fi
 token=0123456789abcdef0123456789abcdef01234567
 (cd "$src/netbox" && "$work/venv/bin/python" manage.py shell -c "
 from users.models import User, Token
-u, _ = User.objects.get_or_create(username='gigapod', defaults={'is_superuser': True, 'is_staff': True})
+u, _ = User.objects.get_or_create(username='gigapod', defaults={'is_superuser': True})
 Token.objects.filter(user=u).exists() or Token.objects.create(user=u, version=1, token='$token', write_enabled=True)
 ")
 (cd "$src/netbox" && exec "$work/venv/bin/python" manage.py runserver 127.0.0.1:8391 --noreload >"$work/server.log" 2>&1) &

@@ -15,7 +15,8 @@
 //! - **Power.** Per row and feed a power panel (`row 1 A`, `row 1 B`); per rack and feed as many power feeds as the
 //!   rack has PDUs on that feed (`R01-01 A1`, primary on A, redundant on B), each with the catalog PDU's phases,
 //!   voltage, amperage and continuous share as `max_utilization`; one PDU device per feed (zero-U, role `PDU`)
-//!   with an `input` power port cabled to its feed and its catalog number of outlets; on every server and switch
+//!   with an `input` power port cabled to its feed (no draw of its own, so that NetBox sums its outlets) and its
+//!   catalog number of outlets; on every server and switch
 //!   one power port per supply (`PSU1` ...), with the device's planned power shared across them as
 //!   `allocated_draw` (W) and the PSU rating as `maximum_draw` for servers, each cabled to the next free outlet on
 //!   the A and B PDUs in turn. NetBox then shows each rack's planned draw against its feeds.
@@ -500,12 +501,17 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
                     "",
                     "",
                 ]);
+                // No draw of its own: NetBox then sums the supplies on its outlets (a figure here would stand
+                // in for them and the rack would show no power).
                 power_ports.row([
                     name.as_str(),
                     "input",
-                    &watts(pdu.continuous_capacity().0 * 1000.0),
                     "",
-                    &format!("PDU input from feed {feed_name}"),
+                    "",
+                    &format!(
+                        "PDU input from feed {feed_name}; {:.1} kW continuous",
+                        pdu.continuous_capacity().0
+                    ),
                 ]);
                 for o in 1..=pdu.outlets.value {
                     outlets.row([name.as_str(), &format!("outlet{o}"), "input", ""]);
