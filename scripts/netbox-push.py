@@ -16,7 +16,9 @@ name, an interface by device and name, a cable by its A-side termination, ...):
 
 So a second run of the same plan changes nothing, and a changed plan updates in place. Manufacturers, roles and
 device types that exist with the same slug (e.g. from the community device-type library) are reused as they are,
-never changed. Requests that fail with a connection error, 429 or 5xx are retried with back-off (--retries).
+never changed. Reads that fail with a connection error, 429 or 5xx are retried with back-off (--retries); a write whose answer
+is lost (a timeout: NetBox may have done it all the same) is not resent blindly: the file is looked at again and
+only what is still missing or different is sent.
 Standard library only (Python 3.8+). Token: NetBox 4.5+ v2 tokens (`nbt_...`) are sent as Bearer, older ones as
 `Token`. Exit status: 0 when every row was created, updated or unchanged; 1 when NetBox refused any row (each
 refusal is printed with its file, row and NetBox's message); 2 for bad arguments.
@@ -85,6 +87,9 @@ class Api:
                     continue
                 raise Refused(e.code, text)
             except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+                if method != "GET":
+                    # The server may have done it all the same: the caller looks again before resending.
+                    raise Lost(f"{method} {path}: {e}")
                 if attempt < self.retries:
                     print(f"  {method} {path}: {e}, retrying in {delay:.0f} s", file=sys.stderr)
                     time.sleep(delay)
@@ -104,6 +109,10 @@ class Api:
             if not page.get("next"):
                 return out
             params["offset"] += 1000
+
+
+class Lost(Exception):
+    """A write whose answer never came (timeout, dropped connection): it may or may not have been done."""
 
 
 class Refused(Exception):
@@ -307,10 +316,22 @@ class Loader:
         }[kind]
         return self.index(path, keyfn).get(key)
 
-    def load(self, file):
+    def load(self, file, attempt=0):
         rows = self.rows(file)
         if not rows:
             return
+        try:
+            self.send(file, rows)
+        except Lost as e:
+            # Look again at what NetBox has and send only what is still missing or different.
+            if attempt >= self.api.retries:
+                raise
+            print(f"  {e}: looking again at what NetBox holds", file=sys.stderr)
+            self.cache.clear()
+            time.sleep(2 ** attempt)
+            self.load(file, attempt + 1)
+
+    def send(self, file, rows):
         creates, updates, unchanged, t0 = [], [], 0, time.time()
         path = None
         for i, row in enumerate(rows, 2):
@@ -332,11 +353,14 @@ class Loader:
                 else:
                     unchanged += 1
         done = 0
+        # A cable is traced end to end when it is made: slow, so fewer per request.
+        batch = max(1, self.api.batch // 5) if path == "dcim/cables/" else self.api.batch
         for verb, items in (("POST", creates), ("PATCH", updates)):
-            for start in range(0, len(items), self.api.batch):
-                chunk = items[start:start + self.api.batch]
+            for start in range(0, len(items), batch):
+                chunk = items[start:start + batch]
                 try:
                     self.api.call(verb, path, [p for _, p in chunk])
+                    self.forget(path)
                 except Refused:
                     # Find the refused rows one by one, so that the rest still goes in.
                     for i, p in chunk:
