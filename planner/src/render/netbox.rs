@@ -15,8 +15,8 @@
 //! - **Power.** Per row and feed a power panel (`row 1 A`, `row 1 B`); per rack and feed as many power feeds as the
 //!   rack has PDUs on that feed (`R01-01 A1`, primary on A, redundant on B), each with the catalog PDU's phases,
 //!   voltage, amperage and continuous share as `max_utilization`; one PDU device per feed (zero-U, role `PDU`)
-//!   with an `input` power port cabled to its feed (no draw of its own, so that NetBox sums its outlets) and its
-//!   catalog number of outlets; on every server and switch
+//!   with an `input` power port cabled to its feed (no draw of its own, so that NetBox sums its outlets) and an
+//!   outlet for each cord plugged into it (its catalog outlet count, which bounds them, is in the description); on every server and switch
 //!   one power port per supply (`PSU1` ...), with the device's planned power shared across them as
 //!   `allocated_draw` (W) and the PSU rating as `maximum_draw` for servers, each cabled to the next free outlet on
 //!   the A and B PDUs in turn. NetBox then shows each rack's planned draw against its feeds.
@@ -509,13 +509,11 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
                     "",
                     "",
                     &format!(
-                        "PDU input from feed {feed_name}; {:.1} kW continuous",
-                        pdu.continuous_capacity().0
+                        "PDU input from feed {feed_name}; {:.1} kW continuous, {} outlets",
+                        pdu.continuous_capacity().0,
+                        pdu.outlets.value
                     ),
                 ]);
-                for o in 1..=pdu.outlets.value {
-                    outlets.row([name.as_str(), &format!("outlet{o}"), "input", ""]);
-                }
                 power_cables.row([
                     site.as_str(),
                     &name,
@@ -540,6 +538,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             pdus.push(on_feed);
         }
         let mut next_pdu = vec![0usize; pdus.len()];
+        // The outlets written are those cabled (the catalog's count bounds them; a PDU's description gives it).
         for d in &rk.devices {
             let name = device_name(plan, &d.name);
             let facts = parts.get(&d.part_id);
@@ -616,6 +615,11 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
                     &format!("PWR-{}-{psu}", d.name),
                     &format!("power cord from {} (feed {})", psu, target.feed_name),
                 ]);
+            }
+        }
+        for unit in pdus.iter().flatten() {
+            for o in 1..=unit.used {
+                outlets.row([unit.name.as_str(), &format!("outlet{o}"), "input", ""]);
             }
         }
     }
