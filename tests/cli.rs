@@ -104,7 +104,7 @@ fn catalog_show_gives_every_figure_a_source_or_an_estimate_mark() {
     assert!(figures.len() >= 8, "{text}");
     for l in &figures {
         assert!(
-            l.contains("source S") || l.contains("ESTIMATE") || l.contains("source B"),
+            l.contains("source S") || l.contains("ESTIMATE") || l.contains("source B") || l.contains("source P"),
             "no provenance: {l}"
         );
     }

@@ -41,9 +41,9 @@ const LINK_STATUS: &str = "connected planned decommissioning";
 const LENGTH_UNIT: &str = "km m cm mi ft in";
 const ITEM_STATUS: &str = "offline active planned staged failed decommissioning";
 const TERMINATION: &str = "dcim.interface dcim.frontport dcim.rearport dcim.consoleport dcim.consoleserverport dcim.powerport dcim.poweroutlet dcim.powerfeed circuits.circuittermination";
-const INTERFACE_TYPES: &str = "infiniband-sdr infiniband-ddr infiniband-qdr infiniband-fdr10 infiniband-fdr infiniband-edr infiniband-hdr infiniband-ndr infiniband-xdr 100gbase-x-qsfp28 200gbase-x-qsfp56 400gbase-x-qsfp112 400gbase-x-qsfpdd 400gbase-x-osfp 800gbase-x-qsfpdd 800gbase-x-osfp other";
+const INTERFACE_TYPES: &str = "1000base-t infiniband-sdr infiniband-ddr infiniband-qdr infiniband-fdr10 infiniband-fdr infiniband-edr infiniband-hdr infiniband-ndr infiniband-xdr 100gbase-x-qsfp28 200gbase-x-qsfp56 400gbase-x-qsfp112 400gbase-x-qsfpdd 400gbase-x-osfp 800gbase-x-qsfpdd 800gbase-x-osfp other";
 const CABLE_TYPES: &str =
-    "dac-active dac-passive mmf mmf-om1 mmf-om2 mmf-om3 mmf-om4 mmf-om5 smf smf-os1 smf-os2 aoc power";
+    "cat6 dac-active dac-passive mmf mmf-om1 mmf-om2 mmf-om3 mmf-om4 mmf-om5 smf smf-os1 smf-os2 aoc power";
 
 const FORMS: &[Form] = &[
     Form {

@@ -307,9 +307,20 @@ fn csvs_and_tables_count_what_the_report_and_the_graph_count() {
             "bom.md's cable total is not {total}"
         );
 
-        // cables.csv: a line per link, a label per physical cable.
+        // cables.csv: a line per link of every network, a label per physical cable; the compute fabric's links
+        // are the graph's, and the storage, in-band and out-of-band networks are all there.
+        let links = p.cables.runs.len();
         let cables = csv_rows(files, "cables.csv");
         assert_eq!(cables.len(), links);
+        let compute_rows = cables
+            .iter()
+            .filter(|r| matches!(r["role"].as_str(), "endpoint" | "leaf_spine" | "spine_core"))
+            .count();
+        assert_eq!(compute_rows, p.fabric.graph().edge_count());
+        for role in ["storage", "inband", "oob"] {
+            assert!(cables.iter().any(|r| r["role"] == role), "no {role} cable");
+        }
+        assert!(cables.iter().any(|r| r["media"] == "cat6"));
         let labels: BTreeSet<&str> = cables.iter().map(|r| r["label"].as_str()).collect();
         assert_eq!(labels.len() as u64, total);
 
@@ -336,19 +347,25 @@ fn csvs_and_tables_count_what_the_report_and_the_graph_count() {
         assert_eq!(racks.len() as u64, report["racks"]["count"].as_u64().unwrap());
         let rack_names: BTreeSet<&str> = racks.iter().map(|r| r["name"].as_str()).collect();
         assert!(racks.iter().all(|r| r["site"] == sites[0]["name"]));
+        assert!(
+            racks.iter().any(|r| r["description"].starts_with("management rack")),
+            "no management rack"
+        );
         let devices = csv_rows(files, "netbox-devices.csv");
         let placed: usize = p.layout.racks.iter().map(|r| r.devices.len()).sum();
-        let pdus: usize = p
-            .facility
-            .racks
-            .iter()
-            .map(|r| r.pdus_per_feed.max(1) as usize * p.resolved.feeds.max(1) as usize)
-            .sum();
+        // Every placed device, and every PDU (zero-U, in its rack, on its feed, cabled to its OOB port).
+        let pdus = p.facility.pdus as usize;
         assert_eq!(devices.len(), placed + pdus);
         let switches = report["fabric"]["switches"]["total"].as_u64().unwrap() as usize;
+        let n = &p.networks;
         assert_eq!(
-            devices.len() - pdus,
-            p.compute.servers as usize + switches + p.management_switches as usize
+            placed,
+            p.compute.servers as usize
+                + switches
+                + p.management_switches as usize
+                + n.storage.as_ref().map_or(0, |s| s.counts.switches.total as usize)
+                + n.inband.switches.total as usize
+                + (n.ufm + n.management_servers) as usize
         );
         let device_names: BTreeSet<&str> = devices.iter().map(|d| d["name"].as_str()).collect();
         assert_eq!(device_names.len(), devices.len(), "device names repeat");

@@ -62,8 +62,12 @@ fn dgx_b300_on_q3400_gives_nvidias_published_counts_with_xdr_media() {
             (Some(down), Some(up)),
             "{sus} SU"
         );
-        // Only single-mode optics and active copper.
+        // Only single-mode optics and active copper in the XDR compute fabric (the NDR storage fabric and the
+        // Ethernet networks take their own media).
         for row in csv_rows(&out.join("cables.csv")) {
+            if !matches!(row["role"].as_str(), "endpoint" | "leaf_spine" | "spine_core") {
+                continue;
+            }
             let part = &row["part_id"];
             let c = cat.cable(part).unwrap_or_else(|| panic!("{part}"));
             let ok = match c.media {
@@ -81,6 +85,10 @@ fn dgx_b300_on_q3400_gives_nvidias_published_counts_with_xdr_media() {
         assert!(!modules.is_empty());
         for l in modules {
             let t = cat.transceiver(&l["part_id"]).unwrap();
+            // The XDR compute fabric's modules; the NDR storage fabric's are multimode, as the H100 RA's.
+            if t.speed_gbps.value.0 != 800 {
+                continue;
+            }
             let want = if l["side"] == "system" {
                 gigapod_catalog::HeatSink::Flat
             } else {
@@ -93,12 +101,17 @@ fn dgx_b300_on_q3400_gives_nvidias_published_counts_with_xdr_media() {
         let system: u64 = bom
             .iter()
             .filter(|l| l["side"] == "system")
+            .filter(|l| {
+                cat.transceiver(&l["part_id"])
+                    .is_some_and(|t| t.speed_gbps.value.0 == 800)
+            })
             .map(|l| l["qty"].parse::<u64>().unwrap())
             .sum();
-        // Every optical server link has one ConnectX-8 module; LACC splitters need none.
+        // Every optical server link has one ConnectX-8 module, and every UFM link into a leaf's fnm1 port one;
+        // LACC splitters need none.
         let optic_endpoints = csv_rows(&out.join("cables.csv"))
             .iter()
-            .filter(|r| r["role"] == "endpoint" && r["media"] == "optic")
+            .filter(|r| (r["role"] == "endpoint" || r["role"] == "ufm") && r["media"] == "optic")
             .count() as u64;
         assert_eq!(system, optic_endpoints, "{sus} SU");
     }

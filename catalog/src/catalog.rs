@@ -18,6 +18,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("optics.toml", include_str!("../data/optics.toml")),
     ("xdr.toml", include_str!("../data/xdr.toml")),
     ("facility.toml", include_str!("../data/facility.toml")),
+    ("management.toml", include_str!("../data/management.toml")),
 ];
 
 /// Where a part was defined.
@@ -91,6 +92,8 @@ struct CatalogFile {
     cooling: Vec<Cooling>,
     #[serde(default)]
     pdu: Vec<Pdu>,
+    #[serde(default)]
+    appliance: Vec<Appliance>,
 }
 
 /// A part with its kind and its index among the file's parts of that kind (for error positions).
@@ -115,6 +118,7 @@ impl CatalogFile {
         tag(PartKind::Rack, self.rack, AnyPart::Rack, &mut out);
         tag(PartKind::Cooling, self.cooling, AnyPart::Cooling, &mut out);
         tag(PartKind::Pdu, self.pdu, AnyPart::Pdu, &mut out);
+        tag(PartKind::Appliance, self.appliance, AnyPart::Appliance, &mut out);
         (self.source, self.price, out, self.media_rule, self.alias)
     }
 }
@@ -551,6 +555,7 @@ typed_getter!(psu, Psu, Psu);
 typed_getter!(rack, Rack, Rack);
 typed_getter!(cooling, Cooling, Cooling);
 typed_getter!(pdu, Pdu, Pdu);
+typed_getter!(appliance, Appliance, Appliance);
 
 /// Reads a text file for a loader, refusing input over `max_bytes` and non-UTF-8 text with a clear error.
 ///

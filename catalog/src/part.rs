@@ -30,11 +30,13 @@ pub enum PartKind {
     Cooling,
     /// [`Pdu`]
     Pdu,
+    /// [`Appliance`]
+    Appliance,
 }
 
 impl PartKind {
     /// Every kind, in catalog order.
-    pub const ALL: [PartKind; 10] = [
+    pub const ALL: [PartKind; 11] = [
         PartKind::Server,
         PartKind::Gpu,
         PartKind::Switch,
@@ -45,6 +47,7 @@ impl PartKind {
         PartKind::Rack,
         PartKind::Cooling,
         PartKind::Pdu,
+        PartKind::Appliance,
     ];
 
     /// The TOML table name and CLI name.
@@ -60,6 +63,7 @@ impl PartKind {
             PartKind::Rack => "rack",
             PartKind::Cooling => "cooling",
             PartKind::Pdu => "pdu",
+            PartKind::Appliance => "appliance",
         }
     }
 
@@ -92,6 +96,7 @@ pub enum AnyPart {
     Rack(Rack),
     Cooling(Cooling),
     Pdu(Pdu),
+    Appliance(Appliance),
 }
 
 /// A problem found in a part after parsing: where (relative to the part) and what.
@@ -130,6 +135,7 @@ impl AnyPart {
             AnyPart::Rack(p) => &p.id,
             AnyPart::Cooling(p) => &p.id,
             AnyPart::Pdu(p) => &p.id,
+            AnyPart::Appliance(p) => &p.id,
         }
     }
 
@@ -146,6 +152,7 @@ impl AnyPart {
             AnyPart::Rack(_) => PartKind::Rack,
             AnyPart::Cooling(_) => PartKind::Cooling,
             AnyPart::Pdu(_) => PartKind::Pdu,
+            AnyPart::Appliance(_) => PartKind::Appliance,
         }
     }
 
@@ -162,6 +169,7 @@ impl AnyPart {
             AnyPart::Rack(p) => &p.description,
             AnyPart::Cooling(p) => &p.description,
             AnyPart::Pdu(p) => &p.description,
+            AnyPart::Appliance(p) => &p.description,
         }
     }
 
@@ -437,6 +445,12 @@ impl AnyPart {
                 if let Some(l) = &k.room_air_limit_kw {
                     c.positive("room_air_limit_kw", l.value.0);
                 }
+            }
+            AnyPart::Appliance(a) => {
+                c.rack_units("rack_units", a.rack_units.value.0);
+                c.positive("weight_kg", a.weight_kg.value.0);
+                c.positive("max_power_w", a.max_power_w.value.0);
+                c.positive("psu_count", a.psu_count.value.into());
             }
             AnyPart::Pdu(p) => {
                 if p.phases.value != 1 && p.phases.value != 3 {

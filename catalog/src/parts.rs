@@ -270,6 +270,35 @@ pub struct Server {
     /// rack (`facility.servers_per_rack` overrides it); absent, any count the limits allow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rack_densities: Option<Sourced<Vec<u32>>>,
+    /// The reference design the server's vendor plans it in (`dgx-superpod`, `gigapod`); it sets the defaults
+    /// of the networks around it, such as which InfiniBand fabrics get UFM appliances. Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_design: Option<Sourced<ReferenceDesign>>,
+}
+
+/// A vendor reference design a server belongs to (pod-facts A.1, D.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferenceDesign {
+    /// NVIDIA DGX SuperPOD: UFM appliances on the compute and storage InfiniBand fabrics (pod-facts A.1.7).
+    DgxSuperpod,
+    /// GIGABYTE GIGAPOD: switches running their own subnet manager, no UFM by default (pod-facts D.1).
+    Gigapod,
+}
+
+impl ReferenceDesign {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceDesign::DgxSuperpod => "dgx-superpod",
+            ReferenceDesign::Gigapod => "gigapod",
+        }
+    }
+
+    /// Whether the design puts UFM appliances on its InfiniBand fabrics.
+    pub fn ufm(self) -> bool {
+        matches!(self, ReferenceDesign::DgxSuperpod)
+    }
 }
 
 impl Server {
@@ -314,6 +343,10 @@ pub struct Switch {
     /// Cooling of the chassis; absent means air. A liquid-cooled switch's cages take flat-top modules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooling: Option<CoolingKind>,
+    /// The name of a port of its own for the UFM fabric manager (the Q3400-RA's `fnm1`, "In-band fabric node
+    /// management (UFM)"): UFM takes it instead of a leaf port a server would use. Absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ufm_port: Option<Sourced<String>>,
 }
 
 /// A group of identical cages on a switch's front panel.
@@ -478,6 +511,8 @@ pub enum CableMedia {
     Aoc,
     /// Passive fibre between two transceivers.
     Fiber,
+    /// Twisted-pair copper patch cord (Cat6, RJ45), for 1 GbE management ports.
+    Cat6,
 }
 
 impl fmt::Display for CableMedia {
@@ -487,6 +522,7 @@ impl fmt::Display for CableMedia {
             CableMedia::Acc => "acc",
             CableMedia::Aoc => "aoc",
             CableMedia::Fiber => "fiber",
+            CableMedia::Cat6 => "cat6",
         })
     }
 }
@@ -606,6 +642,43 @@ pub struct Cooling {
     /// For liquid: how much residual heat the room air can take per rack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_air_limit_kw: Option<Sourced<Kilowatts>>,
+}
+
+/// What an appliance does in the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplianceRole {
+    /// A UFM fabric-management appliance.
+    Ufm,
+    /// A management node (Base Command head, login, Kubernetes control).
+    Management,
+    /// A storage appliance.
+    Storage,
+}
+
+/// A rack-mounted appliance beside the GPU servers: UFM, management node or storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Appliance {
+    /// Catalog id.
+    pub id: PartId,
+    /// One line for tables and the BOM.
+    pub description: String,
+    /// Maker.
+    pub vendor: String,
+    /// What it does.
+    pub role: ApplianceRole,
+    /// Height.
+    pub rack_units: Sourced<RackUnits>,
+    /// Mass.
+    pub weight_kg: Sourced<Kilograms>,
+    /// Maximum power.
+    pub max_power_w: Sourced<Watts>,
+    /// Typical power; the maximum when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typical_power_w: Option<Sourced<Watts>>,
+    /// Power supplies (one cord each).
+    pub psu_count: Sourced<u32>,
 }
 
 /// A rack power distribution unit.

@@ -26,6 +26,8 @@ pub enum Medium {
     Acc,
     /// Active optical cable.
     Aoc,
+    /// Twisted-pair copper patch cord (1 GbE out-of-band).
+    Cat6,
     /// Passive copper (direct-attach) cable.
     Dac,
     /// Transceivers at both ends and a fibre.
@@ -33,11 +35,12 @@ pub enum Medium {
 }
 
 impl Medium {
-    /// The lowercase name: `dac`, `acc`, `aoc` or `optic`.
+    /// The lowercase name: `dac`, `acc`, `aoc`, `cat6` or `optic`.
     pub fn as_str(self) -> &'static str {
         match self {
             Medium::Acc => "acc",
             Medium::Aoc => "aoc",
+            Medium::Cat6 => "cat6",
             Medium::Dac => "dac",
             Medium::Optic => "optic",
         }
@@ -54,6 +57,10 @@ impl Medium {
                 media: gigapod_catalog::CableMedia::Acc,
                 ..
             } => Medium::Acc,
+            MediaChoice::Cable {
+                media: gigapod_catalog::CableMedia::Cat6,
+                ..
+            } => Medium::Cat6,
             MediaChoice::Cable { .. } => Medium::Aoc,
             MediaChoice::Optics { .. } => Medium::Optic,
         }
@@ -95,8 +102,60 @@ pub struct CableRun {
     pub length_m: Meters,
     /// Routed length before rounding up to an orderable length.
     pub routed_m: Meters,
-    /// Which tiers it joins.
-    pub role: LinkRole,
+    /// Which tiers it joins (compute fabric), or which network.
+    pub role: CableRole,
+}
+
+/// What a cable run belongs to: a tier of the compute fabric, or one of the other networks. cables.csv's `role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CableRole {
+    /// Compute fabric: server NIC port to leaf.
+    Endpoint,
+    /// Compute fabric: leaf to spine.
+    LeafSpine,
+    /// Compute fabric: spine to core.
+    SpineCore,
+    /// A UFM appliance into a compute leaf.
+    Ufm,
+    /// The storage fabric (its node, leaf-spine and UFM links).
+    Storage,
+    /// The in-band management Ethernet.
+    Inband,
+    /// The out-of-band 1 GbE network.
+    Oob,
+}
+
+impl CableRole {
+    /// `endpoint`, `leaf_spine`, `spine_core`, `ufm`, `storage`, `inband` or `oob`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CableRole::Endpoint => "endpoint",
+            CableRole::LeafSpine => "leaf_spine",
+            CableRole::SpineCore => "spine_core",
+            CableRole::Ufm => "ufm",
+            CableRole::Storage => "storage",
+            CableRole::Inband => "inband",
+            CableRole::Oob => "oob",
+        }
+    }
+}
+
+impl From<LinkRole> for CableRole {
+    fn from(r: LinkRole) -> Self {
+        match r {
+            LinkRole::Endpoint => CableRole::Endpoint,
+            LinkRole::LeafSpine => CableRole::LeafSpine,
+            LinkRole::SpineCore => CableRole::SpineCore,
+        }
+    }
+}
+
+impl std::fmt::Display for CableRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The whole cable plan.
@@ -460,7 +519,7 @@ pub fn label_and_count(
                 part_id: part_id.clone(),
                 length_m,
                 routed_m: Meters((routed * 100.0).round() / 100.0),
-                role: l.role,
+                role: l.role.into(),
             });
         }
         // Pluggables: modules in every cage of an optical group, active ends of copper.
@@ -503,6 +562,195 @@ pub fn label_and_count(
         }
     }
     out
+}
+
+impl CablePlan {
+    /// A plan with no runs.
+    pub fn empty() -> Self {
+        CablePlan {
+            runs: Vec::new(),
+            by_type: BTreeMap::new(),
+            total: 0,
+            cables_by_length: BTreeMap::new(),
+            transceivers: BTreeMap::new(),
+            transceivers_by_side: BTreeMap::new(),
+            pluggable_w: HashMap::new(),
+        }
+    }
+
+    /// Appends another plan's runs and counts; its labels follow this plan's (`C{total + n}`).
+    pub fn append(&mut self, other: CablePlan) {
+        let offset = self.total;
+        for mut r in other.runs {
+            let n: u64 = r.label.trim_start_matches('C').parse().unwrap_or(0);
+            r.label = cable_label(n + offset);
+            self.runs.push(r);
+        }
+        for (k, v) in other.by_type {
+            *self.by_type.entry(k).or_default() += v;
+        }
+        self.total += other.total;
+        for (k, v) in other.cables_by_length {
+            *self.cables_by_length.entry(k).or_default() += v;
+        }
+        for (k, v) in other.transceivers {
+            *self.transceivers.entry(k).or_default() += v;
+        }
+        for (k, v) in other.transceivers_by_side {
+            *self.transceivers_by_side.entry(k).or_default() += v;
+        }
+        for (k, v) in other.pluggable_w {
+            *self.pluggable_w.entry(k).or_insert(Watts(0.0)) += v;
+        }
+    }
+}
+
+/// Cables the storage fabric graph, cage by cage as the compute fabric ([`plan`]): its switches are placed under
+/// `prefix` + their graph name (`stor-leaf-su1-r1`), its endpoints are the servers' storage ports (`stor1`).
+pub fn plan_storage(
+    fabric: &Fabric,
+    layout: &Layout,
+    catalog: &Catalog,
+    forms: &CageForms<'_>,
+    prefix: &str,
+) -> Result<CablePlan, NoMedia> {
+    // A view of the layout where the graph's switch names stand where their prefixed devices are placed.
+    let mut view = layout.clone();
+    for n in fabric.switches() {
+        let name = &fabric.node(n).name;
+        if let Some(p) = layout.placement(&format!("{prefix}{name}")) {
+            view.placements.insert(name.clone(), p);
+        }
+    }
+    let mut p = plan(fabric, &view, catalog, forms)?;
+    let is_switch: std::collections::HashSet<String> = fabric.switches().map(|n| fabric.node(n).name.clone()).collect();
+    let rename = |d: &mut String| {
+        if is_switch.contains(d.as_str()) {
+            *d = format!("{prefix}{d}");
+        }
+    };
+    for r in &mut p.runs {
+        rename(&mut r.a_device);
+        rename(&mut r.b_device);
+        if let Some(n) = r.a_port.strip_prefix("nic") {
+            r.a_port = format!("stor{n}");
+        }
+        r.role = CableRole::Storage;
+    }
+    p.pluggable_w = p
+        .pluggable_w
+        .into_iter()
+        .map(|(mut k, v)| {
+            rename(&mut k);
+            (k, v)
+        })
+        .collect();
+    Ok(p)
+}
+
+/// Cables a list of links one by one (the networks beside the fabrics: one cage per link): each gets the medium
+/// [`media::choose`] gives its ends' forms, its speed and its routed length, a label, and its pluggables' power.
+pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &Catalog) -> Result<CablePlan, NoMedia> {
+    let mut out = CablePlan::empty();
+    let mut memo: HashMap<(String, String, u64, u64, &'static str), MediaChoice> = HashMap::new();
+    let place = |e: &crate::netwire::NetEnd| -> Option<crate::layout::Placement> {
+        layout.placement(&e.device).or_else(|| {
+            e.rack.map(|rack| crate::layout::Placement {
+                rack,
+                u: layout.routing.rack_units,
+                height: 1,
+            })
+        })
+    };
+    for l in links {
+        let (pa, pb) = (place(&l.a), place(&l.b));
+        let routed = match (pa, pb) {
+            (Some(a), Some(b)) => layout
+                .routing
+                .length(&layout.racks[a.rack], a, &layout.racks[b.rack], b),
+            _ => 0.0,
+        };
+        let key = (
+            l.b.form.clone(),
+            l.a.form.clone(),
+            l.speed.0,
+            (routed * 1000.0).round() as u64,
+            l.protocol,
+        );
+        let choice = match memo.get(&key) {
+            Some(c) => c.clone(),
+            None => {
+                let run = CageRun {
+                    a_form: &l.b.form,
+                    b_form: &l.a.form,
+                    links: 1,
+                    one_far_cage: true,
+                    speed: l.speed,
+                    length: Meters(routed),
+                    protocol: l.protocol,
+                    a_sink: None,
+                    b_sink: None,
+                };
+                let c = media::choose(catalog, &run)?;
+                memo.insert(key, c.clone());
+                c
+            }
+        };
+        let kind = Medium::of(&choice);
+        let (part_id, length_m) = match &choice {
+            MediaChoice::Cable { cable_id, length_m, .. } => (cable_id.clone(), *length_m),
+            MediaChoice::Optics { fiber_id, length_m, .. } => (fiber_id.clone(), *length_m),
+        };
+        out.total += 1;
+        *out.by_type.entry(kind).or_default() += 1;
+        *out.cables_by_length
+            .entry((part_id.clone(), format!("{}", length_m.0)))
+            .or_default() += 1;
+        let rack = |p: Option<crate::layout::Placement>| p.map(|p| layout.racks[p.rack].id.clone()).unwrap_or_default();
+        out.runs.push(CableRun {
+            label: cable_label(out.total),
+            a_device: l.a.device.clone(),
+            a_port: l.a.port.clone(),
+            a_rack: rack(pa),
+            a_u: pa.map_or(0, |p| p.u),
+            b_device: l.b.device.clone(),
+            b_port: l.b.port.clone(),
+            b_rack: rack(pb),
+            b_u: pb.map_or(0, |p| p.u),
+            media: kind,
+            part_id,
+            length_m,
+            routed_m: Meters((routed * 100.0).round() / 100.0),
+            role: l.role,
+        });
+        let mut add_w = |d: &str, w: Watts| {
+            if w.0 > 0.0 {
+                *out.pluggable_w.entry(d.to_string()).or_insert(Watts(0.0)) += w;
+            }
+        };
+        match &choice {
+            MediaChoice::Optics {
+                a_transceiver,
+                b_transceiver,
+                ..
+            } => {
+                for (t, side, dev) in [
+                    (a_transceiver, Side::Switch, &l.b.device),
+                    (b_transceiver, Side::System, &l.a.device),
+                ] {
+                    *out.transceivers.entry(t.clone()).or_default() += 1;
+                    *out.transceivers_by_side.entry((t.clone(), side)).or_default() += 1;
+                    add_w(dev, catalog.transceiver(t).map_or(Watts(0.0), |x| x.power_w.value));
+                }
+            }
+            MediaChoice::Cable { cable_id, .. } => {
+                let per_end = catalog.cable(cable_id).map_or(Watts(0.0), |c| c.power_per_end_w.value);
+                add_w(&l.a.device, per_end);
+                add_w(&l.b.device, per_end);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the cable plan as CSV, a line per link:
@@ -582,7 +830,17 @@ mod tests {
         assert_eq!(cable_label(123_456), "C123456");
         let c = &p.cables;
         // Every link has a label; the labels are exactly C000001..C<total>, in order of first use.
-        assert_eq!(c.runs.len(), 64);
+        let compute = c
+            .runs
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.role,
+                    CableRole::Endpoint | CableRole::LeafSpine | CableRole::SpineCore
+                )
+            })
+            .count();
+        assert_eq!(compute, 64, "the compute fabric's links; the other networks' follow");
         let mut labels: Vec<&str> = c.runs.iter().map(|r| r.label.as_str()).collect();
         labels.dedup();
         assert_eq!(labels.len() as u64, c.total);

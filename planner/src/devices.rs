@@ -9,23 +9,18 @@ use crate::cabling::server_name;
 use crate::fabric::{Fabric, Role};
 use crate::facility::DevicePower;
 use crate::layout::{Device, DeviceKind, Footprint, LayoutInput, RackLimits, Routing, SuDevices};
+use crate::netwire::{NetPart, Wiring};
 use crate::spec::{PowerBasis, Resolved};
 use gigapod_catalog::units::{Gbps, Kilowatts, Watts};
 use gigapod_catalog::{Catalog, CoolingKind, HeatSink, PartKind, Switch};
 use std::collections::HashMap;
 
-/// Ports one management switch serves (its RJ45 ports), from the catalog: the slowest port group's capacity.
-fn management_ports(s: &Switch) -> u32 {
-    s.port_group
-        .iter()
-        .filter_map(|g| {
-            g.modes
-                .iter()
-                .map(|m| (m.speed_gbps, g.cages.value * m.ports_per_cage))
-                .min_by_key(|(speed, _)| *speed)
-        })
-        .min_by_key(|(speed, _)| *speed)
-        .map_or(1, |(_, ports)| ports.max(1))
+/// An appliance's power on the plan's basis (its maximum when the catalog has no typical figure).
+pub(crate) fn appliance_w(a: &gigapod_catalog::Appliance, basis: PowerBasis) -> Watts {
+    match (basis, &a.typical_power_w) {
+        (PowerBasis::Typical, Some(t)) => t.value,
+        _ => a.max_power_w.value,
+    }
 }
 
 /// A switch's own power (without pluggables) on the plan's basis.
@@ -124,12 +119,12 @@ pub struct Devices {
     pub layout_input: LayoutInput,
     /// Final power of each device before pluggables (the cable plan adds those), by name.
     pub power: HashMap<String, DevicePower>,
-    /// Management switches in all.
+    /// Out-of-band switches in all.
     pub management_switches: u32,
 }
 
 /// Builds the devices of a plan.
-pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) -> Devices {
+pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts, wiring: &Wiring) -> Devices {
     let basis = r.spec.facility.power_basis;
     let server_liquid = if r.server.cooling == CoolingKind::Liquid && r.cooling.kind == CoolingKind::Liquid {
         r.cooling.liquid_heat_fraction.as_ref().map_or(0.0, |f| f.value)
@@ -159,16 +154,6 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         kg: r.switch.weight_kg.value.0,
         room_kw: switch_layout_kw,
     };
-    let mgmt = &r.management_switch;
-    let mgmt_w = switch_w(mgmt, basis);
-    let mgmt_fp = Footprint {
-        u: f64::from(mgmt.rack_units.value.0),
-        kw: Kilowatts::from(mgmt_w).0,
-        kg: mgmt.weight_kg.value.0,
-        room_kw: Kilowatts::from(mgmt_w).0,
-    };
-    let mgmt_ports = management_ports(mgmt);
-
     let mut power = HashMap::new();
     let device = |name: String, kind: DeviceKind, part: &str, fp: Footprint| Device {
         name,
@@ -228,32 +213,88 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
             _ => global.push(d),
         }
     }
-    // Out-of-band management: one port per server BMC and per switch, in each SU and among the global switches.
-    let mgmt_power = DevicePower {
-        w: mgmt_w,
-        liquid_fraction: 0.0,
-        kg: mgmt.weight_kg.value,
-        compute: false,
-        inlets: mgmt.psu_count.as_ref().map_or(2, |p| p.value),
-        includes_pluggables: false,
-    };
+    // The networks beside the compute fabric (netwire.rs): each SU's OOB switches stand with its leaves, the
+    // rest in the management racks.
+    let mut management = Vec::new();
     let mut management_switches = 0;
-    let mut add_mgmt = |ports: usize, tag: String, into: &mut Vec<Device>| {
-        let count = ports.div_ceil(mgmt_ports as usize);
-        for i in 0..count {
-            let name = format!("oob-{tag}-{}", i + 1);
-            power.insert(name.clone(), mgmt_power);
-            into.push(device(name, DeviceKind::Management, mgmt.id.as_str(), mgmt_fp));
-            management_switches += 1;
+    let net_fp = |part: NetPart| -> (Footprint, DevicePower, &str) {
+        let sw = |s: &Switch, speed: Gbps| {
+            let base = switch_w(s, basis);
+            let kw = Kilowatts::from(base + worst_cage_w(catalog, s, speed)).0;
+            (
+                Footprint {
+                    u: f64::from(s.rack_units.value.0),
+                    kw,
+                    kg: s.weight_kg.value.0,
+                    room_kw: kw,
+                },
+                DevicePower {
+                    w: base,
+                    liquid_fraction: 0.0,
+                    kg: s.weight_kg.value,
+                    compute: false,
+                    inlets: s.psu_count.as_ref().map_or(2, |p| p.value),
+                    includes_pluggables: false,
+                },
+            )
+        };
+        let app = |a: &gigapod_catalog::Appliance| {
+            let w = appliance_w(a, basis);
+            let kw = Kilowatts::from(w).0;
+            (
+                Footprint {
+                    u: f64::from(a.rack_units.value.0),
+                    kw,
+                    kg: a.weight_kg.value.0,
+                    room_kw: kw,
+                },
+                DevicePower {
+                    w,
+                    liquid_fraction: 0.0,
+                    kg: a.weight_kg.value,
+                    compute: false,
+                    inlets: a.psu_count.value,
+                    includes_pluggables: false,
+                },
+            )
+        };
+        let speed = |g: i64, d: u64| Gbps(u64::try_from(g).unwrap_or(d));
+        match part {
+            NetPart::StorageSwitch => {
+                let s = r.storage_switch.as_ref().unwrap_or(&r.switch);
+                let (f, p) = sw(s, speed(r.spec.storage.port_speed_gbps, 400));
+                (f, p, s.id.as_str())
+            }
+            NetPart::InbandSwitch => {
+                let (f, p) = sw(&r.inband_switch, speed(r.spec.inband.port_speed_gbps, 100));
+                (f, p, r.inband_switch.id.as_str())
+            }
+            NetPart::OobSwitch => {
+                let (f, p) = sw(&r.oob_switch, Gbps(1));
+                (f, p, r.oob_switch.id.as_str())
+            }
+            NetPart::Ufm => {
+                let (f, p) = app(&r.ufm_appliance);
+                (f, p, r.ufm_appliance.id.as_str())
+            }
+            _ => {
+                let (f, p) = app(&r.management_node);
+                (f, p, r.management_node.id.as_str())
+            }
         }
     };
-    for su in &mut sus {
-        let ports = su.servers.len() + su.network.len();
-        let tag = format!("su{}", su.su + 1);
-        add_mgmt(ports, tag, &mut su.network);
+    for d in &wiring.devices {
+        let (fp, pw, part) = net_fp(d.part);
+        power.insert(d.name.clone(), pw);
+        if d.part == NetPart::OobSwitch {
+            management_switches += 1;
+        }
+        let dev = device(d.name.clone(), d.kind, part, fp);
+        match d.su {
+            Some(su) if (su as usize) < sus.len() => sus[su as usize].network.push(dev),
+            _ => management.push(dev),
+        }
     }
-    let global_ports = global.len();
-    add_mgmt(global_ports, "core".into(), &mut global);
 
     let room_kw = (r.cooling.kind == CoolingKind::Liquid)
         .then(|| r.cooling.room_air_limit_kw.as_ref().map(|l| l.value.0))
@@ -267,6 +308,7 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts) 
         },
         sus,
         global_network: global,
+        management,
         rails: fabric.summary().rails,
         routing: Routing::new(
             r.rack.rack_units.value.0,
@@ -298,16 +340,23 @@ mod tests {
     use approx::assert_relative_eq;
     use gigapod_catalog::Catalog;
 
-    /// One SU of 32 G593-H200 (5U) on qm9700 (1U): 8 leaves and one 48-port sn2201 for the SU's 40 BMC and
-    /// switch ports; 4 spines and one more sn2201 for them.
+    /// One SU of 32 G593-H200 (5U) on qm9700 (1U): 8 leaves with the SU, 4 spines in the global group. With the
+    /// networks' wiring: the SU's OOB switches with its leaves (32 BMCs + 8 leaves + 8 compute racks x 4 PDUs =
+    /// 72 ports: 2 x 48), the storage and in-band switches and the 4 management nodes in the management group.
     #[test]
-    fn footprints_and_management_switches_of_one_su() {
+    fn footprints_and_network_devices_of_one_su() {
         let p = Planner::new(Catalog::builtin())
             .plan(&Spec::builder("t", "g593-h200").scalable_units(1).build())
             .unwrap();
         let r = &p.resolved;
-        let d = super::build(r, &p.fabric, Catalog::builtin(), p.power.server.server_w);
-        let su = &d.layout_input.sus[0];
+        let bare = super::build(
+            r,
+            &p.fabric,
+            Catalog::builtin(),
+            p.power.server.server_w,
+            &crate::netwire::Wiring::default(),
+        );
+        let su = &bare.layout_input.sus[0];
         assert_eq!(su.servers.len(), 32);
         let server = su.servers[0].footprint;
         assert_relative_eq!(server.u, 5.0);
@@ -316,19 +365,45 @@ mod tests {
         assert_relative_eq!(server.room_kw, server.kw);
         assert!(server.kw >= p.power.server.server_w.0 / 1000.0);
         let leaves: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Leaf).collect();
-        let oob: Vec<_> = su.network.iter().filter(|x| x.kind == DeviceKind::Management).collect();
-        assert_eq!((leaves.len(), oob.len()), (8, 1));
+        assert_eq!(leaves.len(), 8);
         assert_relative_eq!(leaves[0].footprint.u, 1.0);
-        let spines = d
+        let spines = bare
             .layout_input
             .global_network
             .iter()
             .filter(|x| x.kind == DeviceKind::Spine)
             .count();
         assert_eq!(spines, 4);
-        assert_eq!(d.management_switches, 2);
-        // Power by device: 32 servers, 12 fabric switches, 2 management switches.
-        assert_eq!(d.power.len(), 32 + 12 + 2);
-        assert_eq!(d.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
+        assert_eq!(bare.management_switches, 0);
+        assert_eq!(bare.power.len(), 32 + 12);
+        assert_eq!(bare.power["srv1"].inlets, 6, "4+2 supplies, one cord each");
+        // The plan's own devices: every network device placed once, the SU's OOB switches in its network rack.
+        let placed = |k: DeviceKind| {
+            p.layout
+                .racks
+                .iter()
+                .flat_map(|x| &x.devices)
+                .filter(|d| d.kind == k)
+                .count() as u32
+        };
+        let n = &p.networks;
+        assert_eq!(placed(DeviceKind::Management), n.oob.switches.total);
+        assert_eq!(n.oob.switches.total, 2);
+        assert_eq!(
+            placed(DeviceKind::Storage),
+            n.storage.as_ref().unwrap().counts.switches.total
+        );
+        assert_eq!(placed(DeviceKind::Inband), n.inband.switches.total);
+        assert_eq!(placed(DeviceKind::Appliance), n.ufm + n.management_servers);
+        assert_eq!((n.ufm, n.management_servers), (0, 4), "GIGAPOD: no UFM unless asked");
+        let mgmt_rack = p
+            .layout
+            .racks
+            .iter()
+            .find(|x| x.kind == crate::layout::RackKind::Management)
+            .expect("a management rack");
+        assert!(mgmt_rack.devices.iter().any(|d| d.name == "mgmt-1"));
+        assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("stor-")));
+        assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("inb-")));
     }
 }

@@ -36,6 +36,7 @@ mod facility;
 mod fsx;
 pub mod layout;
 pub mod media;
+pub mod netwire;
 pub mod networks;
 pub mod output;
 mod plan;
@@ -50,7 +51,7 @@ pub mod summary;
 mod text;
 
 pub use bom::{BomCategory, BomLine};
-pub use cabling::{CablePlan, CableRun, Medium, Side, device_name, server_name};
+pub use cabling::{CablePlan, CableRole, CableRun, Medium, Side, device_name, server_name};
 pub use check::{Check, CheckKind, Status};
 pub use cost::{Capex, CostReport, CostSpec, Licences, Opex};
 pub use error::{Error, FacilityError};

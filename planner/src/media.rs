@@ -87,6 +87,10 @@ impl MediaChoice {
             MediaChoice::Cable {
                 media: CableMedia::Acc, ..
             } => "acc",
+            MediaChoice::Cable {
+                media: CableMedia::Cat6,
+                ..
+            } => "cat6",
             MediaChoice::Cable { .. } => "aoc",
             MediaChoice::Optics { .. } => "optic",
         }
@@ -210,6 +214,7 @@ fn class_of_cable(c: &Cable) -> MediaClass {
         (CableMedia::Dac, _) => MediaClass::Dac,
         (CableMedia::Acc, _) => MediaClass::Acc,
         (CableMedia::Aoc, _) => MediaClass::Aoc,
+        (CableMedia::Cat6, _) => MediaClass::Dac,
         (CableMedia::Fiber, Some(FiberMedia::Multimode)) => MediaClass::Multimode,
         (CableMedia::Fiber, _) => MediaClass::Singlemode,
     }
@@ -257,6 +262,7 @@ pub fn choose(catalog: &Catalog, run: &CageRun<'_>) -> Result<MediaChoice, NoMed
         CableMedia::Acc => 1,
         CableMedia::Aoc => 2,
         CableMedia::Fiber => 3,
+        CableMedia::Cat6 => 0,
     };
     let mut copper: Vec<&Cable> = cables
         .iter()

@@ -154,6 +154,10 @@ pub struct ManagementSpec {
     pub login_nodes: i64,
     /// Kubernetes control nodes; default 0.
     pub kubernetes_nodes: i64,
+    /// Catalog id of the UFM appliance; default `ufm-3.1` (H100 RA Table 7).
+    pub ufm_appliance: String,
+    /// Catalog id of the management nodes; default `bcm-head-node` (H100 RA Table 7's management server).
+    pub node: String,
 }
 
 impl Default for ManagementSpec {
@@ -163,6 +167,8 @@ impl Default for ManagementSpec {
             head_nodes: 4,
             login_nodes: 0,
             kubernetes_nodes: 0,
+            ufm_appliance: "ufm-3.1".into(),
+            node: "bcm-head-node".into(),
         }
     }
 }
@@ -173,6 +179,33 @@ impl ManagementSpec {
         let n = self.head_nodes.max(0) + self.login_nodes.max(0) + self.kubernetes_nodes.max(0);
         u32::try_from(n).unwrap_or(u32::MAX)
     }
+}
+
+/// Whether the compute switch has a port of its own for UFM (catalog `ufm_port`: the Q3400-RA's `fnm1`,
+/// "In-band fabric node management (UFM)", pod-facts A.7).
+pub fn switch_has_ufm_port(s: &Switch) -> bool {
+    s.ufm_port.is_some()
+}
+
+/// Whether the server's reference design puts UFM on its InfiniBand fabrics (catalog `reference_design`).
+pub fn reference_ufm(server: &gigapod_catalog::Server) -> bool {
+    server.reference_design.as_ref().is_some_and(|d| d.value.ufm())
+}
+
+/// UFM appliances on the compute fabric: `management.ufm` when given (its first pair), else a high-availability
+/// pair when the server's reference design has UFM (pod-facts A.1.7).
+pub fn ufm_on_compute(server: &gigapod_catalog::Server, mgmt: &ManagementSpec) -> u32 {
+    match mgmt.ufm {
+        Some(n) => u32::try_from(n.clamp(0, 2)).unwrap_or(0),
+        None if reference_ufm(server) => 2,
+        None => 0,
+    }
+}
+
+/// Server slots of SU 1 the UFM appliances take: one where UFM is on the compute fabric and the switch has no UFM
+/// port of its own (the RA's "31 nodes + UFM", pod-facts A.1.7), else none (the Q3400-RA's fnm1, A.7).
+pub fn ufm_displaced_slots(server: &gigapod_catalog::Server, switch: &Switch, mgmt: &ManagementSpec) -> u32 {
+    u32::from(ufm_on_compute(server, mgmt) > 0 && !switch_has_ufm_port(switch))
 }
 
 /// Counts of one network for report.json `networks.<name>`.
@@ -259,6 +292,37 @@ pub struct Networks {
     pub ufm: u32,
     /// Management servers.
     pub management_servers: u32,
+    /// Server slots of the compute fabric the UFM appliances take (a leaf port where a server would go): 1 for
+    /// the RA's "31 nodes + UFM", 0 where the switch has a UFM port of its own (Q3400-RA fnm1) or there is no UFM.
+    pub ufm_server_slots: u32,
+    /// Every device and link of these networks, as wired port by port (netwire.rs).
+    pub wiring: crate::netwire::Wiring,
+}
+
+impl Networks {
+    /// Takes the wiring's switch counts where they differ from the rule's (the wiring places what it cables).
+    pub fn reconcile(&mut self, w: &crate::netwire::Wiring) {
+        // The compute UFM links take the leaf ports of missing servers, one port per rail of a server slot.
+        self.ufm_server_slots = w.ufm_compute_ports.div_ceil(w.compute_rails.max(1));
+        let leaf = w.inband_leaves;
+        if leaf != self.inband.switches.leaf {
+            self.inband.switches.leaf = leaf;
+            self.inband.switches.total = leaf + self.inband.switches.spine;
+        }
+        if w.oob_switches != self.oob.switches.total {
+            self.oob.switches.leaf = w.oob_switches;
+            self.oob.switches.total = w.oob_switches;
+        }
+    }
+
+    /// Sets the OOB PDU links to the PDUs cabled (the facility's count, once it is known).
+    pub fn set_oob_pdus(&mut self, pdus: u32) {
+        let l = &mut self.oob.links;
+        if let Some(e) = l.by_kind.iter_mut().find(|(k, _)| k == "pdu") {
+            e.1 = pdus;
+        }
+        l.total = l.by_kind.iter().map(|(_, n)| n).sum();
+    }
 }
 
 /// What the networks are sized from, besides the spec tables.
@@ -271,7 +335,7 @@ pub struct NetworkInputs<'a> {
     pub servers_per_su: u32,
     /// Storage ports per node from the catalog.
     pub catalog_storage_ports: u32,
-    /// NVIDIA (DGX SuperPOD RA) server.
+    /// The server's reference design puts UFM on its InfiniBand fabrics (catalog `reference_design`).
     pub dgx_reference: bool,
     /// The compute fabric.
     pub compute: &'a Fabric,
@@ -343,7 +407,7 @@ pub fn build(
     let ib_fabrics = 1 + u32::from(storage.fabric == StorageFabric::Infiniband);
     let ufm = match mgmt.ufm {
         Some(n) => u32::try_from(n.max(0)).unwrap_or(u32::MAX),
-        None if inp.dgx_reference && !inp.compute_switch_has_ufm_port => 2 * ib_fabrics,
+        None if inp.dgx_reference => 2 * ib_fabrics,
         None => 0,
     };
     let management_servers = mgmt.servers();
@@ -384,6 +448,8 @@ pub fn build(
         oob: o,
         ufm,
         management_servers,
+        ufm_server_slots: 0,
+        wiring: crate::netwire::Wiring::default(),
     })
 }
 
@@ -541,17 +607,18 @@ fn oob_counts(
     for su in 0..sus {
         let nodes = (inp.servers - su * inp.servers_per_su).min(inp.servers_per_su);
         let su_pdus = inp.su_pdus.get(su as usize).copied().unwrap_or(0);
-        let ports = nodes + inp.compute_leaves_per_su + su_pdus;
+        let ports = nodes.saturating_add(inp.compute_leaves_per_su).saturating_add(su_pdus);
         switches += ports.div_ceil(k);
-        used += ports;
-        pdus += su_pdus;
+        used = u32::saturating_add(used, ports);
+        pdus = u32::saturating_add(pdus, su_pdus);
     }
     let compute_leaves = inp.compute_leaves_per_su * sus;
-    let central =
-        ib_switches.saturating_sub(compute_leaves) + inband_switches + ufm + management_servers + inp.other_pdus;
-    let spare = switches * k - used;
-    switches += central.saturating_sub(spare).div_ceil(k);
-    pdus += inp.other_pdus;
+    let central = [inband_switches, ufm, management_servers, inp.other_pdus]
+        .into_iter()
+        .fold(ib_switches.saturating_sub(compute_leaves), u32::saturating_add);
+    let spare = switches.saturating_mul(k).saturating_sub(used);
+    switches = switches.saturating_add(central.saturating_sub(spare).div_ceil(k));
+    pdus = pdus.saturating_add(inp.other_pdus);
     NetworkCounts {
         switch_id: spec.switch.clone(),
         switches: SwitchTotal {

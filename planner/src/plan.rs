@@ -160,15 +160,32 @@ pub(crate) fn plan_steps(
         &format!("placing {} servers and {} switches", r.servers, fabric.switches().len()),
     );
     let forms = CageForms::of(&r);
-    let (devices, layout, layout_checks) = stage_layout(spec, &r, catalog, options, &fabric, &power, &forms)?;
+    // The networks' OOB switches count the racks' PDUs, which the layout decides: start with none, and lay out
+    // again while the PDUs the layout needs (on the devices' worst-case power) change the wiring.
+    let mut pdus = (vec![0u32; r.scalable_units as usize], 0u32);
+    let mut round = 0;
+    let (networks, wiring, devices, layout, layout_checks, network_checks) = loop {
+        round += 1;
+        let (networks, wiring, network_checks) = stage_networks(spec, &r, catalog, &fabric, &pdus)?;
+        let (devices, layout, layout_checks) =
+            stage_layout(spec, &r, catalog, options, &fabric, &power, &forms, &wiring)?;
+        let needed = estimated_pdus(&r, &layout, &devices);
+        if needed == pdus || round >= 4 {
+            break (networks, wiring, devices, layout, layout_checks, network_checks);
+        }
+        pdus = needed;
+    };
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
-    let cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
+    let mut cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
+    cables.append(stage_network_cabling(spec, &r, catalog, &networks, &wiring, &layout)?);
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
+    let mut networks = networks;
+    let pdu_checks = cable_pdus(&r, &layout, &facility, &wiring, &mut networks, &mut cables, catalog);
     checks.extend(facility_checks);
     checks.extend(layout_checks);
-    let (networks, network_checks) = stage_networks(spec, &r, catalog, &fabric, &layout, &facility)?;
     checks.extend(network_checks);
+    checks.extend(pdu_checks);
     let management_switches = devices.management_switches;
     let bom = build_bom(
         &r,
@@ -204,25 +221,17 @@ pub(crate) fn plan_steps(
 }
 
 /// Stage: the storage fabric, in-band and out-of-band networks, sized by the rules of networks.rs from the compute
-/// fabric, the layout's racks and their PDUs; the storage bandwidth is checked against `storage.target`.
+/// fabric and the racks' PDUs (each SU's compute racks, then the others), and wired by netwire.rs; the storage
+/// bandwidth is checked against `storage.target`.
 fn stage_networks(
     spec: SpecRef<'_>,
     r: &Resolved,
     catalog: &Catalog,
     compute: &Fabric,
-    layout: &Layout,
-    facility: &FacilityPower,
-) -> Result<(crate::networks::Networks, Vec<Check>), Error> {
+    pdus: &(Vec<u32>, u32),
+) -> Result<(crate::networks::Networks, crate::netwire::Wiring, Vec<Check>), Error> {
     use crate::networks::{self, NetworkInputs};
-    let mut su_pdus = vec![0u32; r.scalable_units as usize];
-    let mut other_pdus = 0;
-    for (rack, power) in layout.racks.iter().zip(&facility.racks) {
-        let pdus = power.pdus_per_feed * r.feeds;
-        match (rack.kind, rack.su) {
-            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => su_pdus[su as usize] += pdus,
-            _ => other_pdus += pdus,
-        }
-    }
+    let (su_pdus, other_pdus) = (pdus.0.clone(), pdus.1);
     let leaves = compute.summary().switches.leaf;
     let inp = NetworkInputs {
         servers: r.servers,
@@ -230,20 +239,20 @@ fn stage_networks(
         // One port of each storage card; its other port is the node's in-band port (pod-facts A.1.2: "each pair
         // of in-band management and storage ports"; Table 8: 254 storage transceivers for 127 DGX).
         catalog_storage_ports: r.server.storage_nic_count.as_ref().map_or(0, |n| n.value),
-        dgx_reference: r.server.vendor.eq_ignore_ascii_case("nvidia"),
+        dgx_reference: networks::reference_ufm(&r.server),
         compute,
         compute_leaves_per_su: leaves.div_ceil(r.scalable_units.max(1)),
-        su_pdus,
+        su_pdus: su_pdus.clone(),
         other_pdus,
         storage_switch: r.storage_switch.as_ref(),
-        compute_switch_has_ufm_port: r.switch.description.contains("fnm1"),
+        compute_switch_has_ufm_port: networks::switch_has_ufm_port(&r.switch),
         inband_ports: r.inband_switch.ports_at(gigapod_catalog::units::Gbps(
             u64::try_from(r.spec.inband.port_speed_gbps).unwrap_or(100),
         )),
         oob_ports: r.oob_switch.ports_at(gigapod_catalog::units::Gbps(1)),
     };
     let s = &r.spec;
-    let n = networks::build(&inp, &s.storage, &s.inband, &s.oob, &s.management).map_err(|e| {
+    let mut n = networks::build(&inp, &s.storage, &s.inband, &s.oob, &s.management).map_err(|e| {
         let key = match &e {
             networks::NetworkError::Storage(_) => "storage.switch",
             networks::NetworkError::TooFewPorts { network, .. } => match *network {
@@ -280,7 +289,224 @@ fn stage_networks(
             ),
         ));
     }
-    Ok((n, checks))
+    let wiring = crate::netwire::wire(&wire_inputs(r, compute, &su_pdus, other_pdus), &n, &s.management);
+    n.reconcile(&wiring);
+    n.wiring = wiring.clone();
+    if n.ufm > 0 && wiring.ufm_compute_ports == 0 && !networks::switch_has_ufm_port(&r.switch) {
+        checks.push(Check::warn(
+            "networks.ufm_port",
+            format!(
+                "{} UFM appliance(s) need a compute leaf port, and every leaf port of SU 1 is taken by the {} servers: \
+                 leave one server slot in SU 1 (the RA's 31 nodes + UFM), e.g. `compute.servers = {}`",
+                n.ufm,
+                r.servers.min(r.servers_per_su),
+                r.servers.saturating_sub(1)
+            ),
+        ));
+    }
+    Ok((n, wiring, checks))
+}
+
+/// What the wiring needs from the resolved spec.
+fn wire_inputs<'a>(
+    r: &'a Resolved,
+    compute: &'a Fabric,
+    su_pdus: &[u32],
+    other_pdus: u32,
+) -> crate::netwire::WireInputs<'a> {
+    use gigapod_catalog::units::Gbps;
+    let speed = |g: i64, d: u64| Gbps(u64::try_from(g).unwrap_or(d));
+    let storage_speed = speed(r.spec.storage.port_speed_gbps, 400);
+    let inband_speed = speed(r.spec.inband.port_speed_gbps, 100);
+    let form_at = |s: &'a gigapod_catalog::Switch, speed: Gbps| {
+        s.port_group
+            .iter()
+            .find(|g| g.modes.iter().any(|m| m.speed_gbps == speed))
+            .map_or("osfp-twin", |g| g.form.as_str())
+    };
+    let st = r.storage_switch.as_ref().unwrap_or(&r.switch);
+    crate::netwire::WireInputs {
+        servers: r.servers,
+        servers_per_su: r.servers_per_su,
+        compute,
+        compute_form: form_at(&r.switch, r.nic_speed),
+        compute_ports: r.switch.ports_at(r.nic_speed),
+        compute_ufm_port: r.switch.ufm_port.as_ref().map(|p| p.value.as_str()),
+        storage_form: form_at(st, storage_speed),
+        storage_nic_form: r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
+        storage_ports: st.ports_at(storage_speed),
+        storage_speed,
+        inband_ports: r.inband_switch.ports_at(inband_speed),
+        inband_speed,
+        bond: u32::try_from(r.spec.inband.bond.max(1)).unwrap_or(2),
+        user_storage_ports: u32::try_from(r.spec.inband.user_storage_ports.max(0)).unwrap_or(0),
+        oob_ports: r.oob_switch.ports_at(Gbps(1)),
+        su_pdus: su_pdus.to_vec(),
+        other_pdus,
+    }
+}
+
+/// The PDUs each SU's compute racks and the other racks need, on the devices' worst-case power (the layout's
+/// footprints, every cage at its most power-hungry module): the cable plan's pluggables can only lower it.
+fn estimated_pdus(r: &Resolved, layout: &Layout, devices: &crate::devices::Devices) -> (Vec<u32>, u32) {
+    let li = &devices.layout_input;
+    let mut worst = devices.power.clone();
+    for d in li
+        .sus
+        .iter()
+        .flat_map(|s| s.servers.iter().chain(&s.network))
+        .chain(&li.global_network)
+        .chain(&li.management)
+    {
+        if let Some(p) = worst.get_mut(&d.name) {
+            p.w = Watts(d.footprint.kw * 1000.0);
+            p.includes_pluggables = true;
+        }
+    }
+    let f = facility::compute(layout, &worst, &CablePlan::empty(), &r.pdu, r.feeds);
+    pdus_by_su(r, layout, &f)
+}
+
+/// PDUs of each SU's compute racks, and of the other racks.
+fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower) -> (Vec<u32>, u32) {
+    let mut su_pdus = vec![0u32; r.scalable_units as usize];
+    let mut other = 0;
+    for (rack, p) in layout.racks.iter().zip(&f.racks) {
+        // A rack past the PDUs a feed may take is the facility stage's input error; here it counts at that limit,
+        // which bounds the wiring.
+        let n = p.pdus_per_feed.min(r.max_pdus_per_feed).saturating_mul(f.feeds);
+        match (rack.kind, rack.su) {
+            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => {
+                su_pdus[su as usize] = su_pdus[su as usize].saturating_add(n)
+            }
+            _ => other = u32::saturating_add(other, n),
+        }
+    }
+    (su_pdus, other)
+}
+
+/// Stage: the cables of the storage fabric (from its graph, cage by cage), and of the UFM, in-band and OOB links.
+fn stage_network_cabling(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    n: &crate::networks::Networks,
+    w: &crate::netwire::Wiring,
+    layout: &Layout,
+) -> Result<CablePlan, Error> {
+    let err = |e: media::NoMedia, key: &str| Error::Media {
+        diagnostics: spec
+            .source
+            .at_key(
+                &KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted(key)) {
+                    key
+                } else {
+                    "compute.server"
+                }),
+                format!("{key}: {e}"),
+            )
+            .with_help("add the cables or transceivers the message names with --catalog FILE.toml (docs/catalog.md)")
+            .into(),
+        source: Box::new(e),
+    };
+    let mut out = CablePlan::empty();
+    if let (Some(st), Some(sw)) = (&n.storage, &r.storage_switch) {
+        let speed = st.fabric.speed();
+        let forms = CageForms {
+            switch_form: sw
+                .port_group
+                .iter()
+                .find(|g| g.modes.iter().any(|m| m.speed_gbps == speed))
+                .map_or("osfp-twin", |g| g.form.as_str()),
+            ports_per_cage: sw.ports_per_cage_at(speed).unwrap_or(1),
+            nic_form: r.storage_nic.as_ref().map_or("qsfp112", |x| x.form.as_str()),
+            nic_ports_per_cage: 1,
+            protocol: sw.protocol.as_str(),
+            switch_sink: sw.cage_heat_sink_at(speed),
+            nic_sink: r
+                .storage_nic
+                .as_ref()
+                .and_then(|x| x.heat_sink.as_ref())
+                .map(|h| h.value),
+        };
+        out.append(
+            cabling::plan_storage(&st.fabric, layout, catalog, &forms, "stor-")
+                .map_err(|e| err(e, "storage.switch"))?,
+        );
+    }
+    out.append(cabling::plan_links(&w.links, layout, catalog).map_err(|e| err(e, "inband.switch"))?);
+    Ok(out)
+}
+
+/// Cables every PDU the facility counts to the OOB port kept for it (its SU's switches for a compute rack's PDUs,
+/// the central ones for the others), and counts them in `networks.oob`. A PDU left without a port is a planner
+/// invariant broken (the ports are kept on the worst-case power, which the cable plan can only lower).
+fn cable_pdus(
+    r: &Resolved,
+    layout: &Layout,
+    facility: &FacilityPower,
+    w: &crate::netwire::Wiring,
+    n: &mut crate::networks::Networks,
+    cables: &mut CablePlan,
+    catalog: &Catalog,
+) -> Vec<Check> {
+    use crate::netwire::{NetEnd, NetLink};
+    let mut free: Vec<&crate::netwire::PduPort> = w.pdu_ports.iter().collect();
+    let mut links = Vec::new();
+    let mut missing = 0u32;
+    for (i, (rack, p)) in layout.racks.iter().zip(&facility.racks).enumerate() {
+        let su = match rack.kind {
+            layout::RackKind::Compute => rack.su,
+            _ => None,
+        };
+        for k in 0..p.pdus_per_feed.saturating_mul(facility.feeds) {
+            let pos = free
+                .iter()
+                .position(|x| x.su == su)
+                .or_else(|| (!free.is_empty()).then_some(0));
+            let Some(pos) = pos else {
+                missing += 1;
+                continue;
+            };
+            let port = free.remove(pos);
+            links.push(NetLink {
+                a: NetEnd {
+                    device: format!("{}-pdu{}", rack.id, k + 1),
+                    port: "net".into(),
+                    form: "rj45".into(),
+                    rack: Some(i),
+                },
+                b: NetEnd {
+                    device: port.switch.clone(),
+                    port: port.port.clone(),
+                    form: "rj45".into(),
+                    rack: None,
+                },
+                role: cabling::CableRole::Oob,
+                speed: gigapod_catalog::units::Gbps(1),
+                protocol: "ethernet",
+            });
+        }
+    }
+    let cabled = links.len() as u32;
+    if let Ok(p) = cabling::plan_links(&links, layout, catalog) {
+        cables.append(p);
+    }
+    n.set_oob_pdus(cabled);
+    let _ = r;
+    vec![Check::invariant(
+        "networks.oob_pdus",
+        missing == 0,
+        format!(
+            "{cabled} of {} PDUs cabled to an OOB port{}",
+            facility.pdus,
+            if missing > 0 {
+                format!("; {missing} without a port")
+            } else {
+                String::new()
+            }
+        ),
+    )]
 }
 
 /// Stage: max-flow analysis of the compute fabric.
@@ -323,6 +549,7 @@ fn stage_power(r: &Resolved) -> (PowerSummary, Vec<Check>) {
 }
 
 /// Stage: device footprints, then the rack layout under the limits (with the solver's invariant).
+#[allow(clippy::too_many_arguments)]
 fn stage_layout(
     spec: SpecRef<'_>,
     r: &Resolved,
@@ -331,8 +558,9 @@ fn stage_layout(
     fabric: &Fabric,
     power: &PowerSummary,
     forms: &CageForms<'_>,
+    wiring: &crate::netwire::Wiring,
 ) -> Result<(crate::devices::Devices, Layout, Vec<Check>), Error> {
-    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w);
+    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w, wiring);
     devices.layout_input.weights = options.layout_weights;
     devices.layout_input.routing.apply(&options.routing);
     let weights = devices.layout_input.weights;
@@ -882,7 +1110,7 @@ fn build_bom(
             true,
         ));
     }
-    let mgmt = &r.management_switch;
+    let mgmt = &r.oob_switch;
     table.extend([
         (
             C::Psu,
@@ -913,8 +1141,8 @@ fn build_bom(
             false,
         ),
     ]);
-    // The storage fabric's and the in-band network's switches, counted by networks.rs (their cables and optics
-    // are not yet in the cable plan: docs/networks.md).
+    // The storage fabric's and the in-band network's switches, the UFM appliances and management nodes, as placed
+    // (their cables and optics are in the cable plan with the compute fabric's).
     if let (Some(sw), Some(st)) = (&r.storage_switch, &networks.storage) {
         table.push((
             C::Switch,
@@ -935,6 +1163,22 @@ fn build_bom(
         provenance(&r.inband_switch.max_power_w),
         false,
     ));
+    for (a, qty) in [
+        (&r.ufm_appliance, networks.ufm),
+        (&r.management_node, networks.management_servers),
+    ] {
+        if qty > 0 {
+            table.push((
+                C::Server,
+                a.id.as_str(),
+                &a.description,
+                u64::from(qty),
+                Some(crate::devices::appliance_w(a, basis)),
+                provenance(&a.max_power_w),
+                false,
+            ));
+        }
+    }
     let mut lines: Vec<BomLine> = table.into_iter().map(line).collect();
     // Switch-side modules first, then the system side (the servers' cages), each part on its own line.
     let mut by_side: Vec<_> = cables.transceivers_by_side.iter().collect();

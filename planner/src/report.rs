@@ -78,6 +78,11 @@ pub struct NetworksReport {
     pub ufm_appliances: u32,
     /// Management servers.
     pub management_servers: u32,
+    /// Server slots of the compute fabric the UFM appliances take (the RA's "31 nodes + UFM": 1).
+    pub ufm_server_slots: u32,
+    /// Physical cables of each network by medium (`compute`, `storage`, `inband`, `oob`; UFM-to-compute-leaf
+    /// links count with `compute`), from the cable plan.
+    pub media: std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, u64>>,
 }
 
 impl NetworksReport {
@@ -93,6 +98,27 @@ impl NetworksReport {
             oob: n.oob.clone(),
             ufm_appliances: n.ufm,
             management_servers: n.management_servers,
+            ufm_server_slots: n.ufm_server_slots,
+            media: {
+                use crate::cabling::CableRole;
+                let mut m: std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, u64>> =
+                    Default::default();
+                let mut last = "";
+                for r in &plan.cables.runs {
+                    if r.label == last {
+                        continue; // a cable carrying two links counts once
+                    }
+                    last = &r.label;
+                    let net = match r.role {
+                        CableRole::Storage => "storage",
+                        CableRole::Inband => "inband",
+                        CableRole::Oob => "oob",
+                        _ => "compute",
+                    };
+                    *m.entry(net).or_default().entry(r.media.as_str()).or_default() += 1;
+                }
+                m
+            },
         }
     }
 }
@@ -134,8 +160,10 @@ pub struct RacksReport<'a> {
     pub count: u32,
     /// Racks holding servers.
     pub compute: u32,
-    /// Racks holding only switches.
+    /// Racks holding no servers (network racks and management racks).
     pub network: u32,
+    /// Of those, the management racks (storage and in-band switches, central OOB switches, UFM, management nodes).
+    pub management: u32,
     /// Racks no layout of these devices can go below: the largest of the kW, U, weight, room-air, server-density
     /// and network-U bounds (`layout.bounds`).
     pub lower_bound: u32,
@@ -296,6 +324,10 @@ impl<'a> Report<'a> {
                     count: racks.len() as u32,
                     compute,
                     network: racks.len() as u32 - compute,
+                    management: racks
+                        .iter()
+                        .filter(|r| r.kind == crate::layout::RackKind::Management)
+                        .count() as u32,
                     lower_bound: plan.layout.stats.lower_bound,
                     open_positions: &plan.layout.open_positions,
                     rows: plan.layout.rows,

@@ -403,8 +403,12 @@ pub struct Resolved {
     pub storage_switch: Option<Switch>,
     /// The in-band switch.
     pub inband_switch: Switch,
-    /// The out-of-band switch of `[oob]`.
+    /// The out-of-band switch of `[oob]` (or `facility.management_switch`).
     pub oob_switch: Switch,
+    /// The UFM appliance (`management.ufm_appliance`).
+    pub ufm_appliance: gigapod_catalog::Appliance,
+    /// The management node (`management.node`).
+    pub management_node: gigapod_catalog::Appliance,
     /// Servers in the cluster.
     pub servers: u32,
     /// Servers per scalable unit.
@@ -846,7 +850,15 @@ impl Spec {
                 let key = format!("compute.{key}");
                 if let Some(n) = r.count(&key, *v) {
                     servers = match (*key).rsplit('.').next() {
-                        Some("scalable_units") => per_su.map(|p| n.saturating_mul(p)),
+                        // Sized by SUs: the UFM appliances take the slot of one server in SU 1 where the compute
+                        // switch has no UFM port of its own (pod-facts A.1.7: 31 nodes + UFM).
+                        Some("scalable_units") => per_su.map(|p| {
+                            let displaced = match (server, switch) {
+                                (Some(srv), Some(sw)) => crate::networks::ufm_displaced_slots(srv, sw, &s.management),
+                                _ => 0,
+                            };
+                            n.saturating_mul(p).saturating_sub(u64::from(displaced)).max(1)
+                        }),
                         Some("gpus") => server.and_then(|srv| {
                             let per = u64::from(srv.gpu_count.value);
                             if n % per != 0 {
@@ -966,7 +978,23 @@ impl Spec {
             net_switch(&mut r, &s.storage.switch, "storage.switch")
         };
         let inband_switch = net_switch(&mut r, &s.inband.switch, "inband.switch");
-        let oob_switch = net_switch(&mut r, &s.oob.switch, "oob.switch");
+        // `facility.management_switch` (the older key) names the OOB switch when `[oob]` leaves it at its default.
+        let oob_id = if s.oob.switch == crate::networks::OobSpec::default().switch {
+            &s.facility.management_switch
+        } else {
+            &s.oob.switch
+        };
+        let oob_key = if oob_id == &s.oob.switch {
+            "oob.switch"
+        } else {
+            "facility.management_switch"
+        };
+        let oob_switch = net_switch(&mut r, oob_id, oob_key);
+        let appliance = |r: &mut Resolver<'_>, id: &str, key: &str| {
+            r.part(id, key, PartKind::Appliance, |c, id| c.appliance(id)).cloned()
+        };
+        let ufm_appliance = appliance(&mut r, &s.management.ufm_appliance, "management.ufm_appliance");
+        let management_node = appliance(&mut r, &s.management.node, "management.node");
         r.network_numbers(s);
         if let (Some(srv), Some((_, Some(nic), _))) = (server, &parts) {
             let rails = u64::from(srv.fabric_nic_count.value) * u64::from(nic.ports.value);
@@ -989,7 +1017,9 @@ impl Spec {
             (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) => (a, b, c, d, e, f),
             _ => return Err(r.origin.at_top("the spec is incomplete").into()),
         };
-        let (Some(inband_switch), Some(oob_switch)) = (inband_switch, oob_switch) else {
+        let (Some(inband_switch), Some(oob_switch), Some(ufm_appliance), Some(management_node)) =
+            (inband_switch, oob_switch, ufm_appliance, management_node)
+        else {
             return Err(r.origin.at_top("the spec is incomplete").into());
         };
         let (Some(pdu), Some(mgmt), Some(racks_per_row)) = (pdu, mgmt, racks_per_row) else {
@@ -1020,6 +1050,8 @@ impl Spec {
             storage_switch,
             inband_switch,
             oob_switch,
+            ufm_appliance,
+            management_node,
             servers,
             servers_per_su: per_su,
             scalable_units: servers.div_ceil(per_su),

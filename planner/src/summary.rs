@@ -81,12 +81,19 @@ pub fn text(plan: &Plan) -> String {
         .iter()
         .filter(|r| r.kind == crate::layout::RackKind::Compute)
         .count();
+    let management_racks = plan
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == crate::layout::RackKind::Management)
+        .count();
     let _ = writeln!(
         out,
-        "  racks     {} ({} compute, {} network; lower bound {}, hand layout {}) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
+        "  racks     {} ({} compute, {} network, {} management; lower bound {}, hand layout {}) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
         plan.layout.racks.len(),
         compute_racks,
-        plan.layout.racks.len() - compute_racks,
+        plan.layout.racks.len() - compute_racks - management_racks,
+        management_racks,
         plan.layout.stats.lower_bound,
         plan.layout.stats.hand.total,
         plan.layout.rows,
@@ -133,7 +140,8 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "            (these networks are counted by rule only: their switches are in the BOM but not yet in racks, power or cables.csv; docs/networks.md)"
+        "            every switch, appliance and link placed and cabled (cables.csv roles storage, inband, oob, ufm); UFM takes {} server slot(s) of the compute fabric",
+        n.ufm_server_slots
     );
     if let Some(c) = &plan.cost {
         let _ = writeln!(

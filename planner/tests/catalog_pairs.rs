@@ -44,10 +44,15 @@ fn assert_buyable(p: &Plan) {
             c.id,
             run.length_m.0
         );
+        // The compute fabric's media rules and cage heat sinks; the other networks' links run at their own speeds.
+        if !matches!(run.role.as_str(), "endpoint" | "leaf_spine" | "spine_core") {
+            continue;
+        }
         let class = match (c.media, c.fiber) {
             (CableMedia::Dac, _) => MediaClass::Dac,
             (CableMedia::Acc, _) => MediaClass::Acc,
             (CableMedia::Aoc, _) => MediaClass::Aoc,
+            (CableMedia::Cat6, _) => MediaClass::Dac,
             (CableMedia::Fiber, Some(gigapod_catalog::FiberMedia::Multimode)) => MediaClass::Multimode,
             (CableMedia::Fiber, _) => MediaClass::Singlemode,
         };
@@ -77,6 +82,17 @@ fn assert_buyable(p: &Plan) {
     for ((id, side), qty) in &p.cables.transceivers_by_side {
         let t = cat.transceiver(id).unwrap_or_else(|| panic!("unknown module {id}"));
         assert!(*qty > 0);
+        // The compute fabric's cages; the storage fabric's modules sit in cages of other forms and speeds.
+        let (server_form, _) = gigapod_planner::devices::server_cages(r);
+        let switch_form = r
+            .switch
+            .port_group
+            .iter()
+            .find(|g| g.modes.iter().any(|m| m.speed_gbps == r.nic_speed))
+            .map_or("", |g| g.form.as_str());
+        if (t.form != server_form && t.form != switch_form) || t.speed_gbps.value != r.nic_speed {
+            continue;
+        }
         let cage = match side {
             Side::Switch => switch_sink,
             Side::System => server_sink,
@@ -205,9 +221,11 @@ fn four_dgx_h100_fit_a_41_kw_rack() {
     }
     let racks = p.checks.iter().find(|c| c.id == "racks.power").unwrap();
     assert_eq!(racks.status, gigapod_planner::Status::Pass, "{racks:?}");
-    // The modules are still ordered: 4 flat-top twin-port system modules per DGX.
+    // The modules are still ordered: 4 flat-top twin-port system modules per DGX (31 of them: UFM takes the
+    // 32nd server's leaf ports, the RA's "31 nodes + UFM").
+    assert_eq!(p.compute.servers, 31);
     assert_eq!(
         p.cables.transceivers_by_side[&("mma4z00-ns-flt".to_string(), Side::System)],
-        32 * 4
+        31 * 4
     );
 }

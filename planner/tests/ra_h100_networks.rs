@@ -8,12 +8,13 @@ use gigapod_planner::spec::{Spec, StorageFabric, StorageLevel, StorageSpec};
 use gigapod_planner::{Planner, Status};
 
 fn h100_4su() -> Spec {
-    // 127 nodes: the RA's 4-SU design (31 in SU 1 because of UFM). 4 servers per rack as in the RA's BOM.
+    // 4 SUs: the UFM rule (catalog `reference_design = "dgx-superpod"`, a QM9700 without a UFM port) takes one
+    // server slot of SU 1, so 127 nodes as in the RA. 4 servers per rack as in the RA's BOM.
     // Storage appliance ports: Table 8's 48 "NDR 2x200G, storage" switch ports, as configured storage.
     let mut storage = StorageSpec::default();
     storage.appliance_ports = 48;
     Spec::builder("h100-4su", "dgx-h100")
-        .servers(127)
+        .scalable_units(4)
         .servers_per_su(32)
         .servers_per_rack(4)
         .storage(storage)
@@ -41,7 +42,12 @@ fn rows() -> Vec<(&'static str, u32, u32, bool)> {
             .map_or(0, |e| e[1].as_u64().unwrap() as u32)
     };
     let m = |row, published, measured| (row, published, measured, published == measured);
+    let runs = |f: &dyn Fn(&gigapod_planner::CableRun) -> bool| p.cables.runs.iter().filter(|r| f(r)).count() as u32;
+    use gigapod_planner::CableRole;
     vec![
+        m("DGX H100 nodes", 127, p.compute.servers),
+        m("Racks", 38, p.layout.racks.len() as u32),
+        m("PDUs", 108, p.facility.pdus),
         m("Compute QM9700", 48, get(&["compute", "switches", "total"])),
         m("Storage QM9700", 16, get(&["storage", "switches", "total"])),
         m("In-band SN4600C", 8, get(&["inband", "switches", "total"])),
@@ -66,6 +72,22 @@ fn rows() -> Vec<(&'static str, u32, u32, bool)> {
             get(&["compute", "links", "total"]),
         ),
         m("Storage IB: DGX ports", 254, kind("storage", "node")),
+        m("Compute IB: UFM-leaf", 2, runs(&|r| r.role == CableRole::Ufm)),
+        m(
+            "Storage IB: UFM-leaf",
+            2,
+            runs(&|r| r.role == CableRole::Storage && r.a_device.starts_with("ufm-")),
+        ),
+        m(
+            "OOB: UFM back-to-back",
+            2,
+            runs(&|r| r.role == CableRole::Oob && r.a_port == "ha"),
+        ),
+        m(
+            "OOB: Cat6 cabled (BMC, switches, nodes, PDUs, UFM pairs)",
+            127 + 64 + 8 + 8 + 2 + 108,
+            runs(&|r| r.role == CableRole::Oob && r.media.as_str() == "cat6"),
+        ),
     ]
 }
 
@@ -79,16 +101,40 @@ fn h100_4su_rows_against_tables_7_and_8() {
         );
     }
     // The rows the rules do not reproduce, at the figures the rules give by hand:
-    // storage: 127 x 2 ports at 4:3 rail-aligned = 8 leaves of 32 down / 24 up, 192 uplinks; the largest divisor m
-    // of 24 with 8 m <= 64 is 8, so 3 spines; 48 appliance ports at 1:1 = 2 leaves of 32 + 32, 64 uplinks =
-    // 1 spine: 8 + 3 + 2 + 1 = 14 (RA 16). OOB IB switches follow: 48 + 14 = 62 (RA 64). PDUs: the facility
-    // model gives 4 per compute rack (32 racks) and 2 per network rack (2 racks): 132 (RA 108 = 32 x 3 + 6 x 2).
+    // - storage: 127 x 2 ports at 4:3 rail-aligned = 8 leaves of 32 down / 24 up, 192 uplinks; the largest
+    //   divisor m of 24 with 8 m <= 64 is 8, so 3 spines; 48 appliance ports at 1:1 = 2 leaves of 32 + 32,
+    //   64 uplinks = 1 spine: 8 + 3 + 2 + 1 = 14 (RA 16). OOB IB switches follow: 48 + 14 = 62 (RA 64).
+    // - racks: 32 compute racks of 4 (one of 3: 31 nodes + UFM), 2 network racks (SU leaves and OOB, spines) and
+    //   1 management rack: 35 (RA 38, whose 6 other racks' contents are a figure only).
+    // - PDUs: the facility model gives 2 per feed on A/B feeds for a 40.8 kW rack (4) and 1 per feed for the 3
+    //   other racks: 32 x 4 + 3 x 2 = 134 (RA 108 = 32 x 3 + 6 x 2); the OOB PDU drops and the Cat6 total follow:
+    //   127 + 62 + 8 + 8 + 2 + 134 = 341 (RA 317).
     let differs: Vec<(&str, u32)> = rows.iter().filter(|r| !r.3).map(|r| (r.0, r.2)).collect();
     assert_eq!(
         differs,
-        vec![("Storage QM9700", 14), ("OOB: IB switches", 62), ("OOB: PDUs", 132)],
+        vec![
+            ("Racks", 35),
+            ("PDUs", 134),
+            ("Storage QM9700", 14),
+            ("OOB: IB switches", 62),
+            ("OOB: PDUs", 134),
+            ("OOB: Cat6 cabled (BMC, switches, nodes, PDUs, UFM pairs)", 341)
+        ],
         "rows that differ from the RA"
     );
+    // Every network device is placed, and the management rack holds the central ones.
+    let p = Planner::new(Catalog::builtin()).plan(&h100_4su()).expect("plans");
+    let mgmt: Vec<_> = p
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == gigapod_planner::layout::RackKind::Management)
+        .collect();
+    assert!(!mgmt.is_empty());
+    for name in ["ufm-1", "ufm-4", "mgmt-1", "inb-core-1", "stor-spine-1", "stor-aleaf-1"] {
+        assert!(mgmt.iter().any(|r| r.devices.iter().any(|d| d.name == name)), "{name}");
+    }
+    assert_eq!(p.networks.ufm_server_slots, 1);
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/networks.md")).unwrap();
     for (row, published, measured, ok) in &rows {
         let line = format!(
@@ -101,9 +147,10 @@ fn h100_4su_rows_against_tables_7_and_8() {
 
 #[test]
 fn storage_short_of_its_target_fails_with_the_numbers() {
+    // 2 appliance ports at 400 Gb/s for one SU: 2 x 50 GB/s = 100 GB/s, short of the RA's best 125 GB/s per SU;
+    // a node's 2 ports give 100 GB/s, above its 40 GB/s.
     let mut storage = StorageSpec::default();
-    storage.ports_per_node = Some(1);
-    storage.port_speed_gbps = 200;
+    storage.appliance_ports = 2;
     storage.target = StorageLevel::Best;
     let spec = Spec::builder("short", "dgx-h100")
         .scalable_units(1)
@@ -113,7 +160,8 @@ fn storage_short_of_its_target_fails_with_the_numbers() {
     let c = p.checks.iter().find(|c| c.id == "storage.bandwidth").expect("check");
     assert_eq!(c.status, Status::Fail, "{}", c.message);
     assert!(
-        c.message.contains("25.0 GB/s per node (target 40 GB/s)"),
+        c.message
+            .contains("100.0 GB/s per node (target 40 GB/s) and 100.0 GB/s per SU (target 125 GB/s)"),
         "{}",
         c.message
     );

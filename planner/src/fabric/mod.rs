@@ -170,5 +170,6 @@ pub fn synthetic_switch(id: &str, cages: u32, modes: &[(u64, u32)]) -> Switch {
         airflow: None,
         psu_count: None,
         cooling: None,
+        ufm_port: None,
     }
 }

@@ -28,6 +28,8 @@ pub enum RackKind {
     Compute,
     /// Switches only.
     Network,
+    /// The management racks: storage and in-band switches, central OOB switches, UFM and management nodes.
+    Management,
 }
 
 /// A device at its place in a rack.
@@ -98,7 +100,14 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), input.servers_per_rack)?,
         None => (1, "no servers".to_string()),
     };
-    let switches = || input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network);
+    let switches = || {
+        input
+            .sus
+            .iter()
+            .flat_map(|s| &s.network)
+            .chain(&input.global_network)
+            .chain(&input.management)
+    };
     for d in switches() {
         if !block::fits(&Footprint::default().plus(&d.footprint), &limits) {
             let f = Footprint::default().plus(&d.footprint);
@@ -166,22 +175,38 @@ pub fn solve(input: &LayoutInput, link_cost: &dyn Fn(f64) -> LinkCost) -> Result
         Some(fp) => block::density(&fp, &limits, input.densities.as_deref(), None)?.0,
         None => 1,
     };
-    let hand_network = [
-        block::bound(net_total.u, limits.u),
-        block::bound(net_total.kw, limits.kw),
-        block::bound(net_total.kg, limits.kg),
-        room(&net_total),
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0);
+    // By hand too, the management devices get racks of their own (docs/networks.md).
+    let hand_racks = |devs: &mut dyn Iterator<Item = &Device>| {
+        let t = devs.fold(Footprint::default(), |a, d| a.plus(&d.footprint));
+        [
+            block::bound(t.u, limits.u),
+            block::bound(t.kw, limits.kw),
+            block::bound(t.kg, limits.kg),
+            room(&t),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    };
+    let hand_network = hand_racks(&mut input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network))
+        + hand_racks(&mut input.management.iter());
     let hand_servers = per_su(hand_density);
     let hand = HandLayout {
         total: hand_servers.iter().sum::<u32>() + hand_network,
         server_racks: hand_servers,
         network_racks: hand_network,
     };
-    let first_fit_racks = bounds.servers + block::first_fit_decreasing(&net, &limits).len() as u32;
+    // Management racks are packed apart from the network racks, in the baseline as in the layout.
+    let fabric_net: Vec<&Device> = input
+        .sus
+        .iter()
+        .flat_map(|s| &s.network)
+        .chain(&input.global_network)
+        .collect();
+    let mgmt_net: Vec<&Device> = input.management.iter().collect();
+    let first_fit_racks = bounds.servers
+        + block::first_fit_decreasing(&fabric_net, &limits).len() as u32
+        + block::first_fit_decreasing(&mgmt_net, &limits).len() as u32;
     let lower_bound = bounds.max();
     let st = &mut layout.stats;
     st.servers_per_rack = cap;
@@ -244,7 +269,21 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             block::fits(&with, limits)
         })
     };
+    // The management group: into management racks, or with in-rack placement first into the spare room too.
+    let mut mgmt_rooms_left: Vec<&Device> = Vec::new();
     if mode == LeafPlacement::InRack {
+        let su_order = block::middle_out(blocks.len(), blocks.len() / 2);
+        'mgmt: for d in &input.management {
+            for &b in &su_order {
+                if let Some(p) = try_into(&mut blocks[b].servers, d, &limits) {
+                    let r = &mut blocks[b].servers[p];
+                    r.load = r.load.plus(&d.footprint);
+                    r.switches.push(d);
+                    continue 'mgmt;
+                }
+            }
+            mgmt_rooms_left.push(d);
+        }
         for (b, su) in input.sus.iter().enumerate() {
             for d in &su.network {
                 match try_into(&mut blocks[b].servers, d, &limits) {
@@ -270,6 +309,7 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
             left.push((d, None));
         }
     } else {
+        mgmt_rooms_left.extend(input.management.iter());
         for (b, su) in input.sus.iter().enumerate() {
             left.extend(su.network.iter().map(|d| (d, Some(b))));
         }
@@ -315,8 +355,21 @@ fn arrange(input: &LayoutInput, mode: LeafPlacement, cap: u32, link_cost: &dyn F
         }
     }
 
-    // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine and core racks
-    //    after the middle SU's block; rows filled in order, a segment never split.
+    // 3b. Management racks: their devices first-fit decreasing, standing with the spine and core racks.
+    let mgmt_refs = mgmt_rooms_left;
+    for members in block::first_fit_decreasing(&mgmt_refs, &limits) {
+        let switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
+        global_racks.push(Rack {
+            su: None,
+            kind: RackKind::Management,
+            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+            servers: Vec::new(),
+            switches,
+        });
+    }
+
+    // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine, core and management
+    //    racks after the middle SU's block; rows filled in order, a segment never split.
     let mut segments: Vec<Vec<Rack<'_>>> = Vec::new();
     let middle_su = blocks.len().saturating_sub(1) / 2;
     let mut global_racks = Some(global_racks);

@@ -83,6 +83,12 @@ pub enum DeviceKind {
     Core,
     /// An out-of-band management switch.
     Management,
+    /// A storage fabric switch.
+    Storage,
+    /// An in-band management Ethernet switch.
+    Inband,
+    /// A UFM appliance or a management node.
+    Appliance,
 }
 
 /// One device to place.
@@ -178,6 +184,9 @@ pub struct LayoutInput {
     pub sus: Vec<SuDevices>,
     /// Spines, cores and their management switches: they share network racks, in the middle of the floor.
     pub global_network: Vec<Device>,
+    /// Storage and in-band switches, central OOB switches, UFM appliances and management nodes: packed into
+    /// management racks standing beside the network racks of the spines.
+    pub management: Vec<Device>,
     /// Links from each server to its SU's network group.
     pub rails: u32,
     /// Geometry of racks, rows and cable routes.

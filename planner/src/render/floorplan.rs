@@ -184,7 +184,7 @@ pub fn svg(plan: &Plan) -> String {
         let colour = draw::load_colour(frac);
         let class = if frac > 1.0 + 1e-9 {
             "f-rack f-over"
-        } else if r.kind == RackKind::Network {
+        } else if r.kind != RackKind::Compute {
             "f-rack f-net"
         } else {
             "f-rack"
@@ -199,6 +199,7 @@ pub fn svg(plan: &Plan) -> String {
                     (RackKind::Compute, Some(su)) => format!(" (SU {})", su + 1),
                     (RackKind::Network, Some(su)) => format!(" (SU {} network)", su + 1),
                     (RackKind::Network, None) => " (spine / core network)".into(),
+                    (RackKind::Management, _) => " (management)".into(),
                     _ => String::new(),
                 },
                 p.kw.0,

@@ -32,6 +32,7 @@
 //!   power cords are cables of type `power`.
 //! - Everything is `planned`.
 
+use crate::cabling::CableRole;
 use crate::layout::{DeviceKind, RackKind};
 use crate::plan::Plan;
 use gigapod_catalog::units::Gbps;
@@ -78,6 +79,9 @@ fn role(kind: DeviceKind) -> (&'static str, &'static str) {
         DeviceKind::Spine => ("Spine switch", "1d4ed8"),
         DeviceKind::Core => ("Core switch", "7e22ce"),
         DeviceKind::Management => ("Management switch", "b45309"),
+        DeviceKind::Storage => ("Storage switch", "0f766e"),
+        DeviceKind::Inband => ("In-band switch", "a16207"),
+        DeviceKind::Appliance => ("Management node", "64748b"),
     }
 }
 
@@ -117,6 +121,7 @@ pub fn cable_type(media: crate::cabling::Medium, part_id: &str) -> &'static str 
         Medium::Dac => "dac-passive",
         Medium::Acc => "dac-active",
         Medium::Aoc => "aoc",
+        Medium::Cat6 => "cat6",
         Medium::Optic if part_id.contains("-om4") => "mmf-om4",
         Medium::Optic if part_id.contains("-om3") => "mmf-om3",
         Medium::Optic if part_id.contains("-sm") => "smf",
@@ -198,7 +203,26 @@ fn parts(plan: &Plan) -> BTreeMap<String, PartFacts> {
             psu_w: Some(r.psu.rating_w.value.0),
         },
     );
-    for sw in [&r.switch, &r.management_switch] {
+    for a in [&r.ufm_appliance, &r.management_node] {
+        m.insert(
+            a.id.to_string(),
+            PartFacts {
+                vendor: a.vendor.clone(),
+                description: a.description.clone(),
+                u: a.rack_units.value.0,
+                kg: a.weight_kg.value.0,
+                full_depth: true,
+                w: crate::devices::appliance_w(a, basis).0,
+                inlets: a.psu_count.value.max(1),
+                psu_w: None,
+            },
+        );
+    }
+    let networks = [Some(&r.oob_switch), Some(&r.inband_switch), r.storage_switch.as_ref()];
+    for sw in [&r.switch, &r.management_switch]
+        .into_iter()
+        .chain(networks.into_iter().flatten())
+    {
         m.insert(
             sw.id.to_string(),
             PartFacts {
@@ -289,9 +313,14 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     let rack_role = |kind: RackKind| match kind {
         RackKind::Compute => "GPU compute rack",
         RackKind::Network => "Network rack",
+        RackKind::Management => "Management rack",
     };
     let mut rack_roles = Csv::new(&["name", "slug", "color"]);
-    for (kind, colour) in [(RackKind::Compute, "4e79a7"), (RackKind::Network, "15803d")] {
+    for (kind, colour) in [
+        (RackKind::Compute, "4e79a7"),
+        (RackKind::Network, "15803d"),
+        (RackKind::Management, "b45309"),
+    ] {
         if layout.racks.iter().any(|rk| rk.kind == kind) {
             rack_roles.row([rack_role(kind), &slug(rack_role(kind)), colour]);
         }
@@ -363,6 +392,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             (RackKind::Compute, Some(su)) => format!("SU {} compute rack", su + 1),
             (RackKind::Compute, None) => "compute rack".into(),
             (RackKind::Network, _) => "network rack".into(),
+            (RackKind::Management, _) => "management rack".into(),
         };
         racks.row([
             site.as_str(),
@@ -392,7 +422,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     }
 
     // Power: panels per row and feed, a feed and a PDU per PDU position, supplies on outlets.
-    let feeds = r.feeds.max(1);
+    let feeds = plan.facility.feeds.max(1);
     let feed_letter = |f: u32| char::from(b'A' + (f % 26) as u8);
     let mut panels = Csv::new(&["site", "location", "name", "description"]);
     for row in 0..layout.rows {
@@ -464,7 +494,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
         for f in 0..feeds {
             let panel = format!("row {} {}", rk.row + 1, feed_letter(f));
             let mut on_feed = Vec::new();
-            for k in 0..p.pdus_per_feed.max(1) {
+            for k in 0..p.pdus_per_feed {
                 let feed_name = format!("{} {}{}", rk.id, feed_letter(f), k + 1);
                 power_feeds.row([
                     site.as_str(),
@@ -487,7 +517,8 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
                         rk.id
                     ),
                 ]);
-                let name = device_name(plan, &format!("{}-pdu-{}{}", rk.id, feed_letter(f), k + 1));
+                // Named as the cable plan names a rack's PDUs (their OOB ports): `<rack>-pdu<n>`, A's first.
+                let name = device_name(plan, &format!("{}-pdu{}", rk.id, f * p.pdus_per_feed + k + 1));
                 devices.row([
                     name.as_str(),
                     PDU_ROLE.0,
@@ -636,6 +667,26 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     let server_type = interface_type(protocol, &r.fabric_nic.form, speed);
     let switch_type = interface_type(protocol, switch_form, speed);
     let speed_kbps = (speed.0 * 1_000_000).to_string();
+    let net_kbps = |g: i64| (g.max(0) * 1_000_000).to_string();
+    let storage_speed = Gbps(u64::try_from(r.spec.storage.port_speed_gbps).unwrap_or(400));
+    let storage_protocol = r.storage_switch.as_ref().map_or("ethernet", |s| s.protocol.as_str());
+    let storage_nic_type = interface_type(
+        storage_protocol,
+        r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
+        storage_speed,
+    );
+    let storage_switch_type = interface_type(
+        storage_protocol,
+        r.storage_switch
+            .as_ref()
+            .and_then(|s| {
+                s.port_group
+                    .iter()
+                    .find(|g| g.modes.iter().any(|m| m.speed_gbps == storage_speed))
+            })
+            .map_or("osfp", |g| g.form.as_str()),
+        storage_speed,
+    );
     let server_names: BTreeSet<&str> = layout
         .racks
         .iter()
@@ -667,17 +718,24 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
             (&run.b_device, &run.b_port, &run.a_device),
         ] {
             if seen.insert((dev.as_str(), port.as_str())) {
-                let kind = if server_names.contains(dev.as_str()) {
-                    server_type
-                } else {
-                    switch_type
+                let server = server_names.contains(dev.as_str());
+                let (kind, kbps, what) = match run.role {
+                    CableRole::Oob => ("1000base-t", "1000000".to_string(), "out-of-band"),
+                    CableRole::Inband => ("100gbase-x-qsfp28", net_kbps(r.spec.inband.port_speed_gbps), "in-band"),
+                    CableRole::Storage => (
+                        if server { storage_nic_type } else { storage_switch_type },
+                        net_kbps(r.spec.storage.port_speed_gbps),
+                        "storage fabric",
+                    ),
+                    _ if server => (server_type, speed_kbps.clone(), "compute fabric"),
+                    _ => (switch_type, speed_kbps.clone(), "compute fabric"),
                 };
                 interfaces.row([
                     device_name(plan, dev).as_str(),
                     port,
                     kind,
-                    &speed_kbps,
-                    &format!("compute fabric, to {}", device_name(plan, other)),
+                    &kbps,
+                    &format!("{what}, to {}", device_name(plan, other)),
                 ]);
             }
         }

@@ -44,6 +44,9 @@ const CSS: &str = ".r-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .r-spine{fill:#bfdbfe;stroke:#1d4ed8;stroke-width:0.8}\
 .r-core{fill:#e9d5ff;stroke:#7e22ce;stroke-width:0.8}\
 .r-mgmt{fill:#fde68a;stroke:#b45309;stroke-width:0.8}\
+.r-storage{fill:#99f6e4;stroke:#0f766e;stroke-width:0.8}\
+.r-inband{fill:#fef08a;stroke:#a16207;stroke-width:0.8}\
+.r-appliance{fill:#e2e8f0;stroke:#64748b;stroke-width:0.8}\
 .r-dn{font-size:9px;fill:#0f172a}\
 .r-dp{font-size:8px;fill:#475569;text-anchor:end}\
 .r-m{font-size:10px;fill:#0f172a}\
@@ -72,6 +75,9 @@ fn class(kind: DeviceKind) -> &'static str {
         DeviceKind::Spine => "r-spine",
         DeviceKind::Core => "r-core",
         DeviceKind::Management => "r-mgmt",
+        DeviceKind::Storage => "r-storage",
+        DeviceKind::Inband => "r-inband",
+        DeviceKind::Appliance => "r-appliance",
     }
 }
 
@@ -132,6 +138,7 @@ fn rack(plan: &Plan, r: &RackPlan, index: usize, (x, y): (f64, f64), lim: &Limit
         (RackKind::Compute, None) => "compute".into(),
         (RackKind::Network, Some(su)) => format!("SU {} · network", su + 1),
         (RackKind::Network, None) => "spine / core".into(),
+        (RackKind::Management, _) => "management".into(),
     };
     let mut g = Group::new()
         .set("id", format!("rack-{}", r.id))
@@ -379,7 +386,10 @@ pub fn svg_of_rows(plan: &Plan, row_numbers: &[u32], heading: &str) -> String {
         (DeviceKind::Leaf, "leaf switch"),
         (DeviceKind::Spine, "spine switch"),
         (DeviceKind::Core, "core switch"),
-        (DeviceKind::Management, "management switch"),
+        (DeviceKind::Management, "out-of-band switch"),
+        (DeviceKind::Storage, "storage switch"),
+        (DeviceKind::Inband, "in-band switch"),
+        (DeviceKind::Appliance, "UFM / management node"),
     ] {
         doc = doc
             .add(rect(lx, ly, 22.0, 12.0, class(kind)))

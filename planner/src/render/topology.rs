@@ -43,7 +43,12 @@ const CSS: &str = ".t-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .t-cl{font-size:9px;fill:#ffffff;font-weight:bold;text-anchor:middle}\
 .t-num{font-size:10px;fill:#0f172a;text-anchor:middle}\
 .t-halo{fill:#ffffff;fill-opacity:0.92;stroke:#cbd5e1;stroke-width:0.6}\
-.t-leg{font-size:11px;fill:#0f172a}";
+.t-leg{font-size:11px;fill:#0f172a}\
+.t-band{fill:#f8fafc;stroke:#e2e8f0;stroke-width:1}\
+.t-stor{fill:#f0fdfa;stroke:#0f766e;stroke-width:1.2}\
+.t-inb{fill:#fefce8;stroke:#a16207;stroke-width:1.2}\
+.t-oob{fill:#fffbeb;stroke:#b45309;stroke-width:1.2}\
+.t-app{fill:#f1f5f9;stroke:#64748b;stroke-width:1.2}";
 
 /// One scalable unit's column.
 struct SuCol {
@@ -330,7 +335,17 @@ pub fn svg(plan: &Plan) -> String {
     } = geometry(fabric);
     let switch = s.switch_id.to_string();
     let server = plan.compute.server_id.clone();
-    let mut doc: Document = draw::document(width, height, &format!("{}: compute fabric topology", plan.name()), CSS);
+    let (networks, networks_h) = networks_panel(plan, height, width);
+    let mut doc: Document = draw::document(
+        width,
+        height + networks_h,
+        &format!(
+            "{}: compute fabric topology, with the storage, in-band and out-of-band networks",
+            plan.name()
+        ),
+        CSS,
+    );
+    doc = doc.add(networks);
 
     // Title.
     let ratio = if plan.fabric_analysis.non_blocking {
@@ -760,6 +775,409 @@ pub fn svg(plan: &Plan) -> String {
         ));
     doc = doc.add(legend);
     draw::finish(doc)
+}
+
+/// A box of the networks panel: a caption, the devices it stands for as cells (up to 64, else one bar), and a
+/// tooltip naming them.
+struct NetBox<'a> {
+    x: f64,
+    y: f64,
+    w: f64,
+    class: &'a str,
+    colour: &'a str,
+    caption: String,
+    names: Vec<String>,
+}
+
+const NET_BOX_H: f64 = 46.0;
+
+fn net_box(b: &NetBox<'_>) -> Group {
+    let mut g = Group::new()
+        .add(title(if b.names.is_empty() {
+            b.caption.clone()
+        } else {
+            format!(
+                "{}: {}",
+                b.caption,
+                span(&b.names.iter().map(String::as_str).collect::<Vec<_>>())
+            )
+        }))
+        .add(rect(b.x, b.y, b.w, NET_BOX_H, b.class).set("rx", "4"))
+        .add(text(b.x + b.w / 2.0, b.y + 15.0, "t-cap", b.caption.clone()));
+    let count = b.names.len();
+    if count > 0 {
+        let shown = count.min(64);
+        let colours = vec![b.colour; shown];
+        let tips: Vec<String> = if count <= 64 {
+            b.names.clone()
+        } else {
+            vec![format!("{} devices", count); shown]
+        };
+        let labels: Vec<String> = if count <= 16 {
+            (1..=count).map(|i| i.to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        g = g.add(cells(b.x, b.y, b.w, &colours, &labels, &tips));
+    }
+    g
+}
+
+/// A bundle from the bottom of box `a` to the top of box `b` (or the other way when `b` is above), labelled.
+fn net_bundle(a: &NetBox<'_>, b: &NetBox<'_>, links: u64, label: String, colour: &str) -> Group {
+    let (ax, bx) = (a.x + a.w / 2.0, b.x + b.w / 2.0);
+    let (ay, by) = if a.y > b.y {
+        (a.y, b.y + NET_BOX_H)
+    } else {
+        (a.y + NET_BOX_H, b.y)
+    };
+    Group::new()
+        .add(title(label.clone()))
+        .add(line(ax, ay, bx, by, colour, bundle_width(links, 7.0)))
+        .add(bundle_label((ax + bx) / 2.0, (ay + by) / 2.0, &label))
+}
+
+/// The storage, in-band and out-of-band networks, the UFM appliances and the management nodes, below the compute
+/// fabric: one band per network, its switches as boxes of cells, its links as labelled bundles (the counts of
+/// `networks.*`, which are the links cables.csv carries). Returns the group and its height.
+fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
+    use crate::layout::DeviceKind;
+    let n = &plan.networks;
+    let names = |kind: DeviceKind, pred: &dyn Fn(&str) -> bool| -> Vec<String> {
+        let mut v: Vec<String> = plan
+            .layout
+            .racks
+            .iter()
+            .flat_map(|r| r.devices.iter())
+            .filter(|d| d.kind == kind && pred(&d.name))
+            .map(|d| d.name.clone())
+            .collect();
+        v.sort_by_key(|x| (x.len(), x.clone()));
+        v
+    };
+    let left = GUTTER;
+    let span_w = (width - GUTTER - RIGHT).max(300.0);
+    let band_h = 3.0 * NET_BOX_H + 2.0 * 48.0 + 56.0;
+    let mut g = Group::new();
+    let mut y = y0 + 10.0;
+    let col = |i: usize, of: usize| {
+        let w = span_w / of as f64;
+        (left + w * i as f64 + 8.0, w - 16.0)
+    };
+    let header = |g: Group, y: f64, name: &str, colour: &str, sub: String| {
+        g.add(rect(12.0, y, width - 24.0, band_h - 8.0, "t-band").set("rx", "6"))
+            .add(text(24.0, y + 22.0, "t-tier", name).set("fill", colour))
+            .add(text(GUTTER, y + 22.0, "t-note", sub))
+    };
+    let kind = |net: &crate::networks::NetworkCounts, k: &str| u64::from(net.links.kind(k));
+    let rows = |y: f64| {
+        (
+            y + 34.0,
+            y + 34.0 + NET_BOX_H + 48.0,
+            y + 34.0 + 2.0 * (NET_BOX_H + 48.0),
+        )
+    };
+    let servers = format!(
+        "{} × {}",
+        digits(u64::from(plan.compute.servers)),
+        plan.compute.server_id
+    );
+
+    // Storage.
+    if let Some(st) = &n.storage {
+        let c = &st.counts;
+        g = header(
+            g,
+            y,
+            "STORAGE",
+            "#0f766e",
+            format!(
+                "{} × {} · bisection {} Gb/s by max-flow · read {:.1} GB/s per node, {:.1} GB/s per SU (target `{:?}`)",
+                c.switches.total,
+                c.switch_id,
+                digits(c.bisection_gbps.map_or(0, |b| b.0)),
+                st.per_node_gb_per_s,
+                st.per_su_gb_per_s,
+                plan.resolved.spec.storage.target
+            ),
+        );
+        let (r1, r2, r3) = rows(y);
+        let spines = NetBox {
+            x: col(0, 1).0,
+            y: r1,
+            w: col(0, 1).1,
+            class: "t-stor",
+            colour: "#0f766e",
+            caption: format!("{} spines", c.switches.spine),
+            names: names(DeviceKind::Storage, &|x| x.contains("spine")),
+        };
+        let (x, w) = col(0, 3);
+        let leaves = NetBox {
+            x,
+            y: r2,
+            w,
+            class: "t-stor",
+            colour: "#14b8a6",
+            caption: format!(
+                "{} node leaves (rail-aligned per SU)",
+                c.switches.leaf - st.appliance_leaves
+            ),
+            names: names(DeviceKind::Storage, &|x| x.starts_with("stor-leaf")),
+        };
+        let (x, w) = col(1, 3);
+        let aleaves = NetBox {
+            x,
+            y: r2,
+            w,
+            class: "t-stor",
+            colour: "#5eead4",
+            caption: format!("{} appliance leaves at 1:1", st.appliance_leaves),
+            names: names(DeviceKind::Storage, &|x| x.starts_with("stor-aleaf")),
+        };
+        let (x, w) = col(2, 3);
+        let ufm = NetBox {
+            x,
+            y: r3,
+            w,
+            class: "t-app",
+            colour: "#64748b",
+            caption: "UFM (storage fabric)".into(),
+            names: plan
+                .cables
+                .runs
+                .iter()
+                .filter(|r| r.a_device.starts_with("ufm-") && r.role == crate::cabling::CableRole::Storage)
+                .map(|r| r.a_device.clone())
+                .collect(),
+        };
+        let (x, w) = col(0, 3);
+        let srv = NetBox {
+            x,
+            y: r3,
+            w,
+            class: "t-srv",
+            colour: "#334155",
+            caption: format!("{servers} · storage ports"),
+            names: Vec::new(),
+        };
+        let (x, w) = col(1, 3);
+        let app = NetBox {
+            x,
+            y: r3,
+            w,
+            class: "t-srv",
+            colour: "#334155",
+            caption: format!("storage appliances: {} ports (vendor's)", kind(c, "appliance")),
+            names: Vec::new(),
+        };
+        let ls = kind(c, "leaf_spine");
+        let als = kind(c, "appliance_leaf_spine");
+        g = g
+            .add(net_bundle(
+                &leaves,
+                &spines,
+                ls,
+                format!("{} leaf-spine", digits(ls)),
+                "#0f766e",
+            ))
+            .add(net_bundle(
+                &srv,
+                &leaves,
+                kind(c, "node"),
+                format!("{} node links", digits(kind(c, "node"))),
+                "#0f766e",
+            ));
+        if st.appliance_leaves > 0 {
+            g = g
+                .add(net_bundle(
+                    &aleaves,
+                    &spines,
+                    als,
+                    format!("{} leaf-spine", digits(als)),
+                    "#0f766e",
+                ))
+                .add(net_bundle(
+                    &app,
+                    &aleaves,
+                    kind(c, "appliance"),
+                    format!("{} ports", kind(c, "appliance")),
+                    "#94a3b8",
+                ))
+                .add(net_box(&aleaves))
+                .add(net_box(&app));
+        }
+        if !ufm.names.is_empty() {
+            g = g
+                .add(net_bundle(
+                    &ufm,
+                    &leaves,
+                    ufm.names.len() as u64,
+                    format!("{} to a leaf", ufm.names.len()),
+                    "#64748b",
+                ))
+                .add(net_box(&ufm));
+        }
+        g = g.add(net_box(&spines)).add(net_box(&leaves)).add(net_box(&srv));
+        y += band_h;
+    }
+
+    // In-band.
+    let ib = &n.inband;
+    g = header(
+        g,
+        y,
+        "IN-BAND",
+        "#a16207",
+        format!(
+            "{} × {} at {} Gb/s, bonded ×{} · {} links to the site core (outside the plan) · {} ISLs inside the leaf pairs",
+            ib.switches.total,
+            ib.switch_id,
+            plan.resolved.spec.inband.port_speed_gbps,
+            plan.resolved.spec.inband.bond,
+            kind(ib, "site_uplink"),
+            kind(ib, "isl")
+        ),
+    );
+    let (r1, r2, r3) = rows(y);
+    let cores = NetBox {
+        x: col(1, 3).0,
+        y: r1,
+        w: col(1, 3).1,
+        class: "t-inb",
+        colour: "#a16207",
+        caption: format!("{} cores", ib.switches.spine),
+        names: names(DeviceKind::Inband, &|x| x.contains("core")),
+    };
+    let leaves = NetBox {
+        x: col(0, 1).0,
+        y: r2,
+        w: col(0, 1).1,
+        class: "t-inb",
+        colour: "#eab308",
+        caption: format!("{} leaves in bonded pairs", ib.switches.leaf),
+        names: names(DeviceKind::Inband, &|x| x.contains("leaf")),
+    };
+    let down = [
+        (format!("{servers} · in-band ports"), "node", "t-srv"),
+        ("management nodes".to_string(), "management", "t-app"),
+        ("OOB switches' uplinks".to_string(), "oob_uplink", "t-oob"),
+        ("NFS user storage (ports kept)".to_string(), "user_storage", "t-srv"),
+    ];
+    g = g.add(net_bundle(
+        &leaves,
+        &cores,
+        kind(ib, "leaf_core"),
+        format!("{} leaf-core", kind(ib, "leaf_core")),
+        "#a16207",
+    ));
+    for (i, (caption, k, class)) in down.iter().enumerate() {
+        let (x, w) = col(i, down.len());
+        let b = NetBox {
+            x,
+            y: r3,
+            w,
+            class,
+            colour: "#334155",
+            caption: caption.clone(),
+            names: Vec::new(),
+        };
+        g = g
+            .add(net_bundle(
+                &b,
+                &leaves,
+                kind(ib, k),
+                format!("{} links", digits(kind(ib, k))),
+                "#a16207",
+            ))
+            .add(net_box(&b));
+    }
+    g = g.add(net_box(&cores)).add(net_box(&leaves));
+    y += band_h;
+
+    // Out-of-band.
+    let oob = &n.oob;
+    g = header(
+        g,
+        y,
+        "OUT-OF-BAND",
+        "#b45309",
+        format!(
+            "{} × {} · 1 GbE Cat6 to every BMC, switch management port, PDU, UFM and management node · 2 uplinks each into in-band",
+            oob.switches.total, oob.switch_id
+        ),
+    );
+    let (r1, r2, _) = rows(y);
+    let sw = NetBox {
+        x: col(0, 1).0,
+        y: r1,
+        w: col(0, 1).1,
+        class: "t-oob",
+        colour: "#d97706",
+        caption: format!("{} OOB switches (each SU's, then central)", oob.switches.total),
+        names: names(DeviceKind::Management, &|_| true),
+    };
+    let drops = [
+        ("server BMCs", "bmc"),
+        ("InfiniBand switches", "ib_switch"),
+        ("in-band switches", "inband_switch"),
+        ("UFM and management nodes", "management"),
+        ("PDUs", "pdu"),
+    ];
+    for (i, (caption, k)) in drops.iter().enumerate() {
+        let (x, w) = col(i, drops.len());
+        let b = NetBox {
+            x,
+            y: r2 + 20.0,
+            w,
+            class: "t-srv",
+            colour: "#334155",
+            caption: caption.to_string(),
+            names: Vec::new(),
+        };
+        g = g
+            .add(net_bundle(
+                &b,
+                &sw,
+                kind(oob, k),
+                format!("{} Cat6", digits(kind(oob, k))),
+                "#b45309",
+            ))
+            .add(net_box(&b));
+    }
+    g = g.add(net_box(&sw));
+    let mgmt_racks: Vec<&str> = plan
+        .layout
+        .racks
+        .iter()
+        .filter(|r| r.kind == crate::layout::RackKind::Management)
+        .map(|r| r.id.as_str())
+        .collect();
+    let ufm_names = names(DeviceKind::Appliance, &|x| x.starts_with("ufm-"));
+    let mgmt_names = names(DeviceKind::Appliance, &|x| !x.starts_with("ufm-"));
+    g = g.add(text(
+        GUTTER,
+        y + band_h - 22.0,
+        "t-note",
+        format!(
+            "UFM: {} appliance(s){}, taking {} server slot(s) of the compute fabric · management nodes: {} ({}) · management racks: {}",
+            ufm_names.len(),
+            if ufm_names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", span(&ufm_names.iter().map(String::as_str).collect::<Vec<_>>()))
+            },
+            n.ufm_server_slots,
+            mgmt_names.len(),
+            span(&mgmt_names.iter().map(String::as_str).collect::<Vec<_>>()),
+            if mgmt_racks.is_empty() {
+                "none".to_string()
+            } else {
+                mgmt_racks.join(", ")
+            }
+        ),
+    ));
+    y += band_h;
+    (g, y - y0)
 }
 
 #[cfg(test)]

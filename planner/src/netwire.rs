@@ -1,0 +1,596 @@
+//! The networks beside the compute fabric as devices and links: every storage, in-band and out-of-band switch,
+//! UFM appliance and management node gets a name and a kind for the layout, and every link of those networks its
+//! two ends (device and port) for the cable plan.
+//!
+//! The wiring follows the counting rules of [`crate::networks`] port by port, so the switches it names are the
+//! switches those rules count (docs/networks.md):
+//! - **Storage**: the storage fabric graph's links; the appliance leaves' uplinks spread over the appliance spines.
+//! - **In-band**: each bonded device's ports go to the two leaves of one pair at the same port; leaves fill pair by
+//!   pair; each leaf has 2 links to each of the 2 cores from its top ports and each pair 2 ISLs.
+//! - **OOB**: each SU's BMCs, compute leaves and compute-rack PDUs fill that SU's switches in order; the central
+//!   devices (spines, cores, storage and in-band switches, UFM, management nodes, other racks' PDUs) fill the spare
+//!   ports SU by SU, then central switches. Each OOB switch has 2 uplinks into the in-band leaves.
+//! - **UFM** (pod-facts A.1.7, Table 8): appliances in HA pairs, pair 1 on the compute fabric and pair 2 on the
+//!   storage fabric; each appliance takes one leaf port of its fabric (the first free one, in SU 1), its pair is
+//!   joined back to back, and each has an OOB port.
+//!
+//! PDUs are not placed devices: the OOB ports they take are reserved here ([`Wiring::pdu_ports`]) and cabled once
+//! the facility has counted the PDUs of each rack.
+
+use crate::cabling::{CableRole, server_name};
+use crate::fabric::{Fabric, PortRef, Role};
+use crate::layout::DeviceKind;
+use crate::networks::{ManagementSpec, Networks};
+use gigapod_catalog::units::Gbps;
+use std::collections::HashSet;
+
+/// What a network device is, for its catalog part and power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetPart {
+    /// A storage fabric switch (`storage.switch`).
+    StorageSwitch,
+    /// An in-band switch (`inband.switch`).
+    InbandSwitch,
+    /// An out-of-band switch (`oob.switch`).
+    OobSwitch,
+    /// A UFM appliance.
+    Ufm,
+    /// A management node (head, login or Kubernetes).
+    Management,
+}
+
+/// A device of the networks beside the compute fabric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetDevice {
+    /// Unique name (`stor-leaf-su1-r1`, `inb-leaf-1`, `oob-su1-1`, `ufm-1`, `mgmt-1`).
+    pub name: String,
+    /// Its kind for the layout and the drawings.
+    pub kind: DeviceKind,
+    /// Its part.
+    pub part: NetPart,
+    /// The SU whose racks it stands with (its OOB switches), or `None` for the management racks.
+    pub su: Option<u32>,
+}
+
+/// One end of a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetEnd {
+    /// Device name (a server, a compute switch, or a [`NetDevice`]).
+    pub device: String,
+    /// Port as on the faceplate.
+    pub port: String,
+    /// Connector form of the cage (`qsfp28`, `rj45`, `osfp-twin`).
+    pub form: String,
+    /// For a device the layout does not place (a PDU): the index of its rack in the layout.
+    pub rack: Option<usize>,
+}
+
+/// One link of a network beside the compute fabric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetLink {
+    /// Lower end (the device, or the leaf of a leaf-spine link).
+    pub a: NetEnd,
+    /// Upper end (the switch).
+    pub b: NetEnd,
+    /// Which network.
+    pub role: CableRole,
+    /// Link speed.
+    pub speed: Gbps,
+    /// Protocol of the network (`infiniband`, `ethernet`).
+    pub protocol: &'static str,
+}
+
+/// An OOB switch port kept for a PDU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PduPort {
+    /// The SU whose compute racks' PDUs it serves, or `None` for the other racks.
+    pub su: Option<u32>,
+    /// OOB switch.
+    pub switch: String,
+    /// Its port.
+    pub port: String,
+}
+
+/// The devices and links of the networks beside the compute fabric.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Wiring {
+    /// Devices to place.
+    pub devices: Vec<NetDevice>,
+    /// Links to cable.
+    pub links: Vec<NetLink>,
+    /// OOB ports kept for PDUs.
+    pub pdu_ports: Vec<PduPort>,
+    /// In-band leaves wired.
+    pub inband_leaves: u32,
+    /// OOB switches wired.
+    pub oob_switches: u32,
+    /// Compute leaf ports the UFM appliances take where a server would go.
+    pub ufm_compute_ports: u32,
+    /// Rails of the compute fabric (a server slot's leaf ports).
+    pub compute_rails: u32,
+}
+
+/// What the wiring needs besides the network counts.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WireInputs<'a> {
+    /// Nodes.
+    pub servers: u32,
+    /// Servers per full SU.
+    pub servers_per_su: u32,
+    /// The compute fabric.
+    pub compute: &'a Fabric,
+    /// Compute switch cage form at the fabric speed.
+    pub compute_form: &'a str,
+    /// Compute leaf ports at the fabric speed.
+    pub compute_ports: u32,
+    /// The compute switch's own UFM port (Q3400-RA `fnm1`), if it has one: UFM takes it and no server slot.
+    pub compute_ufm_port: Option<&'a str>,
+    /// Storage switch cage form at the storage speed.
+    pub storage_form: &'a str,
+    /// The nodes' storage NIC form.
+    pub storage_nic_form: &'a str,
+    /// Storage switch ports at the storage speed.
+    pub storage_ports: u32,
+    /// Storage speed.
+    pub storage_speed: Gbps,
+    /// In-band switch ports at the in-band speed.
+    pub inband_ports: u32,
+    /// In-band speed.
+    pub inband_speed: Gbps,
+    /// Bonded ports per node and management node.
+    pub bond: u32,
+    /// User-storage ports on the in-band leaves (kept, not cabled: the storage is the vendor's).
+    pub user_storage_ports: u32,
+    /// OOB switch 1 GbE ports.
+    pub oob_ports: u32,
+    /// PDUs of each SU's compute racks.
+    pub su_pdus: Vec<u32>,
+    /// PDUs of the other racks.
+    pub other_pdus: u32,
+}
+
+const RJ45: &str = "rj45";
+const QSFP28: &str = "qsfp28";
+/// The cage form the in-band ports of nodes, management nodes and OOB switch uplinks take: QSFP28 (a QSFP112
+/// cage takes a QSFP28 plug).
+const INBAND_FORM: &str = QSFP28;
+
+fn end(device: impl Into<String>, port: impl Into<String>, form: &str) -> NetEnd {
+    NetEnd {
+        device: device.into(),
+        port: port.into(),
+        form: form.to_string(),
+        rack: None,
+    }
+}
+
+/// Names of the management nodes: `mgmt-N` (head / Base Command), `login-N`, `k8s-N`.
+pub fn management_names(m: &ManagementSpec) -> Vec<String> {
+    let n = |x: i64| u32::try_from(x.max(0)).unwrap_or(0);
+    let mut v: Vec<String> = (1..=n(m.head_nodes)).map(|i| format!("mgmt-{i}")).collect();
+    v.extend((1..=n(m.login_nodes)).map(|i| format!("login-{i}")));
+    v.extend((1..=n(m.kubernetes_nodes)).map(|i| format!("k8s-{i}")));
+    v
+}
+
+/// Wires the networks: devices, links and the OOB ports kept for PDUs.
+pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring {
+    let mut w = Wiring {
+        compute_rails: inp.compute.summary().rails,
+        ..Wiring::default()
+    };
+    let sus = inp.servers.div_ceil(inp.servers_per_su.max(1));
+
+    // ---- storage fabric: the graph's links, then the appliance leaves and spines.
+    let mut storage_leaves: Vec<String> = Vec::new();
+    let mut storage_switches: Vec<String> = Vec::new();
+    let mut storage_free: Vec<(String, String)> = Vec::new();
+    if let Some(st) = &n.storage {
+        let f = &st.fabric;
+        let name = |x: petgraph::graph::NodeIndex| format!("stor-{}", f.node(x).name);
+        for x in f.switches() {
+            let node = f.node(x);
+            let kind = DeviceKind::Storage;
+            w.devices.push(NetDevice {
+                name: name(x),
+                kind,
+                part: NetPart::StorageSwitch,
+                su: None,
+            });
+            storage_switches.push(name(x));
+            if node.role == Role::Leaf {
+                storage_leaves.push(name(x));
+            }
+        }
+        // The graph's own links are cabled from the graph (cabling::plan_storage), cage by cage.
+        // The first free leaf port of each storage leaf, for UFM.
+        let mut used: HashSet<(usize, u32)> = HashSet::new();
+        for e in f.graph().edge_indices() {
+            let l = f.graph()[e];
+            used.insert((l.a.node.index(), l.a.port));
+            used.insert((l.b.node.index(), l.b.port));
+        }
+        // A leaf's free port first; where the leaves are full, a spine's.
+        for x in f.leaves().chain(f.spines()) {
+            if let Some(p) = (0..inp.storage_ports).find(|p| !used.contains(&(x.index(), *p))) {
+                storage_free.push((name(x), f.port_label(PortRef { node: x, port: p })));
+            }
+        }
+        // Appliance leaves at 1:1: half their ports down (to the storage appliances, the vendor's), half up.
+        let k = inp.storage_ports.max(2);
+        let half = k / 2;
+        let spines: Vec<String> = (1..=st.appliance_spines).map(|i| format!("stor-aspine-{i}")).collect();
+        let mut spine_port = vec![0u32; spines.len()];
+        for i in 1..=st.appliance_leaves {
+            let leaf = format!("stor-aleaf-{i}");
+            w.devices.push(NetDevice {
+                name: leaf.clone(),
+                kind: DeviceKind::Storage,
+                part: NetPart::StorageSwitch,
+                su: None,
+            });
+            storage_switches.push(leaf.clone());
+            for u in 0..half {
+                if spines.is_empty() {
+                    break;
+                }
+                let s = (u as usize + i as usize) % spines.len();
+                spine_port[s] += 1;
+                w.links.push(NetLink {
+                    a: end(&leaf, format!("{}", half + u + 1), inp.storage_form),
+                    b: end(&spines[s], format!("{}", spine_port[s]), inp.storage_form),
+                    role: CableRole::Storage,
+                    speed: inp.storage_speed,
+                    protocol: "infiniband",
+                });
+            }
+        }
+        for s in &spines {
+            w.devices.push(NetDevice {
+                name: s.clone(),
+                kind: DeviceKind::Storage,
+                part: NetPart::StorageSwitch,
+                su: None,
+            });
+            storage_switches.push(s.clone());
+        }
+    }
+
+    // ---- UFM and management nodes.
+    let ufm: Vec<String> = (1..=n.ufm).map(|i| format!("ufm-{i}")).collect();
+    let managers = management_names(mgmt);
+    for u in &ufm {
+        w.devices.push(NetDevice {
+            name: u.clone(),
+            kind: DeviceKind::Appliance,
+            part: NetPart::Ufm,
+            su: None,
+        });
+    }
+    for m in &managers {
+        w.devices.push(NetDevice {
+            name: m.clone(),
+            kind: DeviceKind::Appliance,
+            part: NetPart::Management,
+            su: None,
+        });
+    }
+    // UFM into its fabric's leaves: pair p on the compute fabric (p even) or the storage fabric (p odd, when
+    // there is one).
+    let compute_free: Vec<(String, String)> = if let Some(port) = inp.compute_ufm_port {
+        inp.compute
+            .leaves()
+            .map(|x| (inp.compute.node(x).name.clone(), port.to_string()))
+            .collect()
+    } else {
+        free_compute_ports(inp)
+    };
+    let (mut ci, mut si) = (0usize, 0usize);
+    for (i, u) in ufm.iter().enumerate() {
+        let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
+        let port = if on_storage {
+            si += 1;
+            storage_free
+                .get(si - 1)
+                .cloned()
+                .map(|p| (p, inp.storage_form, inp.storage_speed))
+        } else {
+            ci += 1;
+            compute_free
+                .get(ci - 1)
+                .cloned()
+                .map(|p| (p, inp.compute_form, inp.compute.speed()))
+        };
+        if let Some(((leaf, lp), form, speed)) = port {
+            if !on_storage && inp.compute_ufm_port.is_none() {
+                w.ufm_compute_ports += 1;
+            }
+            w.links.push(NetLink {
+                a: end(u, "ib1", "osfp"),
+                b: end(leaf, lp, form),
+                role: if on_storage { CableRole::Storage } else { CableRole::Ufm },
+                speed,
+                protocol: "infiniband",
+            });
+        }
+        if i % 2 == 1 {
+            w.links.push(NetLink {
+                a: end(&ufm[i - 1], "ha", RJ45),
+                b: end(u, "ha", RJ45),
+                role: CableRole::Oob,
+                speed: Gbps(1),
+                protocol: "ethernet",
+            });
+        }
+    }
+
+    // ---- OOB: names from the rule, ports in order.
+    let k = inp.oob_ports.max(1);
+    let compute_leaves: Vec<Vec<String>> = (0..sus)
+        .map(|su| {
+            inp.compute
+                .leaves()
+                .filter(|&x| inp.compute.node(x).su == Some(su))
+                .map(|x| inp.compute.node(x).name.clone())
+                .collect()
+        })
+        .collect();
+    let mut oob_names: Vec<String> = Vec::new();
+    let mut oob_su: Vec<Option<u32>> = Vec::new();
+    let mut oob_links: Vec<(usize, NetEnd)> = Vec::new(); // (switch index, device end); switch port assigned below
+    let mut pool_fill: Vec<u32> = Vec::new();
+    enum Item {
+        Dev(NetEnd),
+        Pdu(Option<u32>),
+    }
+    let place = |items: Vec<Item>,
+                 first_switch: usize,
+                 names: &mut Vec<String>,
+                 sus_of: &mut Vec<Option<u32>>,
+                 fill: &mut Vec<u32>,
+                 new_name: &dyn Fn(usize) -> String,
+                 su: Option<u32>,
+                 links: &mut Vec<(usize, NetEnd)>,
+                 pdus: &mut Vec<PduPort>| {
+        let mut s = first_switch;
+        for it in items {
+            while s < names.len() && fill[s] >= k {
+                s += 1;
+            }
+            if s == names.len() {
+                names.push(new_name(names.len()));
+                sus_of.push(su);
+                fill.push(0);
+            }
+            fill[s] += 1;
+            match it {
+                Item::Dev(e) => links.push((s, e)),
+                Item::Pdu(su) => pdus.push(PduPort {
+                    su,
+                    switch: names[s].clone(),
+                    port: format!("{}", fill[s]),
+                }),
+            }
+        }
+    };
+    let mut pdu_ports = Vec::new();
+    for su in 0..sus {
+        let mut items: Vec<Item> = Vec::new();
+        for s in (su * inp.servers_per_su)..((su + 1) * inp.servers_per_su).min(inp.servers) {
+            items.push(Item::Dev(end(server_name(s), "bmc", RJ45)));
+        }
+        for l in &compute_leaves[su as usize] {
+            items.push(Item::Dev(end(l, "mgmt0", RJ45)));
+        }
+        for _ in 0..inp.su_pdus.get(su as usize).copied().unwrap_or(0) {
+            items.push(Item::Pdu(Some(su)));
+        }
+        let first = oob_names.len();
+        let tag = su + 1;
+        let count_before = oob_names.len();
+        place(
+            items,
+            first,
+            &mut oob_names,
+            &mut oob_su,
+            &mut pool_fill,
+            &|i| format!("oob-su{tag}-{}", i - count_before + 1),
+            Some(su),
+            &mut oob_links,
+            &mut pdu_ports,
+        );
+    }
+    let inband_leaves = n.inband.switches.leaf.max(2);
+    let inband_names: Vec<String> = (1..=inband_leaves)
+        .map(|i| format!("inb-leaf-{i}"))
+        .chain((1..=n.inband.switches.spine).map(|i| format!("inb-core-{i}")))
+        .collect();
+    let mut central: Vec<Item> = Vec::new();
+    for x in inp.compute.switches() {
+        let node = inp.compute.node(x);
+        if node.role != Role::Leaf || node.su.is_none() {
+            central.push(Item::Dev(end(&node.name, "mgmt0", RJ45)));
+        }
+    }
+    for s in storage_switches.iter().chain(&inband_names) {
+        central.push(Item::Dev(end(s, "mgmt0", RJ45)));
+    }
+    for d in ufm.iter().chain(&managers) {
+        central.push(Item::Dev(end(d, "bmc", RJ45)));
+    }
+    for _ in 0..inp.other_pdus {
+        central.push(Item::Pdu(None));
+    }
+    let su_switches = oob_names.len();
+    place(
+        central,
+        0,
+        &mut oob_names,
+        &mut oob_su,
+        &mut pool_fill,
+        &|i| format!("oob-mgmt-{}", i - su_switches + 1),
+        None,
+        &mut oob_links,
+        &mut pdu_ports,
+    );
+    // Switch ports in the order they were taken.
+    let mut port_no = vec![0u32; oob_names.len()];
+    let mut taken: Vec<(usize, u32)> = Vec::new();
+    // PDU ports were numbered by fill; device links take the ports left, in order.
+    let pdu_taken: HashSet<(String, String)> = pdu_ports.iter().map(|p| (p.switch.clone(), p.port.clone())).collect();
+    for (s, e) in oob_links {
+        loop {
+            port_no[s] += 1;
+            if !pdu_taken.contains(&(oob_names[s].clone(), format!("{}", port_no[s]))) {
+                break;
+            }
+        }
+        taken.push((s, port_no[s]));
+        w.links.push(NetLink {
+            a: e,
+            b: end(&oob_names[s], format!("{}", port_no[s]), RJ45),
+            role: CableRole::Oob,
+            speed: Gbps(1),
+            protocol: "ethernet",
+        });
+    }
+    w.pdu_ports = pdu_ports;
+    for (name, su) in oob_names.iter().zip(&oob_su) {
+        w.devices.push(NetDevice {
+            name: name.clone(),
+            kind: DeviceKind::Management,
+            part: NetPart::OobSwitch,
+            su: *su,
+        });
+    }
+    w.oob_switches = oob_names.len() as u32;
+
+    // ---- In-band: bonded devices over leaf pairs, then leaf-core links and ISLs.
+    let per_leaf = inp.inband_ports.saturating_sub(6).max(1);
+    let bond = inp.bond.max(1);
+    let mut leaves: Vec<u32> = vec![0; inband_leaves as usize];
+    let mut pair = 0usize;
+    let mut down: Vec<(NetEnd, usize, u32)> = Vec::new(); // (device end, leaf, leaf port)
+    let mut add_bonded = |ports: Vec<NetEnd>, leaves: &mut Vec<u32>, pair: &mut usize| {
+        // A bonded device takes one port on each leaf of a pair; a pair that cannot take it all is full.
+        let need = |j: usize| ports.iter().enumerate().filter(|(i, _)| i % 2 == j).count() as u32;
+        loop {
+            if 2 * *pair + 1 >= leaves.len() {
+                leaves.extend([0, 0]);
+            }
+            let (a, b) = (2 * *pair, 2 * *pair + 1);
+            if leaves[a] + need(0) <= per_leaf && leaves[b] + need(1) <= per_leaf {
+                break;
+            }
+            *pair += 1;
+        }
+        for (j, e) in ports.into_iter().enumerate() {
+            let l = 2 * *pair + j % 2;
+            leaves[l] += 1;
+            down.push((e, l, leaves[l]));
+        }
+    };
+    for s in 0..inp.servers {
+        let ports = (1..=bond)
+            .map(|j| end(server_name(s), format!("inb{j}"), INBAND_FORM))
+            .collect();
+        add_bonded(ports, &mut leaves, &mut pair);
+    }
+    for m in &managers {
+        let ports = (1..=bond).map(|j| end(m, format!("inb{j}"), INBAND_FORM)).collect();
+        add_bonded(ports, &mut leaves, &mut pair);
+    }
+    for o in &oob_names {
+        let ports = (1..=2).map(|j| end(o, format!("up{j}"), INBAND_FORM)).collect();
+        add_bonded(ports, &mut leaves, &mut pair);
+    }
+    // User storage ports: kept on the leaves, not cabled (the NFS storage is the vendor's).
+    for _ in 0..inp.user_storage_ports.div_ceil(2) {
+        let ports = vec![end("", "", INBAND_FORM), end("", "", INBAND_FORM)];
+        add_bonded(ports, &mut leaves, &mut pair);
+    }
+    let inband_leaves = leaves.len() as u32;
+    let leaf_name = |l: usize| format!("inb-leaf-{}", l + 1);
+    for (e, l, p) in down {
+        if e.device.is_empty() {
+            continue;
+        }
+        w.links.push(NetLink {
+            a: e,
+            b: end(leaf_name(l), format!("{p}"), QSFP28),
+            role: CableRole::Inband,
+            speed: inp.inband_speed,
+            protocol: "ethernet",
+        });
+    }
+    let cores = n.inband.switches.spine;
+    let mut core_port = vec![0u32; cores as usize];
+    for l in 0..inband_leaves as usize {
+        let mut up = per_leaf;
+        for (c, port) in core_port.iter_mut().enumerate() {
+            for _ in 0..2 {
+                up += 1;
+                *port += 1;
+                w.links.push(NetLink {
+                    a: end(leaf_name(l), format!("{up}"), QSFP28),
+                    b: end(format!("inb-core-{}", c + 1), format!("{port}"), QSFP28),
+                    role: CableRole::Inband,
+                    speed: inp.inband_speed,
+                    protocol: "ethernet",
+                });
+            }
+        }
+        if l % 2 == 1 {
+            for i in 1..=2u32 {
+                let p = per_leaf + 4 + i;
+                w.links.push(NetLink {
+                    a: end(leaf_name(l - 1), format!("{p}"), QSFP28),
+                    b: end(leaf_name(l), format!("{p}"), QSFP28),
+                    role: CableRole::Inband,
+                    speed: inp.inband_speed,
+                    protocol: "ethernet",
+                });
+            }
+        }
+    }
+    for l in 0..inband_leaves as usize {
+        w.devices.push(NetDevice {
+            name: leaf_name(l),
+            kind: DeviceKind::Inband,
+            part: NetPart::InbandSwitch,
+            su: None,
+        });
+    }
+    for c in 1..=cores {
+        w.devices.push(NetDevice {
+            name: format!("inb-core-{c}"),
+            kind: DeviceKind::Inband,
+            part: NetPart::InbandSwitch,
+            su: None,
+        });
+    }
+    w.inband_leaves = inband_leaves;
+    let _ = taken;
+    w
+}
+
+/// Compute leaf ports no link uses, leaf by leaf in SU order (the slots a missing server leaves).
+fn free_compute_ports(inp: &WireInputs<'_>) -> Vec<(String, String)> {
+    let f = inp.compute;
+    let mut used: HashSet<(usize, u32)> = HashSet::new();
+    for e in f.graph().edge_indices() {
+        let l = f.graph()[e];
+        used.insert((l.a.node.index(), l.a.port));
+        used.insert((l.b.node.index(), l.b.port));
+    }
+    let mut out = Vec::new();
+    for x in f.leaves() {
+        if let Some(p) = (0..inp.compute_ports).find(|p| !used.contains(&(x.index(), *p))) {
+            out.push((f.node(x).name.clone(), f.port_label(PortRef { node: x, port: p })));
+        }
+    }
+    out
+}
