@@ -150,6 +150,36 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: TableFormat,
     },
+    /// Compare the cluster as built with a plan folder: the fabric `ibnetdiscover` found (missing, extra and
+    /// miswired links, wrong speed or width), or one server's `nvidia-smi topo -m` matrix. Exit 0 when they
+    /// match, 1 when they differ, 2 when an input cannot be read.
+    Verify {
+        /// A folder written by `gigapod plan` (ibnetdiscover.topo, cables.csv, report.json).
+        plan_dir: PathBuf,
+        /// The output of `ibnetdiscover` run on a host of the fabric.
+        #[arg(long, value_name = "FILE", required_unless_present = "nvidia_smi_topo")]
+        ibnetdiscover: Option<PathBuf>,
+        /// The output of `nvidia-smi topo -m` run on one server (with --server).
+        #[arg(
+            long = "nvidia-smi-topo",
+            value_name = "FILE",
+            conflicts_with = "ibnetdiscover",
+            requires = "server"
+        )]
+        nvidia_smi_topo: Option<PathBuf>,
+        /// The server the matrix was taken on (`srv12`).
+        #[arg(long, value_name = "NAME")]
+        server: Option<String>,
+        /// Do not compare link widths and speeds (OpenSM's simulator brings every link up at 4xSDR).
+        #[arg(long = "ignore-speed")]
+        ignore_speed: bool,
+        /// Extra catalog files (for the server internals the matrix is checked against).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// List or show catalog parts.
     Catalog {
         #[command(subcommand)]
@@ -441,6 +471,49 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
             Ok(status_code(plan.status()))
+        }
+        Command::Verify {
+            plan_dir,
+            ibnetdiscover,
+            nvidia_smi_topo,
+            server,
+            ignore_speed,
+            catalogs,
+            format,
+        } => {
+            use gigapod_planner::verify;
+            if let (Some(file), Some(server)) = (nvidia_smi_topo, server) {
+                let catalog = Catalog::load(&catalogs).map_err(Error::Catalog)?;
+                let v = verify::smi::verify_dir(&plan_dir, &file, &server, &catalog).map_err(Error::from)?;
+                match format {
+                    Format::Text => write!(out, "{}", v.to_text())?,
+                    Format::Json => print_json(out, &v.to_json())?,
+                }
+                return Ok(if v.faults.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            let Some(file) = ibnetdiscover else {
+                return Err(argument_error(
+                    "verify needs --ibnetdiscover FILE or --nvidia-smi-topo FILE --server NAME".into(),
+                    "e.g. gigapod verify my-plan/ --ibnetdiscover fabric.topo".into(),
+                )
+                .into());
+            };
+            let planned = verify::PlannedFabric::read_dir(&plan_dir).map_err(Error::from)?;
+            let mut opts = verify::VerifyOptions::default();
+            opts.check_rate = !ignore_speed;
+            let v = verify::verify_ibnetdiscover_file(&planned, &file, &opts).map_err(Error::from)?;
+            match format {
+                Format::Text => write!(out, "{}", v.to_text())?,
+                Format::Json => print_json(out, &v.to_json())?,
+            }
+            Ok(match v.status {
+                verify::VerifyStatus::Match => ExitCode::SUCCESS,
+                verify::VerifyStatus::Differs => ExitCode::from(1),
+            })
         }
         Command::Check { spec, catalogs, format } => {
             one_stdin(catalogs.iter().chain([&spec]))?;

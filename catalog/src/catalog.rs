@@ -19,6 +19,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("xdr.toml", include_str!("../data/xdr.toml")),
     ("facility.toml", include_str!("../data/facility.toml")),
     ("management.toml", include_str!("../data/management.toml")),
+    ("boards.toml", include_str!("../data/boards.toml")),
 ];
 
 /// Where a part was defined.
@@ -58,6 +59,7 @@ pub struct Catalog {
     sources: BTreeMap<String, (Source, SourceFile)>,
     prices: BTreeMap<PartId, (Price, Origin)>,
     rules: BTreeMap<String, (MediaRule, Origin)>,
+    boards: BTreeMap<PartId, (Board, Origin)>,
     aliases: BTreeMap<PartId, (Alias, Origin)>,
 }
 
@@ -70,6 +72,8 @@ struct CatalogFile {
     price: Vec<Price>,
     #[serde(default)]
     media_rule: Vec<MediaRule>,
+    #[serde(default)]
+    board: Vec<Board>,
     #[serde(default)]
     alias: Vec<Alias>,
     #[serde(default)]
@@ -100,7 +104,14 @@ struct CatalogFile {
 type TaggedPart = (PartKind, usize, AnyPart);
 
 /// A file's contents split by what the catalog does with them.
-type FileParts = (Vec<Source>, Vec<Price>, Vec<TaggedPart>, Vec<MediaRule>, Vec<Alias>);
+type FileParts = (
+    Vec<Source>,
+    Vec<Price>,
+    Vec<TaggedPart>,
+    Vec<MediaRule>,
+    Vec<Alias>,
+    Vec<Board>,
+);
 
 impl CatalogFile {
     fn into_parts(self) -> FileParts {
@@ -119,7 +130,7 @@ impl CatalogFile {
         tag(PartKind::Cooling, self.cooling, AnyPart::Cooling, &mut out);
         tag(PartKind::Pdu, self.pdu, AnyPart::Pdu, &mut out);
         tag(PartKind::Appliance, self.appliance, AnyPart::Appliance, &mut out);
-        (self.source, self.price, out, self.media_rule, self.alias)
+        (self.source, self.price, out, self.media_rule, self.alias, self.board)
     }
 }
 
@@ -180,7 +191,15 @@ impl Catalog {
                     continue;
                 }
             };
-            let (sources, prices, parts, rules, aliases) = parsed.into_parts();
+            let (sources, prices, parts, rules, aliases, boards) = parsed.into_parts();
+            for (i, board) in boards.into_iter().enumerate() {
+                let origin = Origin {
+                    file: file.clone(),
+                    path: KeyPath::root().key("board").index(i),
+                    builtin: is_builtin,
+                };
+                cat.boards.insert(board.id.clone(), (board, origin));
+            }
             // Rules and aliases are layered like parts: a later file's entry of the same id replaces the earlier.
             for (i, rule) in rules.into_iter().enumerate() {
                 let origin = Origin {
@@ -430,6 +449,26 @@ impl Catalog {
                 diags.push(d);
             }
         }
+        for (board, origin) in self.boards.values() {
+            let json = serde_json::to_value(board).unwrap_or_default();
+            let mut figures = Vec::new();
+            crate::part::collect_sourced_pub(&json, &mut figures);
+            for (key, source) in figures {
+                for id in source.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+                    if !self.sources.contains_key(id) {
+                        diags.push(
+                            origin
+                                .file
+                                .at_key(
+                                    &origin.path.key("id"),
+                                    format!("board `{}`: unknown source id `{id}` in `{key}`", board.id),
+                                )
+                                .with_help("cite an id of the [[source]] list or add a [[source]] entry"),
+                        );
+                    }
+                }
+            }
+        }
         for entry in self.entries.values() {
             let file = &entry.origin.file;
             for r in entry.part.references() {
@@ -460,6 +499,21 @@ impl Catalog {
                     });
                     diags.push(d);
                 }
+            }
+            if let AnyPart::Server(srv) = &entry.part
+                && let Some(b) = &srv.board
+                && !self.boards.contains_key(b)
+            {
+                diags.push(
+                    file.at_key(
+                        &entry.origin.path.key("board"),
+                        format!("server `{}`: unknown board id `{b}`", srv.id),
+                    )
+                    .with_help(format!(
+                        "define a [[board]] with that id, or name one of: {}",
+                        self.boards.keys().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                );
             }
             for (key, source, _) in entry.part.sourced_figures() {
                 let Some(source) = source else { continue };
@@ -509,6 +563,16 @@ impl Catalog {
     /// Every alias, in id order.
     pub fn aliases(&self) -> impl Iterator<Item = &Alias> {
         self.aliases.values().map(|(a, _)| a)
+    }
+
+    /// Every board (server internals), in id order.
+    pub fn boards(&self) -> impl Iterator<Item = &Board> {
+        self.boards.values().map(|(b, _)| b)
+    }
+
+    /// A server's internals by board id.
+    pub fn board(&self, id: &str) -> Option<&Board> {
+        self.boards.get(&PartId::from(id)).map(|(b, _)| b)
     }
 
     /// Every media rule, in id order.
@@ -886,5 +950,25 @@ max_power_w = 10000
     fn id_reused_across_kinds_is_an_error() {
         let e = user("[[psu]]\nid = \"qm9700\"\ndescription = \"d\"\nvendor = \"v\"\nrating_w = 5\n").unwrap_err();
         assert!(e.0[0].message.contains("already a switch"), "{e}");
+    }
+
+    #[test]
+    fn every_builtin_server_names_a_board_and_an_unknown_board_is_located() {
+        let cat = Catalog::builtin();
+        for e in cat.iter(Some(PartKind::Server)) {
+            let AnyPart::Server(s) = &e.part else { continue };
+            let b = s.board.as_ref().unwrap_or_else(|| panic!("{} has no board", s.id));
+            assert!(cat.board(b.as_str()).is_some(), "{}: {b}", s.id);
+        }
+        assert_eq!(cat.boards().count(), 8);
+        let text = "[[server]]\nid = \"s\"\ndescription = \"d\"\nvendor = \"v\"\ngpu = \"h200-sxm\"\ngpu_count = 8\n\
+                    cpu = \"c\"\ncpu_count = 2\ncpu_tdp_w = 350\nfabric_nic = \"cx7-400g-osfp\"\nfabric_nic_count = 8\n\
+                    psu = \"psu-3000w\"\npsu_count = 6\npsu_redundant = 2\nrack_units = 5\nweight_kg = 80\n\
+                    cooling = \"air\"\nmax_power_w = 10000\nboard = \"no-such-board\"\n";
+        let e = Catalog::with_user_files(vec![SourceFile::new("u.toml", text)]).unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.line, 19, "{e}");
+        assert!(d.message.contains("unknown board id `no-such-board`"), "{e}");
+        assert!(d.help.as_deref().unwrap().contains("hgx-8gpu-g593"), "{e}");
     }
 }

@@ -531,6 +531,13 @@ impl AnyPart {
     }
 }
 
+/// Every sourced figure in a JSON value as `(key, source)` (figures without a source left out).
+pub(crate) fn collect_sourced_pub(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    let mut all = Vec::new();
+    collect_sourced(v, String::new(), &mut all);
+    out.extend(all.into_iter().filter_map(|(k, s, _)| s.map(|s| (k, s))));
+}
+
 fn collect_sourced(v: &serde_json::Value, prefix: String, out: &mut Vec<(String, Option<String>, bool)>) {
     match v {
         serde_json::Value::Object(m) if m.contains_key("value") && !m.contains_key("id") => {

@@ -115,6 +115,9 @@ pub struct Gpu {
     /// does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vgpu: Option<VgpuSupport>,
+    /// The host link the module is built for (`Gen5 x16`): the link its board must give it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcie: Option<Sourced<PcieLink>>,
 }
 
 /// Whether a GPU has a feature, as its vendor's documents say.
@@ -270,6 +273,12 @@ pub struct Server {
     /// rack (`facility.servers_per_rack` overrides it); absent, any count the limits allow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rack_densities: Option<Sourced<Vec<u32>>>,
+    /// Its internals, a `[[board]]` id (CPU sockets, PCIe switches, links, IOMMU).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<PartId>,
+    /// Cooling air the chassis moves at full load, m3/h (1 CFM = 1.699 m3/h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airflow_m3_per_h: Option<Sourced<f64>>,
     /// The reference design the server's vendor plans it in (`dgx-superpod`, `gigapod`); it sets the defaults
     /// of the networks around it, such as which InfiniBand fabrics get UFM appliances. Absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +308,87 @@ impl ReferenceDesign {
     pub fn ufm(self) -> bool {
         matches!(self, ReferenceDesign::DgxSuperpod)
     }
+}
+
+/// A PCIe link: generation and lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PcieLink {
+    /// PCIe generation (4, 5, 6).
+    pub generation: u32,
+    /// Lanes (x16 = 16).
+    pub lanes: u32,
+}
+
+impl PcieLink {
+    /// Usable bandwidth in each direction, Gb/s: 8 / 16 / 32 / 64 GT/s per lane for Gen 3 / 4 / 5 / 6, less the
+    /// 128b/130b encoding (Gen 3-5) or the FLIT overhead (Gen 6: 242 payload bytes of 256). Gen5 x16 = 504 Gb/s.
+    pub fn gbps(&self) -> f64 {
+        let (gts, eff) = match self.generation {
+            0..=2 => (2.5 * f64::from(1u32 << self.generation.saturating_sub(1)), 0.8),
+            3 => (8.0, 128.0 / 130.0),
+            4 => (16.0, 128.0 / 130.0),
+            5 => (32.0, 128.0 / 130.0),
+            _ => (64.0 * f64::from(1u32 << (self.generation - 6).min(4)), 242.0 / 256.0),
+        };
+        gts * eff * f64::from(self.lanes)
+    }
+}
+
+/// One PCIe switch of a board, with what hangs off it. Devices are numbered from 0 in the server's order:
+/// GPU `i` and fabric NIC `i` are rail `i`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PcieSwitch {
+    /// Name on the board (`PEX0`).
+    pub name: String,
+    /// CPU socket (NUMA node, 0-based) its upstream port goes to.
+    pub socket: u32,
+    /// Its generation.
+    pub generation: u32,
+    /// Lanes of its upstream link to the socket.
+    pub upstream_lanes: u32,
+    /// GPUs below it.
+    #[serde(default)]
+    pub gpus: Vec<u32>,
+    /// Compute-fabric NICs below it.
+    #[serde(default)]
+    pub fabric_nics: Vec<u32>,
+    /// Storage / in-band NICs below it.
+    #[serde(default)]
+    pub storage_nics: Vec<u32>,
+    /// NVMe drives below it.
+    #[serde(default)]
+    pub nvme: u32,
+}
+
+/// `[[board]]`: a server's internals, shared by the servers built on one board design (an HGX 8-GPU board in a
+/// G593, a DGX, ...): CPU sockets, the PCIe switches with what hangs off each, the links, the IOMMU.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Board {
+    /// Board id, named by servers' `board` key.
+    pub id: PartId,
+    /// One line.
+    pub description: String,
+    /// CPU sockets = NUMA nodes (one per socket, NPS1 / SNC off).
+    pub numa_nodes: Sourced<u32>,
+    /// The PCIe switches and what hangs off each; a device under none hangs off its socket's root port.
+    pub pcie_switches: Sourced<Vec<PcieSwitch>>,
+    /// The link of each GPU.
+    pub gpu_link: Sourced<PcieLink>,
+    /// The slot of each fabric NIC.
+    pub nic_slot: Sourced<PcieLink>,
+    /// The fabric NICs can take a second x16 link from the other socket (Socket Direct).
+    #[serde(default)]
+    pub nic_socket_direct: Option<Sourced<bool>>,
+    /// The slot of each storage NIC.
+    pub storage_slot: Sourced<PcieLink>,
+    /// The fabric ports are on the accelerators themselves (Gaudi 3): no NIC and no PCIe hop on the rail.
+    #[serde(default)]
+    pub integrated_fabric: bool,
+    /// The platform has an IOMMU (Intel VT-d / AMD-Vi) for GPU passthrough.
+    pub iommu: Sourced<bool>,
 }
 
 impl Server {
@@ -457,6 +547,9 @@ pub struct Nic {
     pub heat_sink: Option<Sourced<HeatSink>>,
     /// Power with passive cables (zero for ports that are part of the accelerator, as on Gaudi 3).
     pub power_w: Sourced<Watts>,
+    /// Its host link (`Gen5 x16`), when the card has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcie: Option<Sourced<PcieLink>>,
 }
 
 /// Optical medium of a transceiver or a fibre.
@@ -642,6 +735,9 @@ pub struct Cooling {
     /// For liquid: how much residual heat the room air can take per rack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_air_limit_kw: Option<Sourced<Kilowatts>>,
+    /// Cooling air the room delivers to one rack, m3/h (the cold aisle's supply per rack position).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air_m3_per_h_per_rack: Option<Sourced<f64>>,
 }
 
 /// What an appliance does in the pod.

@@ -290,6 +290,55 @@ pub fn markdown_reference(cat: &Catalog) -> String {
                 .unwrap_or_default(),
         );
     }
+    let _ = writeln!(
+        out,
+        "\n## Boards (server internals)\n\nA server's `board`: CPU sockets, PCIe switches with their upstream socket, \
+         generation and lanes, and the GPUs, fabric NICs, storage NICs and NVMe drives below each (devices numbered \
+         from 0; GPU i and fabric NIC i are rail i). The `server.*` checks (docs/checks.md) and `gigapod verify \
+         --nvidia-smi-topo` (docs/verify.md) read them.\n"
+    );
+    for b in cat.boards() {
+        let link = |l: &crate::Sourced<crate::PcieLink>| {
+            format!(
+                "Gen{} x{}  {}{}",
+                l.value.generation,
+                l.value.lanes,
+                l.provenance(),
+                l.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+            )
+        };
+        let _ = writeln!(
+            out,
+            "### `{}`\n\n```text\n{}\nnuma_nodes: {}  {}\ngpu_link: {}\nnic_slot: {}\nstorage_slot: {}\niommu: {}  {}{}\npcie_switches:  {}{}",
+            b.id,
+            b.description,
+            b.numa_nodes.value,
+            b.numa_nodes.provenance(),
+            link(&b.gpu_link),
+            link(&b.nic_slot),
+            link(&b.storage_slot),
+            b.iommu.value,
+            b.iommu.provenance(),
+            b.iommu.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            b.pcie_switches.provenance(),
+            b.pcie_switches
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+        );
+        for sw in &b.pcie_switches.value {
+            let _ = writeln!(
+                out,
+                "  {}: socket {}, Gen{} x{} up; GPUs {:?}, fabric NICs {:?}, storage NICs {:?}, NVMe {}",
+                sw.name, sw.socket, sw.generation, sw.upstream_lanes, sw.gpus, sw.fabric_nics, sw.storage_nics, sw.nvme
+            );
+        }
+        if b.integrated_fabric {
+            let _ = writeln!(out, "  (the fabric ports are on the accelerators)");
+        }
+        let _ = writeln!(out, "```\n");
+    }
     let _ = writeln!(out, "\n## Sources\n\n| id | class | title | where |\n|---|---|---|---|");
     let mut sources: Vec<_> = cat.sources().collect();
     sources.sort_by_key(|s| {

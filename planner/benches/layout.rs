@@ -27,7 +27,14 @@ fn layout_only(bencher: divan::Bencher, sus: u32) {
     let s = spec(sus);
     let cat = Catalog::builtin();
     let p = plan(&s, cat).unwrap();
-    let d = devices::build(&p.resolved, &p.fabric, cat, p.power.server.server_w, &p.networks.wiring);
+    let d = devices::build(
+        &p.resolved,
+        &p.fabric,
+        cat,
+        p.power.server.server_w,
+        &p.networks.wiring,
+        p.networks.storage.as_ref().map(|s| &s.fabric),
+    );
     // A flat per-link cost: the bench measures the solver and the floor, not the media lookup.
     let cost = |m: f64| layout::LinkCost {
         weight: 8.0 + 0.05 * m,
@@ -42,7 +49,14 @@ fn layout_auto(bencher: divan::Bencher, sus: u32) {
     let s = spec(sus);
     let cat = Catalog::builtin();
     let p = plan(&s, cat).unwrap();
-    let mut d = devices::build(&p.resolved, &p.fabric, cat, p.power.server.server_w, &p.networks.wiring);
+    let mut d = devices::build(
+        &p.resolved,
+        &p.fabric,
+        cat,
+        p.power.server.server_w,
+        &p.networks.wiring,
+        p.networks.storage.as_ref().map(|s| &s.fabric),
+    );
     d.layout_input.leaf_placement = layout::LeafPlacement::Auto;
     let cost = |m: f64| layout::LinkCost {
         weight: 8.0 + 0.05 * m,

@@ -2,8 +2,9 @@
 //! and power, grouped as the layout places them.
 //!
 //! Footprints for placement carry the worst case of the pluggables (every switch cage and every server NIC port
-//! at the most power-hungry module the catalog has for its form), because the media are chosen only once the
-//! layout gives lengths: a rack that fits with that worst case fits with whatever the cable plan then picks.
+//! at the most power-hungry module or active-cable end the catalog has for its form, and every storage, in-band
+//! and UFM port of a server or appliance the same way), because the media are chosen only once the layout gives
+//! lengths: a rack that fits with that worst case fits with whatever the cable plan then picks.
 
 use crate::cabling::server_name;
 use crate::fabric::{Fabric, Role};
@@ -44,11 +45,105 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch, speed: Gbps) -> Watts {
             .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
             .map(|t| t.power_w.value)
             .fold(Watts(0.0), |a, b| if b > a { b } else { a });
+        // An active cable's end (AOC, active copper) in the cage may draw more than any module of its form.
+        let end = worst_cable_end_w(catalog, &g.form, speed);
+        let module = if end > module { end } else { module };
         let cap = s.cage_power_limit_w.as_ref().map_or(module, |c| c.value);
         let per_cage = if module > cap { cap } else { module };
         total += per_cage * f64::from(g.cages.value);
     }
     total
+}
+
+/// The most one end of a link can draw, for a cage of `form` at `speed`: the most power-hungry module of that form
+/// the catalog has, or the most power-hungry cable end (an AOC's or active copper's), whichever is more. Used for
+/// the networks beside the compute fabric, whose media are chosen only once the layout gives lengths.
+fn worst_end_w(catalog: &Catalog, form: &str, speed: Gbps) -> Watts {
+    let max = |a: Watts, b: Watts| if b > a { b } else { a };
+    let module = catalog
+        .iter(Some(PartKind::Transceiver))
+        .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
+        .filter(|t| t.form == form && crate::media::speed_fits(catalog, t.speed_gbps.value, speed))
+        .map(|t| t.power_w.value)
+        .fold(Watts(0.0), max);
+    max(module, worst_cable_end_w(catalog, form, speed))
+}
+
+/// The most one end of a cable with a `form` plug at `speed` draws (an AOC's or active copper's; passive 0 W).
+fn worst_cable_end_w(catalog: &Catalog, form: &str, speed: Gbps) -> Watts {
+    catalog
+        .iter(Some(PartKind::Cable))
+        .filter_map(|e| catalog.cable(e.part.id().as_str()))
+        .filter(|c| {
+            (c.end_a == form || c.end_b == form) && crate::media::speed_fits(catalog, c.speed_gbps.value, speed)
+        })
+        .map(|c| c.power_per_end_w.value)
+        .fold(Watts(0.0), |a, b| if b > a { b } else { a })
+}
+
+/// The worst case of the pluggables the networks beside the compute fabric put in the servers and appliances (not
+/// the switches, whose every cage is already at its worst in their footprint), by device name: every wired end
+/// (in-band, OOB, UFM) and every server's storage ports.
+fn worst_network_ends_w(
+    r: &Resolved,
+    catalog: &Catalog,
+    wiring: &Wiring,
+    storage: Option<&Fabric>,
+) -> HashMap<String, Watts> {
+    let mut memo: HashMap<(String, Gbps), Watts> = HashMap::new();
+    let mut worst = |form: &str, speed: Gbps| -> Watts {
+        *memo
+            .entry((form.to_string(), speed))
+            .or_insert_with(|| worst_end_w(catalog, form, speed))
+    };
+    let switch = |d: &str| {
+        wiring.devices.iter().any(|n| {
+            n.name == d
+                && matches!(
+                    n.part,
+                    NetPart::StorageSwitch | NetPart::InbandSwitch | NetPart::OobSwitch
+                )
+        })
+    };
+    let switches: std::collections::HashSet<&str> = wiring
+        .devices
+        .iter()
+        .filter(|n| switch(&n.name))
+        .map(|n| n.name.as_str())
+        .collect();
+    let mut out: HashMap<String, Watts> = HashMap::new();
+    for l in &wiring.links {
+        for e in [&l.a, &l.b] {
+            // Switches (the networks' and the compute fabric's) are at their worst already; PDUs are not placed.
+            if switches.contains(e.device.as_str()) || e.rack.is_some() {
+                continue;
+            }
+            let w = worst(&e.form, l.speed);
+            if w.0 > 0.0 {
+                *out.entry(e.device.clone()).or_insert(Watts(0.0)) += w;
+            }
+        }
+    }
+    if let Some(st) = storage {
+        let form = r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str());
+        let per_port = worst(form, st.speed());
+        let ports = st.summary().rails;
+        if per_port.0 > 0.0 {
+            for s in 0..r.servers {
+                *out.entry(server_name(s)).or_insert(Watts(0.0)) += per_port * f64::from(ports);
+            }
+        }
+    }
+    out
+}
+
+/// A footprint with `kw` more of air-cooled load (pluggables heat the room air).
+fn with_air_kw(fp: Footprint, kw: f64) -> Footprint {
+    Footprint {
+        kw: fp.kw + kw,
+        room_kw: fp.room_kw + kw,
+        ..fp
+    }
 }
 
 /// The most the pluggables in a server's fabric NIC ports can draw: one module per port at the most
@@ -63,6 +158,8 @@ fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
         .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
         .map(|t| t.power_w.value)
         .fold(Watts(0.0), |a, b| if b > a { b } else { a });
+    let end = worst_cable_end_w(catalog, form, r.nic_speed);
+    let module = if end > module { end } else { module };
     module * f64::from(r.rails.div_ceil(per_cage.max(1)))
 }
 
@@ -124,7 +221,19 @@ pub struct Devices {
 }
 
 /// Builds the devices of a plan.
-pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts, wiring: &Wiring) -> Devices {
+///
+/// `storage` is the storage fabric's graph, whose endpoints are the servers' storage ports: their modules count in
+/// the servers' footprints as the wired ends of the other networks do.
+pub fn build(
+    r: &Resolved,
+    fabric: &Fabric,
+    catalog: &Catalog,
+    server_w: Watts,
+    wiring: &Wiring,
+    storage: Option<&Fabric>,
+) -> Devices {
+    let network_ends = worst_network_ends_w(r, catalog, wiring, storage);
+    let ends_kw = |name: &str| network_ends.get(name).map_or(0.0, |w| Kilowatts::from(*w).0);
     let basis = r.spec.facility.power_basis;
     let server_liquid = if r.server.cooling == CoolingKind::Liquid && r.cooling.kind == CoolingKind::Liquid {
         r.cooling.liquid_heat_fraction.as_ref().map_or(0.0, |f| f.value)
@@ -182,12 +291,15 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts, 
                 includes_pluggables,
             },
         );
-        sus[(s / servers_per_su) as usize].servers.push(device(
-            name,
-            DeviceKind::Server,
-            r.server.id.as_str(),
-            server_fp,
-        ));
+        // A figure that covers its own modules (a DGX's system maximum) gets nothing added.
+        let fp = if includes_pluggables {
+            server_fp
+        } else {
+            with_air_kw(server_fp, ends_kw(&name))
+        };
+        sus[(s / servers_per_su) as usize]
+            .servers
+            .push(device(name, DeviceKind::Server, r.server.id.as_str(), fp));
     }
     let switch_power = DevicePower {
         w: switch_base,
@@ -289,6 +401,10 @@ pub fn build(r: &Resolved, fabric: &Fabric, catalog: &Catalog, server_w: Watts, 
         if d.part == NetPart::OobSwitch {
             management_switches += 1;
         }
+        let fp = match d.part {
+            NetPart::StorageSwitch | NetPart::InbandSwitch | NetPart::OobSwitch => fp,
+            _ => with_air_kw(fp, ends_kw(&d.name)),
+        };
         let dev = device(d.name.clone(), d.kind, part, fp);
         match d.su {
             Some(su) if (su as usize) < sus.len() => sus[su as usize].network.push(dev),
@@ -355,6 +471,7 @@ mod tests {
             Catalog::builtin(),
             p.power.server.server_w,
             &crate::netwire::Wiring::default(),
+            None,
         );
         let su = &bare.layout_input.sus[0];
         assert_eq!(su.servers.len(), 32);
@@ -405,5 +522,61 @@ mod tests {
         assert!(mgmt_rack.devices.iter().any(|d| d.name == "mgmt-1"));
         assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("stor-")));
         assert!(mgmt_rack.devices.iter().any(|d| d.name.starts_with("inb-")));
+    }
+
+    /// The other networks' pluggables count in the placed footprints, at their worst, so that a rack the layout
+    /// fills to its limit stays within it whatever the cable plan picks. A G593-H200 (its figure without its
+    /// modules) has one 400G QSFP112 storage port (worst module: 9 W, mma1z00-ns400) and two bonded 100G in-band
+    /// QSFP28 ports (worst end: the 100G AOC's 2.5 W; no QSFP28 module in the catalog); its BMC's Cat6 draws
+    /// nothing: 9 + 2 x 2.5 = 14 W more than the bare footprint. A management node's two in-band ports: 5 W.
+    #[test]
+    fn footprints_carry_the_other_networks_worst_pluggables() {
+        let p = Planner::new(Catalog::builtin())
+            .plan(&Spec::builder("t", "g593-h200").scalable_units(1).build())
+            .unwrap();
+        let build = |wired: bool| {
+            let none = crate::netwire::Wiring::default();
+            super::build(
+                &p.resolved,
+                &p.fabric,
+                Catalog::builtin(),
+                p.power.server.server_w,
+                if wired { &p.networks.wiring } else { &none },
+                if wired {
+                    p.networks.storage.as_ref().map(|s| &s.fabric)
+                } else {
+                    None
+                },
+            )
+        };
+        let (bare, wired) = (build(false), build(true));
+        let srv = |d: &super::Devices| d.layout_input.sus[0].servers[0].footprint;
+        assert_relative_eq!(
+            wired_kw(&wired, "mgmt-1") * 1000.0,
+            appliance_w(&p) + 5.0,
+            epsilon = 1e-9
+        );
+        assert_relative_eq!((srv(&wired).kw - srv(&bare).kw) * 1000.0, 14.0, epsilon = 1e-9);
+        assert_relative_eq!(
+            (srv(&wired).room_kw - srv(&bare).room_kw) * 1000.0,
+            14.0,
+            epsilon = 1e-9
+        );
+        // Every rack of the plan stays within its limit with the cable plan's actual pluggables.
+        let limit = p.resolved.rack_limit.0;
+        assert!(p.facility.racks.iter().all(|r| r.kw.0 <= limit + 1e-9));
+    }
+
+    fn wired_kw(d: &super::Devices, name: &str) -> f64 {
+        d.layout_input
+            .management
+            .iter()
+            .find(|x| x.name == name)
+            .map(|x| x.footprint.kw)
+            .expect("placed in the management group")
+    }
+
+    fn appliance_w(p: &crate::Plan) -> f64 {
+        super::appliance_w(&p.resolved.management_node, p.resolved.spec.facility.power_basis).0
     }
 }

@@ -100,6 +100,10 @@ pub enum Error {
         /// The system's error.
         source: std::io::Error,
     },
+    /// `gigapod verify` cannot read an input (the plan folder, the ibnetdiscover file or the nvidia-smi
+    /// matrix): the diagnostics name the file and the line.
+    #[error("cannot verify: {}", first(.0))]
+    Verify(Diagnostics),
     /// An output could not be encoded (a CSV writer's error).
     #[error("cannot encode {what}: {source}")]
     Encode {
@@ -150,7 +154,7 @@ impl Error {
     /// name a path instead.
     pub fn diagnostics(&self) -> Option<&Diagnostics> {
         match self {
-            Error::Spec(d) | Error::Catalog(d) | Error::Argument(d) => Some(d),
+            Error::Spec(d) | Error::Catalog(d) | Error::Argument(d) | Error::Verify(d) => Some(d),
             Error::Fabric { diagnostics, .. }
             | Error::Layout { diagnostics, .. }
             | Error::Media { diagnostics, .. }

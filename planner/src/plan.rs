@@ -153,6 +153,7 @@ pub(crate) fn plan_steps(
     checks.extend(fabric_checks);
     checks.extend(crate::advisories::leaf_fill(&r, &fabric));
     checks.extend(crate::advisories::aliases(&r, catalog));
+    checks.extend(crate::server_checks::for_plan(&r, catalog));
 
     progress.step(
         3,
@@ -167,8 +168,17 @@ pub(crate) fn plan_steps(
     let (networks, wiring, devices, layout, layout_checks, network_checks) = loop {
         round += 1;
         let (networks, wiring, network_checks) = stage_networks(spec, &r, catalog, &fabric, &pdus)?;
-        let (devices, layout, layout_checks) =
-            stage_layout(spec, &r, catalog, options, &fabric, &power, &forms, &wiring)?;
+        let (devices, layout, layout_checks) = stage_layout(
+            spec,
+            &r,
+            catalog,
+            options,
+            &fabric,
+            &power,
+            &forms,
+            &wiring,
+            networks.storage.as_ref().map(|s| &s.fabric),
+        )?;
         let needed = estimated_pdus(&r, &layout, &devices);
         if needed == pdus || round >= 4 {
             break (networks, wiring, devices, layout, layout_checks, network_checks);
@@ -183,6 +193,13 @@ pub(crate) fn plan_steps(
     let mut networks = networks;
     let pdu_checks = cable_pdus(&r, &layout, &facility, &wiring, &mut networks, &mut cables, catalog);
     checks.extend(facility_checks);
+    checks.extend(crate::peak::checks(
+        &r,
+        &layout,
+        &facility,
+        &devices.power,
+        &power.server,
+    ));
     checks.extend(layout_checks);
     checks.extend(network_checks);
     checks.extend(pdu_checks);
@@ -559,8 +576,9 @@ fn stage_layout(
     power: &PowerSummary,
     forms: &CageForms<'_>,
     wiring: &crate::netwire::Wiring,
+    storage: Option<&Fabric>,
 ) -> Result<(crate::devices::Devices, Layout, Vec<Check>), Error> {
-    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w, wiring);
+    let mut devices = crate::devices::build(r, fabric, catalog, power.server.server_w, wiring, storage);
     devices.layout_input.weights = options.layout_weights;
     devices.layout_input.routing.apply(&options.routing);
     let weights = devices.layout_input.weights;

@@ -247,6 +247,13 @@ pub struct FacilitySpec {
     /// Servers per rack at most, overriding the server's catalog densities.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub servers_per_rack: Option<i64>,
+    /// Heat one rack's coolant distribution unit (in-rack CDU) removes, kW; checked against each rack's liquid
+    /// heat (`cooling.cdu`). Absent: not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdu_rack_kw: Option<f64>,
+    /// Heat one row's CDU (in-row) removes, kW; checked against each row's liquid heat. Absent: not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdu_row_kw: Option<f64>,
 }
 
 /// Racks per row when the spec does not say.
@@ -323,6 +330,8 @@ impl Default for FacilitySpec {
             max_pdus_per_feed: i64::from(DEFAULT_MAX_PDUS_PER_FEED),
             leaf_placement: crate::layout::LeafPlacement::NetworkRack,
             servers_per_rack: None,
+            cdu_rack_kw: None,
+            cdu_row_kw: None,
         }
     }
 }
@@ -939,6 +948,20 @@ impl Spec {
             );
         }
 
+        for (key, v) in [
+            ("facility.cdu_rack_kw", s.facility.cdu_rack_kw),
+            ("facility.cdu_row_kw", s.facility.cdu_row_kw),
+        ] {
+            if let Some(kw) = v
+                && !(kw.is_finite() && kw > 0.0 && kw <= 1e6)
+            {
+                r.error(
+                    key,
+                    &format!("a CDU capacity of {kw} kW is not a capacity"),
+                    "give the heat the CDU removes in kW, e.g. 80.0 for an in-rack CDU or 1500.0 for an in-row one (hardware-facts.md 8), or leave the key out",
+                );
+            }
+        }
         if let Some(c) = &s.cost {
             for (key, message) in c.problems() {
                 r.error(

@@ -440,14 +440,15 @@ fn infeasible_limits_say_which_constraint_fails_and_by_how_much() {
     // The DGX H100's 10.2 kW system maximum already covers its modules (issue 11): nothing is added.
     let e = plan_err(&format!("{base}rack_power_limit_kw = 8.0\n"));
     assert!(
-        e.contains("one server with its NIC modules draws 10.20 kW, 2.20 kW more than the rack limit of 8.00 kW"),
+        e.contains("one server with its network modules draws 10.20 kW, 2.20 kW more than the rack limit of 8.00 kW"),
         "{e}"
     );
-    // A server whose power is derived from its parts gets its NIC modules added: the G593 H200's derived
-    // 10,173.7 W plus 8 single-port modules at the most the catalog has for its cages.
+    // A server whose power is derived from its parts gets its modules added: the G593 H200's derived 10,173.7 W
+    // plus 8 single-port fabric modules at the most the catalog has for its cages, and its storage (9 W) and two
+    // in-band (2 x 2.5 W) ends at their worst: 14 W more than the fabric modules alone (10.25 kW).
     let g = "name = \"x\"\n[compute]\nserver = \"g593-h200\"\nservers = 4\n[facility]\nrack_power_limit_kw = 8.0\n";
     let e = plan_err(g);
-    assert!(e.contains("one server with its NIC modules draws 10.25 kW"), "{e}");
+    assert!(e.contains("one server with its network modules draws 10.26 kW"), "{e}");
     assert!(e.contains("t.toml:6:"), "{e}");
     let e = plan_err(&format!("{base}rack = \"tiny\"\n"));
     assert!(e.contains("unknown rack"), "{e}");
@@ -572,4 +573,21 @@ fn with_prices_the_layout_is_costed_in_dollars() {
     assert!((usd - (256.0 * 1050.0 + 10.0 * 2000.0)).abs() < 1e-6, "{usd}");
     // Without prices the layout has weights only.
     assert!(example("gigapod-h200-air.toml").layout.stats.cost_usd.is_none());
+}
+
+/// A management node in the spare room of a server rack filled to its limit: its in-band ports' pluggables (and
+/// the servers' storage and in-band modules) count when the layout places it, so the rack stays within its limit
+/// once the cable plan picks the media. Found by the property test above (4 x G593-H200, in-rack, 41.8 kW).
+#[test]
+fn management_devices_in_server_racks_stay_within_the_limit() {
+    let text = "name = \"p\"\n[compute]\nserver = \"g593-h200\"\nservers = 4\n[facility]\ncooling = \"air\"\n\
+                rack_power_limit_kw = 41.8\nleaf_placement = \"in-rack\"\n";
+    let spec = Spec::parse(SourceFile::new("p.toml", text)).unwrap();
+    let p = plan(&spec, Catalog::builtin()).unwrap();
+    assert_layout_sound(&p);
+    for r in &p.facility.racks {
+        assert!(r.kw.0 <= 41.8 + 1e-9, "{} draws {:.4} kW", r.id, r.kw.0);
+    }
+    let power = p.checks.iter().find(|c| c.id == "racks.power").expect("racks.power");
+    assert_eq!(power.status, gigapod_planner::Status::Pass, "{}", power.message);
 }

@@ -244,11 +244,23 @@ impl<'a> Advisor<'a> {
         let demands = workload::check(&spec.workloads, &inputs, r.source).map_err(|d| Error::Spec(Diagnostics(d)))?;
         let per_server = server.gpu_count.value.max(1);
         let useful = useful_gpu_hours(&demands, gpu);
+        // The board's IOMMU (catalog internals), which passthrough needs beside the spec's advise.iommu.
+        let iommu = crate::server_checks::server_checks(
+            self.catalog,
+            server,
+            &crate::server_checks::ServerCheckInputs {
+                storage_gb_per_s_per_node: None,
+                passthrough: true,
+            },
+        )
+        .into_iter()
+        .find(|c| c.id == "server.iommu");
         let ctx = Ctx {
             gpu,
             per_server: u64::from(per_server),
             inputs: &inputs,
             useful,
+            iommu,
         };
 
         let all: Vec<&Demand> = demands.iter().collect();
@@ -357,6 +369,8 @@ struct Ctx<'a> {
     per_server: u64,
     inputs: &'a AdviseSpec,
     useful: f64,
+    /// `server.iommu` of the server's board, for passthrough.
+    iommu: Option<Check>,
 }
 
 impl Ctx<'_> {
@@ -452,7 +466,8 @@ impl Ctx<'_> {
     fn compatibility(&self, mode: Mode) -> Vec<Check> {
         let id = &self.gpu.id;
         match mode {
-            Mode::Passthrough => vec![
+            Mode::Passthrough => self.iommu.iter().cloned().chain([
+
                 if self.inputs.iommu {
                     Check::pass(
                         "advise.iommu",
@@ -475,7 +490,7 @@ impl Ctx<'_> {
                         "a VM with a passed-through GPU cannot be live-migrated: host maintenance stops its VMs",
                     )
                 },
-            ],
+            ]).collect(),
             Mode::Mig => vec![match modes::unavailable(self.gpu, Mode::Mig) {
                 Some(why) => Check::fail("advise.mig_capable", format!("MIG needs a MIG-capable GPU: {why}")),
                 None => Check::pass(

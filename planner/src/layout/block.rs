@@ -273,7 +273,7 @@ pub fn bound(total: f64, per_rack: f64) -> u32 {
 pub fn over_by(s: &Footprint, l: &RackLimits, binding: &str) -> String {
     match binding {
         "rack power limit" => format!(
-            "one server with its NIC modules draws {:.2} kW, {:.2} kW more than the rack limit of {:.2} kW",
+            "one server with its network modules draws {:.2} kW, {:.2} kW more than the rack limit of {:.2} kW",
             s.kw,
             s.kw - l.kw,
             l.kw
