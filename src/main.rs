@@ -74,7 +74,7 @@ enum Command {
         /// Write GraphML to FILE (`-`: to stdout).
         #[arg(long, value_name = "FILE", required_unless_present = "dot", conflicts_with = "dot")]
         graphml: Option<PathBuf>,
-        /// Write Graphviz DOT to FILE (`-`: to stdout).
+        /// Write Graphviz DOT to FILE (`-`: to stdout): devices (servers, switches) as nodes, bundles as edges.
         #[arg(long, value_name = "FILE")]
         dot: Option<PathBuf>,
         /// Extra catalog files.
@@ -540,7 +540,7 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             let fabric = gigapod_planner::build_fabric(&spec, &resolved, &catalog)?;
             let (path, text) = match (graphml, dot) {
                 (Some(p), _) => (p, fabric::to_graphml(&fabric)),
-                (None, Some(p)) => (p, fabric::to_dot(&fabric)),
+                (None, Some(p)) => (p, gigapod_planner::render::dot::fabric(&fabric, &resolved.spec.name)),
                 (None, None) => unreachable!("clap requires --graphml or --dot"),
             };
             let s = fabric.summary();

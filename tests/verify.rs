@@ -65,7 +65,8 @@ fn a_moved_and_a_removed_cable_exit_1_with_their_fixes() {
     // srv2's rail-1 cable is gone (both ends), and srv1's rail-1 cable sits in the port it left on leaf-su1-r1
     // (1/2) instead of its own (1/1).
     let leaf = "S-0002c90300000000";
-    let (hca1, hca2) = ("H-0002c90400000000", "H-0002c90400000008");
+    // HCA GUIDs are spaced for their port GUIDs (render::ibnet::hca_guid): srv2 HCA-1 is HCA 8, at 8 x 2.
+    let (hca1, hca2) = ("H-0002c90400000000", "H-0002c90400000010");
     let mut lines: Vec<String> = Vec::new();
     for l in topo.lines() {
         if l.starts_with(&format!("[2]\t\"{hca2}\"[1]")) || l.starts_with(&format!("[1]\t\"{leaf}\"[2]")) {

@@ -176,7 +176,7 @@ const JOBS: [Job; 5] = [
         let topology = crate::render::topology::svg(plan);
         let racks = crate::render::racks::svg(plan);
         let floorplan = crate::render::floorplan::svg(plan);
-        let html = crate::render::html::report(plan, &topology, &racks, &floorplan);
+        let html = crate::render::html::report(plan, &topology, &floorplan);
         let mut out = Vec::new();
         for (name, bytes) in [
             ("report.html", html.into_bytes()),

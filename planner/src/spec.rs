@@ -66,6 +66,19 @@ pub struct Spec {
     /// `[advise]`: the inputs of the strategies (queueing buffer, licences, platform); defaults documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advise: Option<crate::advise::AdviseSpec>,
+    /// `[netbox]`: how the NetBox export names things (docs/outputs.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netbox: Option<NetboxSpec>,
+}
+
+/// `[netbox]`: the NetBox export's naming.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct NetboxSpec {
+    /// Put before every device name (`<prefix>-srv1`), so that several plans live in one NetBox; the plan's
+    /// name when left out. Same characters as the plan's name.
+    pub prefix: Option<String>,
 }
 
 pub use crate::networks::{InbandSpec, ManagementSpec, OobSpec, StorageFabric, StorageLevel, StorageSpec};
@@ -526,6 +539,7 @@ impl Spec {
             management: ManagementSpec::default(),
             workloads: Vec::new(),
             advise: None,
+            netbox: None,
         }
     }
 
@@ -844,6 +858,20 @@ impl Spec {
         };
         let s = self;
         r.check_name(&s.name);
+        if let Some(prefix) = s.netbox.as_ref().and_then(|n| n.prefix.as_deref()) {
+            let ok = !prefix.is_empty()
+                && prefix.len() <= 40
+                && prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            if !ok {
+                r.error(
+                    "netbox.prefix",
+                    &format!("`{prefix}` is not a valid NetBox name prefix"),
+                    "use 1 to 40 of the characters A-Z a-z 0-9 . _ - (it starts every device name in NetBox)",
+                );
+            }
+        }
         let server = r.part(&s.compute.server, "compute.server", PartKind::Server, |c, id| {
             c.server(id)
         });

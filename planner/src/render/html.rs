@@ -1,5 +1,11 @@
 //! `report.html`: one self-contained page (inline CSS and SVG, no script, nothing fetched) with the summary, the
-//! checks, the three drawings, the power table and the bill of materials. It prints on A4/Letter landscape.
+//! checks, the drawings, the power table and the bill of materials.
+//!
+//! The rack elevations are one drawing per row ([`super::racks::row_svg`]) after an overview table of the rows
+//! (racks, SUs, kW, each linking to its drawing), so the first view of the rack box is row 1's racks, and no
+//! single drawing is taller than a page. The print stylesheet sets A4 landscape pages (`@page`), starts every
+//! section on a new page, scales each drawing to fit one page (`max-width: 100%`, `max-height` of the page body,
+//! proportions kept) and never splits a drawing or a table row across pages; table headers repeat on every page.
 
 use super::bom_md::{cable_bins, metres, watts};
 use super::draw::digits;
@@ -33,13 +39,31 @@ tr.over td{background:#fef2f2;color:var(--fail);font-weight:bold}
 .badge{display:inline-block;min-width:44px;text-align:center;border-radius:4px;padding:1px 6px;color:#fff;font-size:12px;font-weight:bold}
 .pass{background:var(--pass)}.warn{background:var(--warn)}.fail{background:var(--fail)}
 .status{display:inline-block;margin-top:8px;padding:3px 10px;border-radius:4px;font-weight:bold}
-.drawing{overflow:auto;max-height:900px;border:1px solid var(--line);border-radius:6px;background:#fff}
+.drawing{overflow:auto;max-height:900px;border:1px solid var(--line);border-radius:6px;background:#fff;margin:0 0 12px}
 .drawing svg{display:block}
+.rows a{text-decoration:none}
 pre{background:#f1f5f9;padding:12px;border-radius:6px;overflow:auto;font-size:12px}
 .muted{color:var(--muted)}
 footer{color:var(--muted);font-size:12px;padding:0 32px 24px}
-@media print{body{background:#fff}nav{display:none}section{break-inside:auto;border:none}
-.drawing{overflow:visible;max-height:none;border:none}.drawing svg{max-width:100%;height:auto}}
+@page{size:A4 landscape;margin:10mm}
+@media print{
+body{background:#fff;font-size:10pt;line-height:1.3}
+header{background:none;color:var(--ink);padding:0 0 6px;border-bottom:2px solid var(--ink)}
+header p{color:var(--muted)}
+nav{display:none}
+main{padding:0;max-width:none}
+section{border:none;border-radius:0;padding:0;margin:0;break-before:page}
+section#summary{break-before:auto;margin-top:8px}
+h2,h3{break-after:avoid}
+table{font-size:8pt}
+th,td{padding:2px 6px}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+pre{white-space:pre-wrap;overflow:visible;font-size:7.5pt}
+.drawing{overflow:visible;max-height:none;border:none;border-radius:0;break-inside:avoid;margin:0 0 4mm}
+.drawing svg{width:auto;height:auto;max-width:100%;max-height:170mm}
+.drawing+.drawing{break-before:page}
+}
 ";
 
 fn status_class(s: Status) -> &'static str {
@@ -54,8 +78,60 @@ fn kv(out: &mut String, k: &str, v: &str) {
     let _ = writeln!(out, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
 }
 
-/// Renders `report.html` around the three drawings (as rendered by [`super::topology::svg`] and friends).
-pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &str) -> String {
+/// A section holding one drawing (`note` is HTML).
+fn drawing(out: &mut String, id: &str, title: &str, svg: &str, note: &str) {
+    let _ = writeln!(
+        out,
+        "<section id=\"{id}\"><h2>{title}</h2><p class=\"muted\">{note}</p>\
+         <div class=\"drawing\">\n{}</div></section>",
+        svg.trim()
+    );
+}
+
+/// The rack elevations: an overview of the rows, then one drawing per row ([`super::racks::row_svg`]).
+fn racks_section(out: &mut String, plan: &Plan) {
+    let layout = &plan.layout;
+    let _ = writeln!(
+        out,
+        "<section id=\"racks\"><h2>Rack elevations</h2><p class=\"muted\">Front view of every rack, one drawing per \
+         row; bars show power, weight and rack units against the limits. All rows in one drawing: <code>racks.svg</code>.</p>\
+         <table class=\"rows\"><thead><tr><th>Row</th><th class=\"n\">Racks</th><th class=\"n\">Compute</th>\
+         <th class=\"n\">Network</th><th>SUs</th><th class=\"n\">kW</th></tr></thead>"
+    );
+    for row in 0..layout.rows {
+        let racks: Vec<&crate::layout::RackPlan> = layout.racks.iter().filter(|r| r.row == row).collect();
+        let compute = racks.iter().filter(|r| r.kind == RackKind::Compute).count();
+        let sus: std::collections::BTreeSet<u32> = racks.iter().filter_map(|r| r.su).collect();
+        let su_text = match (sus.first(), sus.last()) {
+            (Some(a), Some(b)) if a == b => (a + 1).to_string(),
+            (Some(a), Some(b)) => format!("{}-{}", a + 1, b + 1),
+            _ => String::new(),
+        };
+        let kw = plan.facility.rows_kw.get(row as usize).map_or(0.0, |k| k.0);
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"#racks-row-{n}\">Row {n}</a></td><td class=\"n\">{}</td><td class=\"n\">{compute}</td>\
+             <td class=\"n\">{}</td><td>{su_text}</td><td class=\"n\">{kw:.1}</td></tr>",
+            racks.len(),
+            racks.len() - compute,
+            n = row + 1
+        );
+    }
+    let _ = writeln!(out, "</table>");
+    for row in 0..layout.rows {
+        let _ = writeln!(
+            out,
+            "<div class=\"drawing\" id=\"racks-row-{}\">\n{}</div>",
+            row + 1,
+            super::racks::row_svg(plan, row).trim()
+        );
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+/// Renders `report.html` around the drawings (as rendered by [`super::topology::svg`] and
+/// [`super::floorplan::svg`]; the rack elevations are drawn per row here).
+pub fn report(plan: &Plan, topology_svg: &str, floorplan_svg: &str) -> String {
     let mut out = String::new();
     let name = escape(plan.name());
     let status = plan.status();
@@ -199,7 +275,7 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
     // Checks.
     let _ = writeln!(
         out,
-        "<section id=\"checks\"><h2>Checks</h2><table><tr><th>Status</th><th>Check</th><th>Basis</th><th>Finding</th></tr>"
+        "<section id=\"checks\"><h2>Checks</h2><table><thead><tr><th>Status</th><th>Check</th><th>Basis</th><th>Finding</th></tr></thead>"
     );
     // Verdicts on sourced figures first, then those resting on estimates, kept apart.
     for ch in plan
@@ -221,33 +297,21 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
     let _ = writeln!(out, "</table></section>");
 
     // Drawings.
-    for (id, title, svg, note) in [
-        (
-            "topology",
-            "Fabric topology",
-            topology_svg,
-            "Switches by tier, servers by scalable unit; numbers on bundles count physical links.",
-        ),
-        (
-            "racks",
-            "Rack elevations",
-            racks_svg,
-            "Front view of every rack, row by row; bars show power, weight and rack units against the limits.",
-        ),
-        (
-            "floorplan",
-            "Floor plan",
-            floorplan_svg,
-            "Rows seen from above, to scale, with hot and cold aisles; racks coloured by power against the limit.",
-        ),
-    ] {
-        let _ = writeln!(
-            out,
-            "<section id=\"{id}\"><h2>{title}</h2><p class=\"muted\">{note} The same drawing is <code>{id}.svg</code>.</p>\
-             <div class=\"drawing\">\n{}</div></section>",
-            svg.trim()
-        );
-    }
+    drawing(
+        &mut out,
+        "topology",
+        "Fabric topology",
+        topology_svg,
+        "Switches by tier, servers by scalable unit; numbers on bundles count physical links. The same drawing is <code>topology.svg</code>.",
+    );
+    racks_section(&mut out, plan);
+    drawing(
+        &mut out,
+        "floorplan",
+        "Floor plan",
+        floorplan_svg,
+        "Rows seen from above, to scale, with hot and cold aisles; racks coloured by power against the limit. The same drawing is <code>floorplan.svg</code>.",
+    );
 
     // Power.
     let limit = plan.resolved.rack_limit.0;
@@ -282,9 +346,9 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
     let _ = writeln!(
         out,
         "</table>\n<h3>By rack</h3><p class=\"muted\">Limits: {limit:.1} kW, {} kg and {} U per rack; rows over a limit are red.</p>\
-         <table><tr><th>Rack</th><th>Kind</th><th>SU</th><th class=\"n\">kW</th><th class=\"n\">% of limit</th>\
+         <table><thead><tr><th>Rack</th><th>Kind</th><th>SU</th><th class=\"n\">kW</th><th class=\"n\">% of limit</th>\
          <th class=\"n\">Liquid kW</th><th class=\"n\">Air kW</th><th class=\"n\">kg</th><th class=\"n\">U used</th>\
-         <th class=\"n\">PDUs per feed</th></tr>",
+         <th class=\"n\">PDUs per feed</th></tr></thead>",
         digits(kg_limit.round() as u64),
         plan.layout.routing.rack_units
     );
@@ -319,8 +383,8 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
         out,
         "<section id=\"bom\"><h2>Bill of materials</h2><p class=\"muted\">The same lines as <code>bom.csv</code> \
          and <code>bom.md</code>; parts inside the servers are counted, not ordered apart.</p>\
-         <table><tr><th>Part</th><th>Description</th><th>Category</th><th class=\"n\">Qty</th><th class=\"n\">Unit W</th>\
-         <th>In</th><th>Source</th></tr>"
+         <table><thead><tr><th>Part</th><th>Description</th><th>Category</th><th class=\"n\">Qty</th><th class=\"n\">Unit W</th>\
+         <th>In</th><th>Source</th></tr></thead>"
     );
     for l in &plan.bom {
         let _ = writeln!(
@@ -337,8 +401,8 @@ pub fn report(plan: &Plan, topology_svg: &str, racks_svg: &str, floorplan_svg: &
     }
     let _ = writeln!(
         out,
-        "</table>\n<h3>Cables and optics by type and length</h3><table><tr><th>Medium</th><th>Part</th>\
-         <th class=\"n\">Length (m)</th><th class=\"n\">Cables</th><th class=\"n\">Links</th></tr>"
+        "</table>\n<h3>Cables and optics by type and length</h3><table><thead><tr><th>Medium</th><th>Part</th>\
+         <th class=\"n\">Length (m)</th><th class=\"n\">Cables</th><th class=\"n\">Links</th></tr></thead>"
     );
     for b in cable_bins(plan) {
         let _ = writeln!(

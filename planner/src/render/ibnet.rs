@@ -7,9 +7,19 @@
 //! and speed), then one `Ca <ports> "H-<guid>"  # "<server> HCA-<n>"` block per server NIC with its cabled ports.
 //! Ports are 1-based: switch port `p + 1` is the plan's logical port `p` (faceplate `cage/port` in the comment);
 //! a NIC's ports are 1.. in rail order. GUIDs are synthetic and stable: `0x0002c90300000000` plus the switch
-//! index for switches, `0x0002c90400000000` plus the HCA index for HCAs. Both ends of every link are written,
-//! as `ibsim` checks that they agree. Its default limits are 256 switches and 2,048 nodes: the header says which
-//! `-S`/`-N`/`-P` a larger fabric needs.
+//! index for switches ([`switch_guid`]), `0x0002c90400000000` plus the HCA index times a stride that leaves room
+//! for the port GUIDs (node GUID + port number, as ibsim numbers them) for HCAs ([`hca_guid`]). Each block is
+//! preceded by the `switchguid=0x...(...)` or `caguid=0x...` line that ibnetdiscover prints there, which ibsim
+//! reads as the node's GUID: loaded into ibsim and discovered again by `ibnetdiscover` (through libumad2sim),
+//! the fabric comes back with the same GUIDs. Both ends of every link are written, as `ibsim` checks that they
+//! agree. Its default limits are 256 switches and 2,048 nodes: the header says which `-S`/`-N`/`-P` a larger
+//! fabric needs.
+//!
+//! Speeds: the link rate after the peer's LID is the InfiniBand generation of the port speed (`4xNDR` at 400
+//! Gb/s, `4xXDR` at 800), as ibnetdiscover prints it. ibsim 0.11 and later read NDR; Debian 12's ibsim 0.10
+//! reads up to HDR and prints `parse_port_link_width_and_speed: cannot parse speed / invalid speed` once per
+//! port line, keeping the port at its default speed (the topology loads whole all the same); no ibsim reads XDR
+//! yet.
 
 use crate::fabric::{LinkRole, Role};
 use crate::plan::Plan;
@@ -20,6 +30,18 @@ use std::fmt::Write;
 
 const SWITCH_GUID: u64 = 0x0002_c903_0000_0000;
 const HCA_GUID: u64 = 0x0002_c904_0000_0000;
+
+/// The node GUID of fabric switch `index` (its node index); its ports share it, as on a real switch.
+pub fn switch_guid(index: usize) -> u64 {
+    SWITCH_GUID + index as u64
+}
+
+/// The node GUID of HCA `nic` (0-based across the fabric) with `ports` ports: HCAs are `stride` apart, the
+/// smallest power of two above `ports`, so that the port GUIDs (node GUID + port) never meet the next HCA's.
+pub fn hca_guid(nic: u32, ports: u32) -> u64 {
+    let stride = u64::from(ports + 1).next_power_of_two();
+    HCA_GUID + u64::from(nic) * stride
+}
 
 /// The link as ibnetdiscover writes it after the peer's LID (`4xNDR`), which ibsim reads to set the port's
 /// width and speed: four lanes at the generation of the port speed.
@@ -47,7 +69,7 @@ pub fn topology(plan: &Plan) -> String {
     let switches = f.switches().len();
     let ports = f.design().ports_per_switch;
     // Ids: switches by index, HCAs by (server, NIC).
-    let switch_id = |n: NodeIndex| format!("S-{:016x}", SWITCH_GUID + n.index() as u64);
+    let switch_id = |n: NodeIndex| format!("S-{:016x}", switch_guid(n.index()));
     let hca_of = |n: NodeIndex| {
         let node = f.node(n);
         let rail = node.rail.unwrap_or(0);
@@ -55,7 +77,7 @@ pub fn topology(plan: &Plan) -> String {
         let nic = server * (s.rails / nic_ports).max(1) + rail / nic_ports;
         (nic, rail / nic_ports, rail % nic_ports + 1)
     };
-    let hca_id = |nic: u32| format!("H-{:016x}", HCA_GUID + u64::from(nic));
+    let hca_id = |nic: u32| format!("H-{:016x}", hca_guid(nic, nic_ports));
 
     // Every cabled port of every device: (device, port) -> (peer id, peer port, peer name).
     let mut switch_ports: BTreeMap<NodeIndex, Ports> = BTreeMap::new();
@@ -121,9 +143,11 @@ pub fn topology(plan: &Plan) -> String {
             Role::Spine => "spine",
             _ => "core",
         };
+        let guid = switch_guid(sw.index());
+        let _ = writeln!(out, "\nswitchguid=0x{guid:016x}({guid:x})");
         let _ = writeln!(
             out,
-            "\nSwitch\t{ports} \"{}\"\t\t# \"{}\" {what} {}",
+            "Switch\t{ports} \"{}\"\t\t# \"{}\" {what} {}",
             switch_id(sw),
             node.name,
             s.switch_id
@@ -142,9 +166,10 @@ pub fn topology(plan: &Plan) -> String {
         }
     }
     for (nic, (server, nic_in_server, list)) in &hca_ports {
+        let _ = writeln!(out, "\ncaguid=0x{:016x}", hca_guid(*nic, nic_ports));
         let _ = writeln!(
             out,
-            "\nCa\t{nic_ports} \"{}\"\t\t# \"{} HCA-{}\"",
+            "Ca\t{nic_ports} \"{}\"\t\t# \"{} HCA-{}\"",
             hca_id(*nic),
             crate::cabling::server_name(*server),
             nic_in_server + 1
@@ -157,4 +182,18 @@ pub fn topology(plan: &Plan) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hca_port_guids_never_meet_the_next_hca() {
+        // One port: stride 2 (node, port 1); two ports: stride 4 (node, ports 1-2, spare).
+        assert_eq!(hca_guid(1, 1) - hca_guid(0, 1), 2);
+        assert_eq!(hca_guid(1, 2) - hca_guid(0, 2), 4);
+        assert!(hca_guid(0, 2) + 2 < hca_guid(1, 2));
+        assert_eq!(switch_guid(5), 0x0002_c903_0000_0005);
+    }
 }

@@ -14,8 +14,10 @@
 //! | `netbox-*.csv` | [`netbox::files`] |
 //! | `topology.conf` | [`slurm::topology_conf`] |
 //! | `ibnetdiscover.topo` | [`ibnet::topology`] |
+//! | `gigapod export --dot` | [`dot::fabric`] |
 
 pub mod bom_md;
+pub mod dot;
 mod draw;
 pub mod floorplan;
 pub mod html;

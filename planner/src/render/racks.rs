@@ -1,16 +1,24 @@
 //! `racks.svg`: rack elevations, front view, row by row: every device at its U with its name, each rack with its
 //! power, weight and rack units against their limits; racks over a limit are outlined and marked in red.
 //!
-//! A floor row of more than [`PER_LINE`] racks wraps onto further lines, so the drawing keeps a screen-like width
-//! at any size; a rack is ~20 elements, so 600 racks stay near 2 MB.
+//! A floor row of more than [`PER_LINE`] racks wraps onto further lines, so the drawing keeps a screen-like width;
+//! when the whole plan would then be taller than [`MAX_PX`] (librsvg refuses a side over 32,767 px), the lines are
+//! made longer, and only past that is the drawing's outer size scaled down (its `viewBox` unchanged). A rack is
+//! ~20 elements; the U grid of every bay is one `<use>` of a single path (a `<pattern>` shared by hundreds of
+//! bays makes librsvg about 100x slower).
+//!
+//! [`svg()`] draws every row; [`svg_of_rows`] draws a chosen set (report.html draws one drawing per row, and a
+//! drawing per hall or plane can reuse it).
 
 use super::draw::{self, digits, n, rect, text, text_width, title};
 use crate::layout::{DeviceKind, PlacedDevice, RackKind, RackPlan};
 use crate::plan::Plan;
-use svg::node::element::{Definitions, Group, Line, Pattern};
+use svg::node::element::{Definitions, Group, Path, Use};
 
-/// Racks drawn side by side before a row wraps.
+/// Racks drawn side by side before a row wraps, while the drawing stays under [`MAX_PX`].
 pub const PER_LINE: usize = 12;
+/// The largest side of a drawing, in px: under librsvg's limit of 32,767 px (Cairo's image size).
+pub const MAX_PX: f64 = 32_000.0;
 const U_PX: f64 = 12.0;
 const RACK_W: f64 = 150.0;
 const FRAME: f64 = 6.0;
@@ -29,6 +37,7 @@ const CSS: &str = ".r-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .r-frame{fill:#475569;stroke:#1e293b;stroke-width:1}\
 .r-over{fill:#475569;stroke:#dc2626;stroke-width:4}\
 .r-gridbg{fill:#f8fafc}\
+.r-grid{stroke:#cbd5e1;stroke-width:1;fill:none}\
 .r-u{font-size:8px;fill:#64748b;text-anchor:end}\
 .r-server{fill:#dbe7f5;stroke:#334155;stroke-width:0.8}\
 .r-leaf{fill:#bbf7d0;stroke:#15803d;stroke-width:0.8}\
@@ -116,7 +125,7 @@ fn device(x: f64, top: f64, units: u32, d: &PlacedDevice) -> Group {
     g
 }
 
-fn rack(plan: &Plan, r: &RackPlan, index: usize, x: f64, y: f64, lim: &Limits) -> Group {
+fn rack(plan: &Plan, r: &RackPlan, index: usize, (x, y): (f64, f64), lim: &Limits, grid: &str) -> Group {
     let p = &plan.facility.racks[index];
     let units = lim.u;
     let over_kw = p.kw.0 > lim.kw + 1e-9;
@@ -162,7 +171,13 @@ fn rack(plan: &Plan, r: &RackPlan, index: usize, x: f64, y: f64, lim: &Limits) -
             )
             .set("rx", "3"),
         )
-        .add(rect(x + FRAME, top, RACK_W - 2.0 * FRAME, body_h, "r-bay").set("fill", "url(#r-ugrid)"));
+        .add(rect(x + FRAME, top, RACK_W - 2.0 * FRAME, body_h, "r-gridbg"))
+        .add(
+            Use::new()
+                .set("href", format!("#{grid}"))
+                .set("x", n(x + FRAME))
+                .set("y", n(top)),
+        );
     for d in &r.devices {
         g = g.add(device(x, top, units, d));
     }
@@ -217,9 +232,9 @@ fn rack(plan: &Plan, r: &RackPlan, index: usize, x: f64, y: f64, lim: &Limits) -
     g
 }
 
-/// Cuts a row (rack indices in position order) into lines of at most [`PER_LINE`] racks, keeping the racks of
+/// Cuts a row (rack indices in position order) into lines of at most `per_line` racks, keeping the racks of
 /// one scalable unit (or the network racks) together on a line when they fit on one.
-fn lines_of<'a>(layout: &crate::layout::Layout, row: &'a [usize]) -> Vec<&'a [usize]> {
+fn lines_of<'a>(layout: &crate::layout::Layout, row: &'a [usize], per_line: usize) -> Vec<&'a [usize]> {
     let key = |i: usize| (layout.racks[i].su, layout.racks[i].kind == RackKind::Network);
     let mut lines: Vec<&[usize]> = Vec::new();
     let (mut start, mut group) = (0, 0);
@@ -228,13 +243,13 @@ fn lines_of<'a>(layout: &crate::layout::Layout, row: &'a [usize]) -> Vec<&'a [us
             continue;
         }
         // row[group..i] is one group: close the line before it if it would overflow.
-        if i - start > PER_LINE && group > start {
+        if i - start > per_line && group > start {
             lines.push(&row[start..group]);
             start = group;
         }
-        while i - start > PER_LINE {
-            lines.push(&row[start..start + PER_LINE]);
-            start += PER_LINE;
+        while i - start > per_line {
+            lines.push(&row[start..start + per_line]);
+            start += per_line;
         }
         group = i;
     }
@@ -244,67 +259,115 @@ fn lines_of<'a>(layout: &crate::layout::Layout, row: &'a [usize]) -> Vec<&'a [us
     lines
 }
 
-/// Renders `racks.svg`.
+/// Renders `racks.svg`: every row of the plan.
 pub fn svg(plan: &Plan) -> String {
+    let rows: Vec<u32> = (0..plan.layout.rows).collect();
+    svg_of_rows(plan, &rows, &format!("{} · rack elevations", plan.name()))
+}
+
+/// One row's racks (`row` 0-based), as report.html shows them: lines of [`PER_LINE`].
+pub fn row_svg(plan: &Plan, row: u32) -> String {
+    svg_of_rows(
+        plan,
+        &[row],
+        &format!("{} · rack elevations, row {}", plan.name(), row + 1),
+    )
+}
+
+/// The size of a drawing of `lines` lines of at most `per_line` racks: (width, height) in px.
+fn size(per_line: usize, lines: usize, line_h: f64) -> (f64, f64) {
+    let width = (LEFT + per_line as f64 * PITCH + 20.0).max(900.0);
+    (width, TOP0 + lines as f64 * line_h + 10.0)
+}
+
+const TOP0: f64 = 132.0;
+
+/// Draws the given rows (0-based, in that order) under `heading`: rack elevations with the legend, each row cut
+/// into lines. Lines hold [`PER_LINE`] racks, or more when the drawing would be taller than [`MAX_PX`]; a drawing
+/// still over [`MAX_PX`] on a side gets a smaller outer size (same `viewBox`).
+pub fn svg_of_rows(plan: &Plan, row_numbers: &[u32], heading: &str) -> String {
     let layout = &plan.layout;
     let lim = Limits {
         kw: plan.resolved.rack_limit.0,
         kg: plan.resolved.rack.max_weight_kg.value.0,
         u: layout.routing.rack_units,
     };
-    // Racks by row, in position order; each row cut into lines of PER_LINE.
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); layout.rows as usize];
+    // Racks by row, in position order.
+    let mut by_row: Vec<Vec<usize>> = vec![Vec::new(); layout.rows as usize];
     for (i, r) in layout.racks.iter().enumerate() {
-        if let Some(row) = rows.get_mut(r.row as usize) {
+        if let Some(row) = by_row.get_mut(r.row as usize) {
             row.push(i);
         }
     }
-    for row in &mut rows {
+    for row in &mut by_row {
         row.sort_by_key(|&i| layout.racks[i].position);
     }
-    let widest = rows.iter().map(Vec::len).max().unwrap_or(1).clamp(1, PER_LINE);
+    let rows: Vec<(usize, &Vec<usize>)> = row_numbers
+        .iter()
+        .filter_map(|&r| by_row.get(r as usize).map(|v| (r as usize, v)))
+        .collect();
     let rack_h = HEAD + f64::from(lim.u) * U_PX + 2.0 * FRAME + FOOT;
     let line_h = ((ROW_TITLE + rack_h + 26.0) / U_PX).ceil() * U_PX;
-    let lines: usize = rows.iter().map(|r| lines_of(layout, r).len()).sum();
-    let top0 = 132.0;
-    let width = (LEFT + widest as f64 * PITCH + 20.0).max(900.0);
-    let height = top0 + lines as f64 * line_h + 10.0;
+    let longest = rows.iter().map(|r| r.1.len()).max().unwrap_or(1).max(1);
+    let count_lines = |per_line: usize| -> usize { rows.iter().map(|r| lines_of(layout, r.1, per_line).len()).sum() };
+    // Longer lines until the drawing is under MAX_PX tall, as long as it stays under MAX_PX wide.
+    let mut per_line = PER_LINE.min(longest).max(1);
+    while size(per_line, count_lines(per_line), line_h).1 > MAX_PX
+        && per_line < longest
+        && size(per_line + 1, 1, line_h).0 <= MAX_PX
+    {
+        per_line += 1;
+    }
+    let lines = count_lines(per_line);
+    let (width, height) = size(per_line, lines, line_h);
+    let top0 = TOP0;
 
-    let mut doc = draw::document(width, height, &format!("{}: rack elevations", plan.name()), CSS);
-    // Every bay starts on a multiple of the line height plus this: the grid's lines fall on U boundaries.
-    let grid_y = (top0 + ROW_TITLE + HEAD + FRAME) % U_PX;
-    let grid = Pattern::new()
-        .set("id", "r-ugrid")
-        .set("width", "8")
-        .set("height", n(U_PX))
-        .set("patternUnits", "userSpaceOnUse")
-        .add(rect(0.0, 0.0, 8.0, U_PX, "r-gridbg"))
-        .add(
-            Line::new()
-                .set("x1", "0")
-                .set("y1", n(grid_y))
-                .set("x2", "8")
-                .set("y2", n(grid_y))
-                .set("stroke", "#cbd5e1")
-                .set("stroke-width", "1"),
-        );
-    let over: usize = layout
-        .racks
+    let mut doc = draw::document(width, height, heading, CSS);
+    let scale = (MAX_PX / width.max(height)).min(1.0);
+    if scale < 1.0 {
+        doc = doc.set("width", n(width * scale)).set("height", n(height * scale));
+    }
+    // The U grid of a bay: one path, drawn in every bay by reference.
+    let w = RACK_W - 2.0 * FRAME;
+    let mut d = String::new();
+    for u in 1..lim.u {
+        d.push_str(&format!("M0 {}h{}", n(f64::from(u) * U_PX), n(w)));
+    }
+    // Its id is unique among the drawings of one HTML page (report.html holds one per row).
+    let grid_id = if rows.len() == layout.rows as usize {
+        "r-ugrid".to_string()
+    } else {
+        let names: Vec<String> = rows.iter().map(|r| (r.0 + 1).to_string()).collect();
+        format!("r-ugrid-row{}", names.join("-"))
+    };
+    let grid = Path::new()
+        .set("id", grid_id.clone())
+        .set("class", "r-grid")
+        .set("d", d);
+    let over: usize = rows
         .iter()
-        .zip(&plan.facility.racks)
-        .filter(|(r, p)| p.kw.0 > lim.kw + 1e-9 || p.kg.0 > lim.kg + 1e-9 || r.u_used > lim.u)
+        .flat_map(|r| r.1.iter())
+        .filter(|&&i| {
+            let (r, p) = (&layout.racks[i], &plan.facility.racks[i]);
+            p.kw.0 > lim.kw + 1e-9 || p.kg.0 > lim.kg + 1e-9 || r.u_used > lim.u
+        })
         .count();
+    let shown = if rows.len() == layout.rows as usize {
+        format!("{} row(s)", layout.rows)
+    } else {
+        let names: Vec<String> = rows.iter().map(|r| (r.0 + 1).to_string()).collect();
+        format!("row {} of {}", names.join(", "), layout.rows)
+    };
     doc = doc
         .add(Definitions::new().add(grid))
-        .add(text(24.0, 36.0, "r-title", format!("{} · rack elevations", plan.name())))
+        .add(text(24.0, 36.0, "r-title", heading.to_string()))
         .add(text(
             24.0,
             58.0,
             "r-sub",
             format!(
-                "{} racks in {} row(s), front view, U numbered from the bottom · limits per rack: {:.1} kW, {} kg, {} U · {}",
-                layout.racks.len(),
-                layout.rows,
+                "{} racks in {shown}, front view, U numbered from the bottom · limits per rack: {:.1} kW, {} kg, {} U · {}",
+                rows.iter().map(|r| r.1.len()).sum::<usize>(),
                 lim.kw,
                 digits(lim.kg.round() as u64),
                 lim.u,
@@ -345,7 +408,7 @@ pub fn svg(plan: &Plan) -> String {
     }
 
     let mut y = top0;
-    for (row_no, row) in rows.iter().enumerate() {
+    for &(row_no, row) in &rows {
         let kw = plan.facility.rows_kw.get(row_no).map_or(0.0, |k| k.0);
         let facing = if layout.rows < 2 {
             String::new()
@@ -368,7 +431,7 @@ pub fn svg(plan: &Plan) -> String {
         } else {
             format!(" · {} open (blanking panels)", plural(open, "position"))
         };
-        let chunks = lines_of(layout, row);
+        let chunks = lines_of(layout, row, per_line);
         for (part, chunk) in chunks.iter().enumerate() {
             let head = if part == 0 {
                 format!("Row {}", row_no + 1)
@@ -394,11 +457,11 @@ pub fn svg(plan: &Plan) -> String {
             doc = doc.add(ruler);
             for (k, &i) in chunk.iter().enumerate() {
                 let x = LEFT + k as f64 * PITCH;
-                doc = doc.add(rack(plan, &layout.racks[i], i, x, ry, &lim));
+                doc = doc.add(rack(plan, &layout.racks[i], i, (x, ry), &lim, &grid_id));
             }
             if part + 1 == chunks.len() {
                 // The row's open positions after its last rack, as far as the line has room.
-                for k in chunk.len()..(chunk.len() + open).min(PER_LINE) {
+                for k in chunk.len()..(chunk.len() + open).min(per_line) {
                     let x = LEFT + k as f64 * PITCH;
                     let h = f64::from(lim.u) * U_PX + 2.0 * FRAME;
                     doc = doc
