@@ -395,6 +395,8 @@ pub fn build(
             }
         }
     };
+    let rack_oob: std::collections::HashSet<&str> = wiring.rack_oob.iter().map(String::as_str).collect();
+    let mut rack_switches = Vec::new();
     for d in &wiring.devices {
         let (fp, pw, part) = net_fp(d.part);
         power.insert(d.name.clone(), pw);
@@ -406,6 +408,10 @@ pub fn build(
             _ => with_air_kw(fp, ends_kw(&d.name)),
         };
         let dev = device(d.name.clone(), d.kind, part, fp);
+        if rack_oob.contains(d.name.as_str()) {
+            rack_switches.push(dev);
+            continue;
+        }
         match d.su {
             Some(su) if (su as usize) < sus.len() => sus[su as usize].network.push(dev),
             _ => management.push(dev),
@@ -441,6 +447,7 @@ pub fn build(
             .servers_per_rack
             .map(|n| n.clamp(1, i64::from(u32::MAX)) as u32),
         rack_usd: catalog.price(r.rack.id.as_str()).map(|p| p.of(None)),
+        rack_switches,
     };
     Devices {
         layout_input,

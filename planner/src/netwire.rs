@@ -86,6 +86,8 @@ pub struct NetLink {
 pub struct PduPort {
     /// The SU whose compute racks' PDUs it serves, or `None` for the other racks.
     pub su: Option<u32>,
+    /// The rack (layout index) whose PDUs it serves, for the OOB switch of a network or management rack.
+    pub rack: Option<usize>,
     /// OOB switch.
     pub switch: String,
     /// Its port.
@@ -110,6 +112,11 @@ pub struct Wiring {
     pub ufm_compute_ports: u32,
     /// Rails of the compute fabric (a server slot's leaf ports).
     pub compute_rails: u32,
+    /// With distributed management: the OOB switches that each stand in a network or management rack of their
+    /// own and serve its devices and PDUs (wired by [`wire_rack_oob`] once the layout has placed them).
+    pub rack_oob: Vec<String>,
+    /// Whether the management networks were wired distributed (`management.placement`).
+    pub distributed: bool,
 }
 
 /// What the wiring needs besides the network counts.
@@ -150,6 +157,12 @@ pub struct WireInputs<'a> {
     pub su_pdus: Vec<u32>,
     /// PDUs of the other racks.
     pub other_pdus: u32,
+    /// Distributed management (`management.placement`): each SU's in-band leaves with its SU, an OOB switch in
+    /// every network and management rack.
+    pub distributed: bool,
+    /// With distributed management: the network and management racks, each of which gets an OOB switch (the
+    /// previous layout's count; the plan lays out again until it holds).
+    pub central_racks: u32,
 }
 
 const RJ45: &str = "rj45";
@@ -288,6 +301,23 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     } else {
         free_compute_ports(inp)
     };
+    let compute_free = if inp.distributed {
+        // The management racks stand after the middle SU's block: UFM takes a port of that SU's leaves.
+        let middle = sus.saturating_sub(1) / 2;
+        let middle_leaves: HashSet<&str> = inp
+            .compute
+            .leaves()
+            .filter(|&x| inp.compute.node(x).su == Some(middle))
+            .map(|x| inp.compute.node(x).name.as_str())
+            .collect();
+        let (mut near, far): (Vec<_>, Vec<_>) = compute_free
+            .into_iter()
+            .partition(|(l, _)| middle_leaves.contains(l.as_str()));
+        near.extend(far);
+        near
+    } else {
+        compute_free
+    };
     let (mut ci, mut si) = (0usize, 0usize);
     for (i, u) in ufm.iter().enumerate() {
         let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
@@ -329,6 +359,51 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
 
     // ---- OOB: names from the rule, ports in order.
     let k = inp.oob_ports.max(1);
+    let per_leaf = inp.inband_ports.saturating_sub(6).max(1);
+    let bond = inp.bond.max(1);
+    // Distributed: each SU's in-band leaves serve its nodes and its OOB switches' uplinks, and their mgmt0 ports
+    // take that SU's OOB ports; the two counts depend on each other, so they are found together.
+    let su_inband: Vec<u32> = if inp.distributed {
+        (0..sus)
+            .map(|su| {
+                let servers = ((su + 1) * inp.servers_per_su).min(inp.servers) - su * inp.servers_per_su;
+                let fixed = servers
+                    + inp
+                        .compute
+                        .leaves()
+                        .filter(|&x| inp.compute.node(x).su == Some(su))
+                        .count() as u32
+                    + inp.su_pdus.get(su as usize).copied().unwrap_or(0);
+                let mut leaves = 0;
+                for _ in 0..8 {
+                    let oob = (fixed + leaves).div_ceil(k);
+                    let mut fill = PairFill::new(per_leaf);
+                    for _ in 0..servers {
+                        fill.add(bond);
+                    }
+                    for _ in 0..oob {
+                        fill.add(2);
+                    }
+                    let next = fill.leaves() as u32;
+                    if next == leaves {
+                        break;
+                    }
+                    leaves = next;
+                }
+                leaves
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let su_inband_first: Vec<u32> = su_inband
+        .iter()
+        .scan(0u32, |acc, &n| {
+            let first = *acc;
+            *acc += n;
+            Some(first)
+        })
+        .collect();
     let compute_leaves: Vec<Vec<String>> = (0..sus)
         .map(|su| {
             inp.compute
@@ -370,6 +445,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
                 Item::Dev(e) => links.push((s, e)),
                 Item::Pdu(su) => pdus.push(PduPort {
                     su,
+                    rack: None,
                     switch: names[s].clone(),
                     port: format!("{}", fill[s]),
                 }),
@@ -387,6 +463,11 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         }
         for _ in 0..inp.su_pdus.get(su as usize).copied().unwrap_or(0) {
             items.push(Item::Pdu(Some(su)));
+        }
+        if let (Some(first), Some(count)) = (su_inband_first.get(su as usize), su_inband.get(su as usize)) {
+            for i in 0..*count {
+                items.push(Item::Dev(end(format!("inb-leaf-{}", first + i + 1), "mgmt0", RJ45)));
+            }
         }
         let first = oob_names.len();
         let tag = su + 1;
@@ -409,20 +490,24 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         .chain((1..=n.inband.switches.spine).map(|i| format!("inb-core-{i}")))
         .collect();
     let mut central: Vec<Item> = Vec::new();
-    for x in inp.compute.switches() {
+    // Distributed: the central devices and the other racks' PDUs take the OOB switch of their own rack, wired
+    // once the layout has placed them (wire_rack_oob).
+    for x in inp.compute.switches().filter(|_| !inp.distributed) {
         let node = inp.compute.node(x);
         if node.role != Role::Leaf || node.su.is_none() {
             central.push(Item::Dev(end(&node.name, "mgmt0", RJ45)));
         }
     }
-    for s in storage_switches.iter().chain(&inband_names) {
-        central.push(Item::Dev(end(s, "mgmt0", RJ45)));
-    }
-    for d in ufm.iter().chain(&managers) {
-        central.push(Item::Dev(end(d, "bmc", RJ45)));
-    }
-    for _ in 0..inp.other_pdus {
-        central.push(Item::Pdu(None));
+    if !inp.distributed {
+        for s in storage_switches.iter().chain(&inband_names) {
+            central.push(Item::Dev(end(s, "mgmt0", RJ45)));
+        }
+        for d in ufm.iter().chain(&managers) {
+            central.push(Item::Dev(end(d, "bmc", RJ45)));
+        }
+        for _ in 0..inp.other_pdus {
+            central.push(Item::Pdu(None));
+        }
     }
     let su_switches = oob_names.len();
     place(
@@ -466,52 +551,74 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             su: *su,
         });
     }
-    w.oob_switches = oob_names.len() as u32;
+    if inp.distributed {
+        w.distributed = true;
+        w.rack_oob = (1..=inp.central_racks).map(|i| format!("oob-rack-{i}")).collect();
+        for name in &w.rack_oob {
+            w.devices.push(NetDevice {
+                name: name.clone(),
+                kind: DeviceKind::Management,
+                part: NetPart::OobSwitch,
+                su: None,
+            });
+        }
+    }
+    w.oob_switches = (oob_names.len() + w.rack_oob.len()) as u32;
 
     // ---- In-band: bonded devices over leaf pairs, then leaf-core links and ISLs.
-    let per_leaf = inp.inband_ports.saturating_sub(6).max(1);
-    let bond = inp.bond.max(1);
-    let mut leaves: Vec<u32> = vec![0; inband_leaves as usize];
-    let mut pair = 0usize;
+    let mut fill = PairFill::new(per_leaf);
+    if !inp.distributed {
+        fill.reserve(inband_leaves as usize);
+    }
     let mut down: Vec<(NetEnd, usize, u32)> = Vec::new(); // (device end, leaf, leaf port)
-    let mut add_bonded = |ports: Vec<NetEnd>, leaves: &mut Vec<u32>, pair: &mut usize| {
-        // A bonded device takes one port on each leaf of a pair; a pair that cannot take it all is full.
-        let need = |j: usize| ports.iter().enumerate().filter(|(i, _)| i % 2 == j).count() as u32;
-        loop {
-            if 2 * *pair + 1 >= leaves.len() {
-                leaves.extend([0, 0]);
-            }
-            let (a, b) = (2 * *pair, 2 * *pair + 1);
-            if leaves[a] + need(0) <= per_leaf && leaves[b] + need(1) <= per_leaf {
-                break;
-            }
-            *pair += 1;
-        }
-        for (j, e) in ports.into_iter().enumerate() {
-            let l = 2 * *pair + j % 2;
-            leaves[l] += 1;
-            down.push((e, l, leaves[l]));
-        }
-    };
-    for s in 0..inp.servers {
-        let ports = (1..=bond)
+    let mut leaf_su: Vec<Option<u32>> = Vec::new();
+    fn bonded(ports: Vec<NetEnd>, fill: &mut PairFill, down: &mut Vec<(NetEnd, usize, u32)>) {
+        let at = fill.add(ports.len() as u32);
+        down.extend(ports.into_iter().zip(at).map(|(e, (l, p))| (e, l, p)));
+    }
+    let server_ports = |s: u32| -> Vec<NetEnd> {
+        (1..=bond)
             .map(|j| end(server_name(s), format!("inb{j}"), INBAND_FORM))
-            .collect();
-        add_bonded(ports, &mut leaves, &mut pair);
+            .collect()
+    };
+    if inp.distributed {
+        let per_su = inp.servers_per_su.max(1);
+        for su in 0..sus {
+            fill.new_pair();
+            for s in (su * per_su)..((su + 1) * per_su).min(inp.servers) {
+                bonded(server_ports(s), &mut fill, &mut down);
+            }
+            for (o, osu) in oob_names.iter().zip(&oob_su) {
+                if *osu == Some(su) {
+                    let ports = (1..=2).map(|j| end(o, format!("up{j}"), INBAND_FORM)).collect();
+                    bonded(ports, &mut fill, &mut down);
+                }
+            }
+            leaf_su.resize(fill.leaves(), Some(su));
+        }
+        fill.new_pair();
+    } else {
+        for s in 0..inp.servers {
+            bonded(server_ports(s), &mut fill, &mut down);
+        }
     }
     for m in &managers {
         let ports = (1..=bond).map(|j| end(m, format!("inb{j}"), INBAND_FORM)).collect();
-        add_bonded(ports, &mut leaves, &mut pair);
+        bonded(ports, &mut fill, &mut down);
     }
-    for o in &oob_names {
+    // The OOB switches' uplinks: distributed, the SUs' went to their own leaves above.
+    let uplinked = if inp.distributed { &w.rack_oob } else { &oob_names };
+    for o in uplinked {
         let ports = (1..=2).map(|j| end(o, format!("up{j}"), INBAND_FORM)).collect();
-        add_bonded(ports, &mut leaves, &mut pair);
+        bonded(ports, &mut fill, &mut down);
     }
     // User storage ports: kept on the leaves, not cabled (the NFS storage is the vendor's).
     for _ in 0..inp.user_storage_ports.div_ceil(2) {
         let ports = vec![end("", "", INBAND_FORM), end("", "", INBAND_FORM)];
-        add_bonded(ports, &mut leaves, &mut pair);
+        bonded(ports, &mut fill, &mut down);
     }
+    let leaves = fill.finish(inp.distributed);
+    leaf_su.resize(leaves.len(), None);
     let inband_leaves = leaves.len() as u32;
     let leaf_name = |l: usize| format!("inb-leaf-{}", l + 1);
     for (e, l, p) in down {
@@ -556,12 +663,12 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             }
         }
     }
-    for l in 0..inband_leaves as usize {
+    for (l, su) in leaf_su.iter().enumerate().take(inband_leaves as usize) {
         w.devices.push(NetDevice {
             name: leaf_name(l),
             kind: DeviceKind::Inband,
             part: NetPart::InbandSwitch,
-            su: None,
+            su: *su,
         });
     }
     for c in 1..=cores {
@@ -575,6 +682,145 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     w.inband_leaves = inband_leaves;
     let _ = taken;
     w
+}
+
+/// Distributed management, once the layout has placed the devices: every device with an OOB port (a switch's
+/// `mgmt0`, an appliance's `bmc`) that stands in a rack holding one of [`Wiring::rack_oob`] and is not yet on an
+/// OOB switch is wired to that rack's switch, and the switch's next `pdus(rack)` ports are kept for the rack's
+/// PDUs. Returns the devices left without an OOB port (in a rack with no OOB switch, or past its ports): the
+/// plan reports them as a broken invariant.
+pub fn wire_rack_oob(
+    w: &mut Wiring,
+    layout: &crate::layout::Layout,
+    oob_ports: u32,
+    pdus: &dyn Fn(usize) -> u32,
+) -> Vec<String> {
+    if !w.distributed {
+        return Vec::new();
+    }
+    let rack_oob: HashSet<&str> = w.rack_oob.iter().map(String::as_str).collect();
+    let wired: HashSet<&str> = w
+        .links
+        .iter()
+        .filter(|l| l.role == CableRole::Oob && (l.a.port == "mgmt0" || l.a.port == "bmc"))
+        .map(|l| l.a.device.as_str())
+        .collect();
+    let mut links = Vec::new();
+    let mut pdu_ports = Vec::new();
+    let mut orphans = Vec::new();
+    for (i, rack) in layout.racks.iter().enumerate() {
+        let switch = rack.devices.iter().find(|d| rack_oob.contains(d.name.as_str()));
+        let mut port = 0u32;
+        for d in &rack.devices {
+            let p = match d.kind {
+                DeviceKind::Leaf | DeviceKind::Spine | DeviceKind::Core | DeviceKind::Storage | DeviceKind::Inband => {
+                    "mgmt0"
+                }
+                DeviceKind::Appliance => "bmc",
+                _ => continue,
+            };
+            if wired.contains(d.name.as_str()) {
+                continue;
+            }
+            match switch {
+                Some(s) if port < oob_ports => {
+                    port += 1;
+                    links.push(NetLink {
+                        a: end(&d.name, p, RJ45),
+                        b: end(&s.name, format!("{port}"), RJ45),
+                        role: CableRole::Oob,
+                        speed: Gbps(1),
+                        protocol: "ethernet",
+                    });
+                }
+                _ => orphans.push(d.name.clone()),
+            }
+        }
+        if let Some(s) = switch {
+            for _ in 0..pdus(i) {
+                if port >= oob_ports {
+                    orphans.push(format!("{}-pdu", rack.id));
+                    break;
+                }
+                port += 1;
+                pdu_ports.push(PduPort {
+                    su: None,
+                    rack: Some(i),
+                    switch: s.name.clone(),
+                    port: format!("{port}"),
+                });
+            }
+        }
+    }
+    w.links.extend(links);
+    w.pdu_ports.extend(pdu_ports);
+    orphans
+}
+
+/// Bonded devices over in-band leaf pairs: a device takes one port on each leaf of a pair (odd bond members on
+/// the first leaf, even on the second); a pair that cannot take it all is full and the next pair starts.
+struct PairFill {
+    leaves: Vec<u32>,
+    pair: usize,
+    per_leaf: u32,
+}
+
+impl PairFill {
+    fn new(per_leaf: u32) -> Self {
+        PairFill {
+            leaves: Vec::new(),
+            pair: 0,
+            per_leaf,
+        }
+    }
+
+    /// Starts with `n` leaves (rounded up to pairs), as the counting rule gives.
+    fn reserve(&mut self, n: usize) {
+        self.leaves.resize(n.div_ceil(2) * 2, 0);
+    }
+
+    /// Leaves opened so far (every opened pair counts both).
+    fn leaves(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// The next device goes to a new pair (an SU's own leaves).
+    fn new_pair(&mut self) {
+        self.pair = self.leaves.len().div_ceil(2);
+    }
+
+    /// A device of `ports` bonded ports: (leaf, 1-based leaf port) of each.
+    fn add(&mut self, ports: u32) -> Vec<(usize, u32)> {
+        let need = |j: u32| (0..ports).filter(|i| i % 2 == j).count() as u32;
+        loop {
+            if 2 * self.pair + 1 >= self.leaves.len() {
+                self.leaves.resize(2 * self.pair + 2, 0);
+            }
+            let (a, b) = (2 * self.pair, 2 * self.pair + 1);
+            if self.leaves[a] + need(0) <= self.per_leaf && self.leaves[b] + need(1) <= self.per_leaf {
+                break;
+            }
+            self.pair += 1;
+        }
+        (0..ports)
+            .map(|j| {
+                let l = 2 * self.pair + (j % 2) as usize;
+                self.leaves[l] += 1;
+                (l, self.leaves[l])
+            })
+            .collect()
+    }
+
+    /// The ports taken on every leaf, trailing unused pairs dropped (at least one pair).
+    fn finish(mut self, trim: bool) -> Vec<u32> {
+        while trim && self.leaves.len() > 2 && self.leaves[self.leaves.len() - 2..].iter().all(|&n| n == 0) {
+            self.leaves.truncate(self.leaves.len() - 2);
+        }
+        if self.leaves.len() < 2 {
+            self.leaves.resize(2, 0);
+        }
+        self.leaves
+    }
 }
 
 /// Compute leaf ports no link uses, leaf by leaf in SU order (the slots a missing server leaves).

@@ -158,6 +158,40 @@ pub struct ManagementSpec {
     pub ufm_appliance: String,
     /// Catalog id of the management nodes; default `bcm-head-node` (H100 RA Table 7's management server).
     pub node: String,
+    /// Where the in-band leaves and the OOB switches of the central devices stand (`management.placement`):
+    /// `central` (the RA's management racks), `distributed` (in-band leaves with their SU, an OOB switch in
+    /// every network and management rack) or `auto` (default: central unless a hall limit is set or a central
+    /// run would be longer than the management media reach; docs/networks.md).
+    pub placement: ManagementPlacement,
+}
+
+/// `management.placement`: where the management networks' switches stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ManagementPlacement {
+    /// Central unless the site has halls or a central run would not reach; the report says which was used.
+    #[default]
+    Auto,
+    /// The reference architecture's form: every in-band leaf and the central OOB switches in the management
+    /// racks, the central devices' OOB ports first on the SUs' spare OOB ports.
+    Central,
+    /// Each SU's in-band leaves stand with its leaves and serve its nodes and OOB switches; every network and
+    /// management rack has an OOB switch of its own for its devices and PDUs. The in-band cores, the management
+    /// nodes' in-band leaves and the UFM stay in the management racks. No management run leaves its SU's hall
+    /// but the in-band leaf-to-core uplinks (single-mode CWDM4 where they are long).
+    Distributed,
+}
+
+impl ManagementPlacement {
+    /// The key's value as written in a spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManagementPlacement::Auto => "auto",
+            ManagementPlacement::Central => "central",
+            ManagementPlacement::Distributed => "distributed",
+        }
+    }
 }
 
 impl Default for ManagementSpec {
@@ -169,6 +203,7 @@ impl Default for ManagementSpec {
             kubernetes_nodes: 0,
             ufm_appliance: "ufm-3.1".into(),
             node: "bcm-head-node".into(),
+            placement: ManagementPlacement::Auto,
         }
     }
 }
@@ -297,6 +332,9 @@ pub struct Networks {
     pub ufm_server_slots: u32,
     /// Every device and link of these networks, as wired port by port (netwire.rs).
     pub wiring: crate::netwire::Wiring,
+    /// `central` or `distributed`: how the management networks were placed (`management.placement`, `auto`
+    /// resolved), and why.
+    pub placement: (ManagementPlacement, String),
 }
 
 impl Networks {
@@ -450,6 +488,7 @@ pub fn build(
         management_servers,
         ufm_server_slots: 0,
         wiring: crate::netwire::Wiring::default(),
+        placement: (ManagementPlacement::Central, String::new()),
     })
 }
 

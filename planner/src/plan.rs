@@ -166,33 +166,119 @@ pub(crate) fn plan_steps(
     let mut forms = CageForms::of(link_r.as_ref().unwrap_or(&r));
     forms.nic_ports_per_cage *= split;
     // The networks' OOB switches count the racks' PDUs, which the layout decides: start with none, and lay out
-    // again while the PDUs the layout needs (on the devices' worst-case power) change the wiring.
-    let mut pdus = (vec![0u32; r.scalable_units as usize], 0u32);
-    let mut round = 0;
-    let (networks, wiring, devices, layout, layout_checks, network_checks) = loop {
-        round += 1;
-        let (networks, wiring, network_checks) = stage_networks(spec, &r, catalog, &fabric, &pdus)?;
-        let (devices, layout, layout_checks) = stage_layout(
-            spec,
-            &r,
-            catalog,
-            options,
-            &fabric,
-            &power,
-            &forms,
-            &wiring,
-            networks.storage.as_ref().map(|s| &s.fabric),
-        )?;
-        let needed = estimated_pdus(&r, &layout, &devices);
-        if needed == pdus || round >= 4 {
-            break (networks, wiring, devices, layout, layout_checks, network_checks);
+    // again while the PDUs the layout needs (on the devices' worst-case power) change the wiring. Distributed
+    // management adds an OOB switch per network and management rack, which the layout counts too. With
+    // `management.placement = "auto"`, a central plan whose management runs do not reach is planned again
+    // distributed (docs/networks.md).
+    use crate::networks::ManagementPlacement;
+    let placement = r.spec.management.placement;
+    let mut distributed = match placement {
+        ManagementPlacement::Distributed => true,
+        ManagementPlacement::Central => false,
+        _ => r.spec.facility.hall_limits().any(),
+    };
+    let mut placement_reason = match placement {
+        ManagementPlacement::Auto if distributed => "the site has hall limits (facility.hall_*)".to_string(),
+        ManagementPlacement::Auto => "every central management run reaches".to_string(),
+        _ => "set by management.placement".to_string(),
+    };
+    let (networks, wiring, devices, layout, layout_checks, network_checks, network_cables, rack_oob_check) = loop {
+        let mut pdus = (vec![0u32; r.scalable_units as usize], 0u32);
+        let mut central_racks = 0u32;
+        let mut round = 0;
+        let (networks, mut wiring, devices, layout, layout_checks, network_checks) = loop {
+            round += 1;
+            let (networks, wiring, network_checks) =
+                stage_networks(spec, &r, catalog, &fabric, &pdus, (distributed, central_racks))?;
+            let (devices, layout, layout_checks) = stage_layout(
+                spec,
+                &r,
+                catalog,
+                options,
+                &fabric,
+                &power,
+                &forms,
+                &wiring,
+                networks.storage.as_ref().map(|s| &s.fabric),
+            )?;
+            let needed = estimated_pdus(&r, &layout, &devices, distributed);
+            let racks = if distributed {
+                central_racks_of(&layout, &wiring)
+            } else {
+                0
+            };
+            if (needed == pdus && racks == central_racks) || round >= 6 {
+                break (networks, wiring, devices, layout, layout_checks, network_checks);
+            }
+            pdus = needed;
+            central_racks = racks;
+        };
+        let rack_pdus = estimated_rack_pdus(&r, &layout, &devices);
+        let orphans = crate::netwire::wire_rack_oob(
+            &mut wiring,
+            &layout,
+            r.oob_switch.ports_at(gigapod_catalog::units::Gbps(1)),
+            &|i| rack_pdus.get(i).copied().unwrap_or(0),
+        );
+        let mut networks = networks;
+        networks.wiring = wiring.clone();
+        networks.reconcile(&wiring);
+        networks.placement = (
+            if distributed {
+                ManagementPlacement::Distributed
+            } else {
+                ManagementPlacement::Central
+            },
+            placement_reason.clone(),
+        );
+        match stage_network_cabling(spec, &r, catalog, &networks, &wiring, &layout) {
+            Ok(c) => {
+                let check = wiring.distributed.then(|| {
+                    let unused = central_racks_of(&layout, &wiring) as usize != wiring.rack_oob.len();
+                    Check::invariant(
+                        "networks.rack_oob",
+                        orphans.is_empty() && !unused,
+                        format!(
+                            "{} OOB switches, one in each network and management rack{}{}",
+                            wiring.rack_oob.len(),
+                            if orphans.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "; without an OOB port: {}",
+                                    orphans.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                                )
+                            },
+                            if unused {
+                                "; some stand in a rack of their own"
+                            } else {
+                                ""
+                            }
+                        ),
+                    )
+                });
+                break (
+                    networks,
+                    wiring,
+                    devices,
+                    layout,
+                    layout_checks,
+                    network_checks,
+                    c,
+                    check,
+                );
+            }
+            Err(Error::Media { source, .. }) if placement == ManagementPlacement::Auto && !distributed => {
+                placement_reason = format!("a central management run does not reach: {source}");
+                distributed = true;
+            }
+            Err(e) => return Err(e),
         }
-        pdus = needed;
     };
     progress.step(4, STEPS, &format!("routing {} links", fabric.graph().edge_count()));
     let mut cables = stage_cabling(spec, &r, &fabric, &layout, catalog, &forms)?;
     checks.extend(split_nic_modules(&r, &cables, catalog, split));
-    cables.append(stage_network_cabling(spec, &r, catalog, &networks, &wiring, &layout)?);
+    cables.append(network_cables);
     progress.step(5, STEPS, "power, feeds and the bill of materials");
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     let mut networks = networks;
@@ -208,6 +294,7 @@ pub(crate) fn plan_steps(
     checks.extend(layout_checks);
     checks.extend(network_checks);
     checks.extend(pdu_checks);
+    checks.extend(rack_oob_check);
     let management_switches = devices.management_switches;
     let bom = build_bom(
         &r,
@@ -296,6 +383,7 @@ fn stage_networks(
     catalog: &Catalog,
     compute: &Fabric,
     pdus: &(Vec<u32>, u32),
+    management: (bool, u32),
 ) -> Result<(crate::networks::Networks, crate::netwire::Wiring, Vec<Check>), Error> {
     use crate::networks::{self, NetworkInputs};
     let (su_pdus, other_pdus) = (pdus.0.clone(), pdus.1);
@@ -356,7 +444,9 @@ fn stage_networks(
             ),
         ));
     }
-    let wiring = crate::netwire::wire(&wire_inputs(r, compute, &su_pdus, other_pdus), &n, &s.management);
+    let mut inputs = wire_inputs(r, compute, &su_pdus, other_pdus);
+    (inputs.distributed, inputs.central_racks) = management;
+    let wiring = crate::netwire::wire(&inputs, &n, &s.management);
     n.reconcile(&wiring);
     n.wiring = wiring.clone();
     if n.ufm > 0 && wiring.ufm_compute_ports == 0 && !networks::switch_has_ufm_port(&r.switch) {
@@ -407,15 +497,22 @@ fn wire_inputs<'a>(
         inband_speed,
         bond: u32::try_from(r.spec.inband.bond.max(1)).unwrap_or(2),
         user_storage_ports: u32::try_from(r.spec.inband.user_storage_ports.max(0)).unwrap_or(0),
-        oob_ports: r.oob_switch.ports_at(Gbps(1)),
+        oob_ports: r.oob_switch.ports_at(gigapod_catalog::units::Gbps(1)),
         su_pdus: su_pdus.to_vec(),
         other_pdus,
+        distributed: false,
+        central_racks: 0,
     }
 }
 
 /// The PDUs each SU's compute racks and the other racks need, on the devices' worst-case power (the layout's
 /// footprints, every cage at its most power-hungry module): the cable plan's pluggables can only lower it.
-fn estimated_pdus(r: &Resolved, layout: &Layout, devices: &crate::devices::Devices) -> (Vec<u32>, u32) {
+fn estimated_pdus(
+    r: &Resolved,
+    layout: &Layout,
+    devices: &crate::devices::Devices,
+    distributed: bool,
+) -> (Vec<u32>, u32) {
     let li = &devices.layout_input;
     let mut worst = devices.power.clone();
     for d in li
@@ -431,19 +528,69 @@ fn estimated_pdus(r: &Resolved, layout: &Layout, devices: &crate::devices::Devic
         }
     }
     let f = facility::compute(layout, &worst, &CablePlan::empty(), &r.pdu, r.feeds);
-    pdus_by_su(r, layout, &f)
+    pdus_by_su(r, layout, &f, distributed)
+}
+
+/// The PDUs of every rack (layout order) on the devices' worst-case power.
+fn estimated_rack_pdus(r: &Resolved, layout: &Layout, devices: &crate::devices::Devices) -> Vec<u32> {
+    let li = &devices.layout_input;
+    let mut worst = devices.power.clone();
+    for d in li
+        .sus
+        .iter()
+        .flat_map(|s| s.servers.iter().chain(&s.network))
+        .chain(&li.global_network)
+        .chain(&li.management)
+        .chain(&li.rack_switches)
+    {
+        if let Some(p) = worst.get_mut(&d.name) {
+            p.w = Watts(d.footprint.kw * 1000.0);
+            p.includes_pluggables = true;
+        }
+    }
+    let f = facility::compute(layout, &worst, &CablePlan::empty(), &r.pdu, r.feeds);
+    f.racks
+        .iter()
+        .map(|p| p.pdus_per_feed.min(r.max_pdus_per_feed).saturating_mul(f.feeds))
+        .collect()
+}
+
+/// Distributed management: the racks that need an OOB switch of their own (network racks of the spines and
+/// cores, management racks), not counting a rack that holds nothing but such switches.
+fn central_racks_of(layout: &Layout, w: &crate::netwire::Wiring) -> u32 {
+    let own: std::collections::HashSet<&str> = w.rack_oob.iter().map(String::as_str).collect();
+    layout
+        .racks
+        .iter()
+        .filter(|x| {
+            matches!(
+                (x.kind, x.su),
+                (layout::RackKind::Network, None) | (layout::RackKind::Management, _)
+            ) && x.devices.iter().any(|d| !own.contains(d.name.as_str()))
+        })
+        .count() as u32
+}
+
+/// The SU whose OOB switches take a rack's PDUs: its compute racks', and distributed also its network racks'
+/// (they stand in its block); `None`: the central OOB switches (distributed: the rack's own).
+fn pdu_su(rack: &layout::RackPlan, distributed: bool) -> Option<u32> {
+    match rack.kind {
+        layout::RackKind::Compute => rack.su,
+        layout::RackKind::Network if distributed => rack.su,
+        _ => None,
+    }
 }
 
 /// PDUs of each SU's compute racks, and of the other racks.
-fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower) -> (Vec<u32>, u32) {
+fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower, distributed: bool) -> (Vec<u32>, u32) {
     let mut su_pdus = vec![0u32; r.scalable_units as usize];
     let mut other = 0;
     for (rack, p) in layout.racks.iter().zip(&f.racks) {
         // A rack past the PDUs a feed may take is the facility stage's input error; here it counts at that limit,
         // which bounds the wiring.
         let n = p.pdus_per_feed.min(r.max_pdus_per_feed).saturating_mul(f.feeds);
-        match (rack.kind, rack.su) {
-            (layout::RackKind::Compute, Some(su)) if (su as usize) < su_pdus.len() => {
+        match (pdu_su(rack, distributed), rack.su) {
+            (Some(_), Some(su)) if (su as usize) < su_pdus.len() => {
                 su_pdus[su as usize] = su_pdus[su as usize].saturating_add(n)
             }
             _ => other = u32::saturating_add(other, n),
@@ -522,14 +669,12 @@ fn cable_pdus(
     let mut links = Vec::new();
     let mut missing = 0u32;
     for (i, (rack, p)) in layout.racks.iter().zip(&facility.racks).enumerate() {
-        let su = match rack.kind {
-            layout::RackKind::Compute => rack.su,
-            _ => None,
-        };
+        let su = pdu_su(rack, w.distributed);
         for k in 0..p.pdus_per_feed.saturating_mul(facility.feeds) {
             let pos = free
                 .iter()
-                .position(|x| x.su == su)
+                .position(|x| x.rack == Some(i))
+                .or_else(|| free.iter().position(|x| x.su == su && x.rack.is_none()))
                 .or_else(|| (!free.is_empty()).then_some(0));
             let Some(pos) = pos else {
                 missing += 1;

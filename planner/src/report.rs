@@ -83,6 +83,10 @@ pub struct NetworksReport {
     pub management_servers: u32,
     /// Server slots of the compute fabric the UFM appliances take (the RA's "31 nodes + UFM": 1).
     pub ufm_server_slots: u32,
+    /// `central` or `distributed` (`management.placement`, `auto` resolved).
+    pub management_placement: &'static str,
+    /// Why that placement.
+    pub management_placement_reason: String,
     /// Physical cables of each network by medium (`compute`, `storage`, `inband`, `oob`; UFM-to-compute-leaf
     /// links count with `compute`), from the cable plan.
     pub media: std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, u64>>,
@@ -102,6 +106,8 @@ impl NetworksReport {
             ufm_appliances: n.ufm,
             management_servers: n.management_servers,
             ufm_server_slots: n.ufm_server_slots,
+            management_placement: n.placement.0.as_str(),
+            management_placement_reason: n.placement.1.clone(),
             media: {
                 use crate::cabling::CableRole;
                 let mut m: std::collections::BTreeMap<&'static str, std::collections::BTreeMap<&'static str, u64>> =

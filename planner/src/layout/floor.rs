@@ -147,7 +147,15 @@ pub fn solve_with(
     };
     let mut laid: Vec<Layout> = modes
         .iter()
-        .map(|&m| arrange(input, m, cap, link_cost, own_su_racks))
+        .map(|&m| {
+            arrange(
+                input,
+                m,
+                cap,
+                link_cost,
+                own_su_racks || !input.rack_switches.is_empty(),
+            )
+        })
         .collect();
     // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
     laid.sort_by(|a, b| {
@@ -203,7 +211,7 @@ pub fn solve_with(
         .unwrap_or(0)
     };
     let hand_network = hand_racks(&mut input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network))
-        + hand_racks(&mut input.management.iter());
+        + hand_racks(&mut input.management.iter().chain(&input.rack_switches));
     let hand_servers = per_su(hand_density);
     let hand = HandLayout {
         total: hand_servers.iter().sum::<u32>() + hand_network,
@@ -218,20 +226,30 @@ pub fn solve_with(
         .flat_map(|s| &s.network)
         .chain(&input.global_network)
         .collect();
-    let network_ffd = if own_su_racks {
+    // With an OOB switch in each central rack, those racks are packed with room for it, as in the layout.
+    let central = match input.rack_switches.first() {
+        Some(d) => RackLimits {
+            u: limits.u - d.footprint.u,
+            kw: limits.kw - d.footprint.kw,
+            kg: limits.kg - d.footprint.kg,
+            room_kw: limits.room_kw.map(|r| r - d.footprint.room_kw),
+        },
+        None => limits,
+    };
+    let network_ffd = if own_su_racks || !input.rack_switches.is_empty() {
         let global: Vec<&Device> = input.global_network.iter().collect();
         input
             .sus
             .iter()
             .map(|s| block::first_fit_decreasing(&s.network.iter().collect::<Vec<_>>(), &limits).len())
             .sum::<usize>()
-            + block::first_fit_decreasing(&global, &limits).len()
+            + block::first_fit_decreasing(&global, &central).len()
     } else {
         block::first_fit_decreasing(&fabric_net, &limits).len()
     };
     let mgmt_net: Vec<&Device> = input.management.iter().collect();
     let first_fit_racks =
-        bounds.servers + network_ffd as u32 + block::first_fit_decreasing(&mgmt_net, &limits).len() as u32;
+        bounds.servers + network_ffd as u32 + block::first_fit_decreasing(&mgmt_net, &central).len() as u32;
     let lower_bound = bounds.max();
     let st = &mut layout.stats;
     st.servers_per_rack = cap;
@@ -347,6 +365,17 @@ fn arrange(
         left.extend(input.global_network.iter().map(|d| (d, None)));
     }
 
+    // Racks that get an OOB switch of their own (distributed management) are packed with room for it.
+    let central_limits = match input.rack_switches.first() {
+        Some(d) => RackLimits {
+            u: limits.u - d.footprint.u,
+            kw: limits.kw - d.footprint.kw,
+            kg: limits.kg - d.footprint.kg,
+            room_kw: limits.room_kw.map(|r| r - d.footprint.room_kw),
+        },
+        None => limits,
+    };
+    let mut rack_switches = input.rack_switches.iter();
     // 3. Network racks: first-fit decreasing; each stands with the SU most of its switches belong to.
     //    Of the packings with first-fit's rack count, the one in SU order with the load spread keeps each SU's
     //    switches together and gives more SUs a network rack of their own.
@@ -377,7 +406,7 @@ fn arrange(
         }
         let part: Vec<&Device> = global.iter().map(|&i| refs[i]).collect();
         packed.extend(
-            block::first_fit_decreasing(&part, &limits)
+            block::first_fit_decreasing(&part, &central_limits)
                 .into_iter()
                 .map(|r| r.into_iter().map(|i| global[i]).collect::<Vec<_>>()),
         );
@@ -397,7 +426,10 @@ fn arrange(
             .into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(b, _)| b);
-        let switches: Vec<&Device> = members.iter().map(|&i| left[i].0).collect();
+        let mut switches: Vec<&Device> = members.iter().map(|&i| left[i].0).collect();
+        if anchor.is_none() {
+            switches.extend(rack_switches.next());
+        }
         let rack = Rack {
             su: anchor.map(|b| input.sus[b].su),
             kind: RackKind::Network,
@@ -413,8 +445,23 @@ fn arrange(
 
     // 3b. Management racks: their devices first-fit decreasing, standing with the spine and core racks.
     let mgmt_refs = mgmt_rooms_left;
-    for members in block::first_fit_decreasing(&mgmt_refs, &limits) {
-        let switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
+    for members in block::first_fit_decreasing(&mgmt_refs, &central_limits) {
+        let mut switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
+        switches.extend(rack_switches.next());
+        global_racks.push(Rack {
+            su: None,
+            kind: RackKind::Management,
+            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+            servers: Vec::new(),
+            switches,
+        });
+    }
+
+    // Rack switches past the racks that take one (the previous layout had more racks): a rack of their own, so
+    // that every device stands somewhere; the plan lays out again with the right count.
+    let spare: Vec<&Device> = rack_switches.collect();
+    for members in block::first_fit_decreasing(&spare, &limits) {
+        let switches: Vec<&Device> = members.iter().map(|&i| spare[i]).collect();
         global_racks.push(Rack {
             su: None,
             kind: RackKind::Management,

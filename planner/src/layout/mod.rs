@@ -205,6 +205,10 @@ pub struct LayoutInput {
     pub servers_per_rack: Option<u32>,
     /// Price of one rack (a floor position), when the catalog has one.
     pub rack_usd: Option<f64>,
+    /// OOB switches that stand one in each network rack of the spines and cores and each management rack
+    /// (distributed management, netwire.rs), in floor order: those racks are packed with room for one, and a
+    /// rack past the last has none. Empty: none.
+    pub rack_switches: Vec<Device>,
 }
 
 /// Lower bounds on the racks of any layout of these devices under these limits: no layout can go below any of
