@@ -106,6 +106,8 @@ pub struct Wiring {
     pub pdu_ports: Vec<PduPort>,
     /// In-band leaves wired.
     pub inband_leaves: u32,
+    /// In-band switches above the leaves wired (aggregation tiers and the 2 cores).
+    pub inband_uppers: u32,
     /// OOB switches wired.
     pub oob_switches: u32,
     /// Compute leaf ports the UFM appliances take where a server would go.
@@ -487,7 +489,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     let inband_leaves = n.inband.switches.leaf.max(2);
     let inband_names: Vec<String> = (1..=inband_leaves)
         .map(|i| format!("inb-leaf-{i}"))
-        .chain((1..=n.inband.switches.spine).map(|i| format!("inb-core-{i}")))
+        .chain(inband_upper_names(inband_leaves, inp.inband_ports))
         .collect();
     let mut central: Vec<Item> = Vec::new();
     // Distributed: the central devices and the other racks' PDUs take the OOB switch of their own rack, wired
@@ -633,36 +635,61 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             protocol: "ethernet",
         });
     }
-    let cores = n.inband.switches.spine;
-    let mut core_port = vec![0u32; cores as usize];
-    for l in 0..inband_leaves as usize {
-        let mut up = per_leaf;
-        for (c, port) in core_port.iter_mut().enumerate() {
-            for _ in 0..2 {
-                up += 1;
-                *port += 1;
-                w.links.push(NetLink {
-                    a: end(leaf_name(l), format!("{up}"), QSFP28),
-                    b: end(format!("inb-core-{}", c + 1), format!("{port}"), QSFP28),
-                    role: CableRole::Inband,
-                    speed: inp.inband_speed,
-                    protocol: "ethernet",
-                });
+    // Up the tree (networks::inband_uppers): each switch's 4 uplinks, 2 to each switch of the pair above its
+    // group, and an ISL pair between the two switches of every pair.
+    let tiers = crate::networks::inband_uppers(inband_leaves, inp.inband_ports);
+    let mut lower: Vec<String> = (0..inband_leaves as usize).map(leaf_name).collect();
+    let mut uppers: Vec<String> = Vec::new();
+    for (t, &count) in tiers.iter().enumerate() {
+        let top = t + 1 == tiers.len();
+        let names: Vec<String> = (1..=count)
+            .map(|i| {
+                if top {
+                    format!("inb-core-{i}")
+                } else {
+                    format!("inb-agg{}-{i}", t + 1)
+                }
+            })
+            .collect();
+        let group = if top {
+            lower.len().max(1)
+        } else {
+            (inp.inband_ports.saturating_sub(6) / 2).max(1) as usize
+        };
+        let mut port = vec![0u32; names.len()];
+        for (l, name) in lower.iter().enumerate() {
+            let pair = (l / group) * 2;
+            let mut up = per_leaf;
+            for c in [pair, pair + 1].into_iter().filter(|&c| c < names.len()) {
+                for _ in 0..2 {
+                    up += 1;
+                    port[c] += 1;
+                    w.links.push(NetLink {
+                        a: end(name, format!("{up}"), QSFP28),
+                        b: end(&names[c], format!("{}", port[c]), QSFP28),
+                        role: CableRole::Inband,
+                        speed: inp.inband_speed,
+                        protocol: "ethernet",
+                    });
+                }
+            }
+            if l % 2 == 1 {
+                for i in 1..=2u32 {
+                    let p = per_leaf + 4 + i;
+                    w.links.push(NetLink {
+                        a: end(&lower[l - 1], format!("{p}"), QSFP28),
+                        b: end(name, format!("{p}"), QSFP28),
+                        role: CableRole::Inband,
+                        speed: inp.inband_speed,
+                        protocol: "ethernet",
+                    });
+                }
             }
         }
-        if l % 2 == 1 {
-            for i in 1..=2u32 {
-                let p = per_leaf + 4 + i;
-                w.links.push(NetLink {
-                    a: end(leaf_name(l - 1), format!("{p}"), QSFP28),
-                    b: end(leaf_name(l), format!("{p}"), QSFP28),
-                    role: CableRole::Inband,
-                    speed: inp.inband_speed,
-                    protocol: "ethernet",
-                });
-            }
-        }
+        uppers.extend(names.iter().cloned());
+        lower = names;
     }
+    w.inband_uppers = uppers.len() as u32;
     for (l, su) in leaf_su.iter().enumerate().take(inband_leaves as usize) {
         w.devices.push(NetDevice {
             name: leaf_name(l),
@@ -671,9 +698,9 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             su: *su,
         });
     }
-    for c in 1..=cores {
+    for name in uppers {
         w.devices.push(NetDevice {
-            name: format!("inb-core-{c}"),
+            name,
             kind: DeviceKind::Inband,
             part: NetPart::InbandSwitch,
             su: None,
@@ -755,6 +782,25 @@ pub fn wire_rack_oob(
     w.links.extend(links);
     w.pdu_ports.extend(pdu_ports);
     orphans
+}
+
+/// Names of the in-band switches above `leaves` leaves: `inb-agg<tier>-<i>`, then `inb-core-1`, `inb-core-2`.
+fn inband_upper_names(leaves: u32, ports: u32) -> Vec<String> {
+    let tiers = crate::networks::inband_uppers(leaves, ports);
+    let last = tiers.len();
+    tiers
+        .iter()
+        .enumerate()
+        .flat_map(|(t, &n)| {
+            (1..=n).map(move |i| {
+                if t + 1 == last {
+                    format!("inb-core-{i}")
+                } else {
+                    format!("inb-agg{}-{i}", t + 1)
+                }
+            })
+        })
+        .collect()
 }
 
 /// Bonded devices over in-band leaf pairs: a device takes one port on each leaf of a pair (odd bond members on

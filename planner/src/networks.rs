@@ -343,9 +343,10 @@ impl Networks {
         // The compute UFM links take the leaf ports of missing servers, one port per rail of a server slot.
         self.ufm_server_slots = w.ufm_compute_ports.div_ceil(w.compute_rails.max(1));
         let leaf = w.inband_leaves;
-        if leaf != self.inband.switches.leaf {
+        if leaf != self.inband.switches.leaf || w.inband_uppers != self.inband.switches.spine {
             self.inband.switches.leaf = leaf;
-            self.inband.switches.total = leaf + self.inband.switches.spine;
+            self.inband.switches.spine = w.inband_uppers;
+            self.inband.switches.total = leaf + w.inband_uppers;
         }
         if w.oob_switches != self.oob.switches.total {
             self.oob.switches.leaf = w.oob_switches;
@@ -606,15 +607,18 @@ fn inband_counts(
         });
     }
     let leaves = down.div_ceil(per_leaf).div_ceil(2) * 2;
-    let leaf_core = leaves * UP_PER_LEAF;
-    let isl = leaves / 2 * ISL_PER_PAIR;
+    let uppers = inband_uppers(leaves, k);
+    let aggregation: u32 = uppers.iter().rev().skip(1).sum();
+    let leaf_core = (leaves + aggregation) * UP_PER_LEAF;
+    let isl = (leaves + aggregation) / 2 * ISL_PER_PAIR;
     let site = CORES * SITE_UPLINKS_PER_CORE;
+    let spine: u32 = uppers.iter().sum();
     Ok(NetworkCounts {
         switch_id: spec.switch.clone(),
         switches: SwitchTotal {
             leaf: leaves,
-            spine: CORES,
-            total: leaves + CORES,
+            spine,
+            total: leaves + spine,
         },
         links: LinkTotals::of(vec![
             ("node", node),
@@ -627,6 +631,31 @@ fn inband_counts(
         ]),
         bisection_gbps: None,
     })
+}
+
+/// The in-band switches above `leaves` leaves of `ports` ports, tier by tier from the bottom; the last tier is the
+/// 2 cores. Every switch has 4 uplinks (2 to each switch of the pair above it) and 2 ISLs to its pair partner;
+/// the cores keep 2 site uplinks each. The cores take up to `(ports - 2) / 2` switches below them (31 of 64
+/// ports: the RA's leaves always fit); above that, aggregation pairs of `(ports - 6) / 2` switches each (29) go
+/// between, as many tiers as it takes.
+///
+/// ```
+/// use gigapod_planner::networks::inband_uppers;
+/// assert_eq!(inband_uppers(6, 64), vec![2]); // the 4-SU RA: 6 leaves, 2 cores
+/// assert_eq!(inband_uppers(32, 64), vec![4, 2]); // 32 leaves: 2 aggregation pairs, then the cores
+/// assert_eq!(inband_uppers(2260, 64), vec![156, 12, 2]); // 65,536 servers
+/// ```
+pub fn inband_uppers(leaves: u32, ports: u32) -> Vec<u32> {
+    let top = ports.saturating_sub(2) / 2;
+    let per_pair = (ports.saturating_sub(6) / 2).max(1);
+    let mut tiers = Vec::new();
+    let mut below = leaves;
+    while below > top.max(1) && tiers.len() < 16 {
+        below = below.div_ceil(per_pair) * 2;
+        tiers.push(below);
+    }
+    tiers.push(2);
+    tiers
 }
 
 /// OOB: per-SU access switches sized by ports, the central devices in their spare ports.
