@@ -1,0 +1,183 @@
+//! Distributed management (`management.placement`, netwire.rs): on a floor split into halls, no OOB or in-band
+//! run leaves its hall except the in-band uplinks into the aggregation and core switches; every network and
+//! management rack has one OOB switch of its own, which takes every device of the rack that has an OOB port;
+//! and no management switch port is numbered past the switch's ports.
+
+use gigapod_catalog::Catalog;
+use gigapod_planner::networks::{ManagementPlacement, ManagementSpec};
+use gigapod_planner::spec::Spec;
+use gigapod_planner::{CableRole, Plan, Planner, Status};
+use std::collections::{HashMap, HashSet};
+
+fn plan(placement: ManagementPlacement, hall_racks: Option<u32>) -> Plan {
+    let mut m = ManagementSpec::default();
+    m.placement = placement;
+    let mut b = Spec::builder("halls", "g593-h200").scalable_units(8).management(m);
+    if let Some(n) = hall_racks {
+        b = b.hall_racks(n);
+    }
+    Planner::new(Catalog::builtin()).plan(&b.build()).expect("plans")
+}
+
+fn hall_of(p: &Plan) -> HashMap<&str, u32> {
+    let mut h = HashMap::new();
+    for (i, r) in p.layout.racks.iter().enumerate() {
+        h.insert(r.id.as_str(), p.layout.hall_of_rack(i));
+    }
+    h
+}
+
+#[test]
+fn auto_is_distributed_with_halls_and_keeps_management_runs_in_their_hall() {
+    let p = plan(ManagementPlacement::Auto, Some(30));
+    assert!(
+        p.layout.halls.as_ref().is_some_and(|h| h.halls.len() >= 3),
+        "the floor splits into halls"
+    );
+    assert_eq!(
+        p.networks.placement.0,
+        ManagementPlacement::Distributed,
+        "{}",
+        p.networks.placement.1
+    );
+    assert_ne!(
+        p.status(),
+        Status::Fail,
+        "{:#?}",
+        p.checks
+            .iter()
+            .chain(&p.internal_checks)
+            .filter(|c| c.status == Status::Fail)
+            .collect::<Vec<_>>()
+    );
+    let hall = hall_of(&p);
+    let mut between = 0;
+    for c in p
+        .cables
+        .runs
+        .iter()
+        .filter(|c| matches!(c.role, CableRole::Oob | CableRole::Inband))
+    {
+        let (ha, hb) = (hall[c.a_rack.as_str()], hall[c.b_rack.as_str()]);
+        if ha != hb {
+            between += 1;
+            assert!(
+                c.role == CableRole::Inband
+                    && (c.b_device.starts_with("inb-core-") || c.b_device.starts_with("inb-agg")),
+                "{} {}:{} ({}) -> {}:{} ({}) leaves its hall",
+                c.role.as_str(),
+                c.a_device,
+                c.a_port,
+                c.a_rack,
+                c.b_device,
+                c.b_port,
+                c.b_rack
+            );
+        }
+    }
+    assert!(
+        between > 0,
+        "the in-band leaves of the far halls' SUs uplink across halls"
+    );
+}
+
+#[test]
+fn every_central_rack_has_its_own_oob_switch_for_all_its_devices() {
+    let p = plan(ManagementPlacement::Distributed, None);
+    let oob_of: HashMap<&str, (&str, &str)> = p
+        .cables
+        .runs
+        .iter()
+        .filter(|c| c.role == CableRole::Oob && (c.a_port == "mgmt0" || c.a_port == "bmc"))
+        .map(|c| (c.a_device.as_str(), (c.b_device.as_str(), c.b_rack.as_str())))
+        .collect();
+    let mut central = 0;
+    for r in &p.layout.racks {
+        let own: Vec<&str> = r
+            .devices
+            .iter()
+            .map(|d| d.name.as_str())
+            .filter(|n| n.starts_with("oob-rack-"))
+            .collect();
+        let is_central = r.su.is_none() || r.kind == gigapod_planner::layout::RackKind::Management;
+        if !is_central {
+            assert!(own.is_empty(), "{} is an SU's rack but has {own:?}", r.id);
+            continue;
+        }
+        central += 1;
+        assert_eq!(own.len(), 1, "{}: {own:?}", r.id);
+        for d in r
+            .devices
+            .iter()
+            .filter(|d| !d.name.starts_with("oob-") && !d.name.contains("-pdu"))
+        {
+            let (switch, rack) = oob_of
+                .get(d.name.as_str())
+                .unwrap_or_else(|| panic!("{} has no OOB link", d.name));
+            assert_eq!(
+                (*switch, *rack),
+                (own[0], r.id.as_str()),
+                "{} is on another rack's OOB switch",
+                d.name
+            );
+        }
+    }
+    assert!(central >= 2, "spine and management racks");
+}
+
+#[test]
+fn central_placement_without_halls_is_the_reference_form() {
+    let p = plan(ManagementPlacement::Auto, None);
+    assert_eq!(
+        p.networks.placement.0,
+        ManagementPlacement::Central,
+        "{}",
+        p.networks.placement.1
+    );
+    assert!(p.networks.wiring.rack_oob.is_empty());
+    assert!(
+        p.layout
+            .racks
+            .iter()
+            .flat_map(|r| &r.devices)
+            .all(|d| !d.name.starts_with("oob-rack-"))
+    );
+}
+
+#[test]
+fn no_management_switch_port_is_past_its_ports() {
+    // 256 SUs: 8,192 servers, more in-band leaves than the two cores can take, so aggregation tiers.
+    let spec = Spec::builder("big", "g593-h200").scalable_units(64).build();
+    let p = Planner::new(Catalog::builtin()).plan(&spec).expect("plans");
+    assert!(
+        p.networks.inband.switches.spine > 2,
+        "aggregation tiers: {:?}",
+        p.networks.inband.switches
+    );
+    let mut highest: HashMap<&str, u32> = HashMap::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    for c in p
+        .cables
+        .runs
+        .iter()
+        .filter(|c| matches!(c.role, CableRole::Oob | CableRole::Inband))
+    {
+        for (d, port) in [(&c.a_device, &c.a_port), (&c.b_device, &c.b_port)] {
+            if let Ok(n) = port.parse::<u32>() {
+                let e = highest.entry(d.as_str()).or_default();
+                *e = (*e).max(n);
+                assert!(seen.insert((d.as_str(), port.as_str())), "{d} port {port} cabled twice");
+            }
+        }
+    }
+    for (d, n) in highest {
+        let limit = if d.starts_with("inb-") {
+            64
+        } else if d.starts_with("oob-") {
+            48
+        } else {
+            continue;
+        };
+        assert!(n <= limit, "{d} port {n} of {limit}");
+    }
+}
