@@ -269,6 +269,7 @@ pub fn build(
         kind,
         part_id: part.to_string(),
         footprint: fp,
+        plane: None,
     };
     let servers_per_su = r.servers_per_su;
     let mut sus: Vec<SuDevices> = (0..r.scalable_units)
@@ -319,7 +320,8 @@ pub fn build(
             _ => DeviceKind::Core,
         };
         power.insert(node.name.clone(), switch_power);
-        let d = device(node.name.clone(), kind, r.switch.id.as_str(), switch_fp);
+        let mut d = device(node.name.clone(), kind, r.switch.id.as_str(), switch_fp);
+        d.plane = node.plane.filter(|_| fabric.plane_count() > 1);
         match (node.role, node.su) {
             (Role::Leaf, Some(su)) if (su as usize) < sus.len() => sus[su as usize].network.push(d),
             _ => global.push(d),

@@ -421,6 +421,7 @@ mod tests {
             name: name.into(),
             kind: DeviceKind::Leaf,
             part_id: "qm9700".into(),
+            plane: None,
             footprint: Footprint {
                 u: 1.0,
                 kw,

@@ -243,7 +243,19 @@ pub fn solve_with(
             .iter()
             .map(|s| block::first_fit_decreasing(&s.network.iter().collect::<Vec<_>>(), &limits).len())
             .sum::<usize>()
-            + block::first_fit_decreasing(&global, &central).len()
+            + {
+                // Per plane, as the layout packs them.
+                let mut planes: Vec<Option<u32>> = global.iter().map(|d| d.plane).collect();
+                planes.sort_unstable();
+                planes.dedup();
+                planes
+                    .into_iter()
+                    .map(|p| {
+                        let part: Vec<&Device> = global.iter().copied().filter(|d| d.plane == p).collect();
+                        block::first_fit_decreasing(&part, &central).len()
+                    })
+                    .sum::<usize>()
+            }
     } else {
         block::first_fit_decreasing(&fabric_net, &limits).len()
     };
@@ -404,12 +416,19 @@ fn arrange(
                 global.extend(g.clone());
             }
         }
-        let part: Vec<&Device> = global.iter().map(|&i| refs[i]).collect();
-        packed.extend(
-            block::first_fit_decreasing(&part, &central_limits)
-                .into_iter()
-                .map(|r| r.into_iter().map(|i| global[i]).collect::<Vec<_>>()),
-        );
+        // The spines and cores together; of a multi-plane fabric, each plane's in racks of their own.
+        let mut planes: Vec<Option<u32>> = global.iter().map(|&i| refs[i].plane).collect();
+        planes.sort_unstable();
+        planes.dedup();
+        for plane in planes {
+            let members: Vec<usize> = global.iter().copied().filter(|&i| refs[i].plane == plane).collect();
+            let part: Vec<&Device> = members.iter().map(|&i| refs[i]).collect();
+            packed.extend(
+                block::first_fit_decreasing(&part, &central_limits)
+                    .into_iter()
+                    .map(|r| r.into_iter().map(|i| members[i]).collect::<Vec<_>>()),
+            );
+        }
         packed
     } else {
         block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd)

@@ -105,6 +105,10 @@ pub struct Device {
     /// Its space, power, weight and room heat.
     #[serde(skip)]
     pub footprint: Footprint,
+    /// The fabric plane of a spine or core of a multi-plane fabric: with SUs in racks of their own (halls,
+    /// distributed management), each plane's spines and cores are packed into network racks of their own.
+    #[serde(skip)]
+    pub plane: Option<u32>,
 }
 
 /// The devices of one scalable unit.
