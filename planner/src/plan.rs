@@ -609,18 +609,32 @@ fn stage_network_cabling(
     layout: &Layout,
 ) -> Result<CablePlan, Error> {
     let err = |e: media::NoMedia, key: &str| Error::Media {
-        diagnostics: spec
-            .source
-            .at_key(
-                &KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted(key)) {
-                    key
-                } else {
-                    "compute.server"
-                }),
-                format!("{key}: {e}"),
-            )
-            .with_help("add the cables or transceivers the message names with --catalog FILE.toml (docs/catalog.md)")
-            .into(),
+        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
+        diagnostics: match crate::blame::run_length(r, catalog, e.longest) {
+            Some(figure) => catalog_or_spec_error(
+                spec,
+                catalog,
+                r.rack.id.as_str(),
+                figure,
+                "facility.rack",
+                e.to_string(),
+                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+            ),
+            None => spec
+                .source
+                .at_key(
+                    &KeyPath::dotted(if spec.source.has_key(&KeyPath::dotted(key)) {
+                        key
+                    } else {
+                        "compute.server"
+                    }),
+                    format!("{key}: {e}"),
+                )
+                .with_help(
+                    "add the cables or transceivers the message names with --catalog FILE.toml (docs/catalog.md)",
+                )
+                .into(),
+        },
         source: Box::new(e),
     };
     let mut out = CablePlan::empty();
