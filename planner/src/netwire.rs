@@ -203,17 +203,25 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     let mut storage_leaves: Vec<String> = Vec::new();
     let mut storage_switches: Vec<String> = Vec::new();
     let mut storage_free: Vec<(String, String)> = Vec::new();
+    let mut storage_su_leaves: Vec<Vec<String>> = vec![Vec::new(); sus as usize];
     if let Some(st) = &n.storage {
         let f = &st.fabric;
         let name = |x: petgraph::graph::NodeIndex| format!("stor-{}", f.node(x).name);
         for x in f.switches() {
             let node = f.node(x);
             let kind = DeviceKind::Storage;
+            // Distributed: an SU's storage leaves stand with its leaves (the storage fabric is rail-aligned per SU).
+            let su = node
+                .su
+                .filter(|_| inp.distributed && node.role == Role::Leaf && node.su < Some(sus));
+            if let Some(su) = su {
+                storage_su_leaves[su as usize].push(name(x));
+            }
             w.devices.push(NetDevice {
                 name: name(x),
                 kind,
                 part: NetPart::StorageSwitch,
-                su: None,
+                su,
             });
             storage_switches.push(name(x));
             if node.role == Role::Leaf {
@@ -375,6 +383,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
                         .leaves()
                         .filter(|&x| inp.compute.node(x).su == Some(su))
                         .count() as u32
+                    + storage_su_leaves[su as usize].len() as u32
                     + inp.su_pdus.get(su as usize).copied().unwrap_or(0);
                 let mut leaves = 0;
                 for _ in 0..8 {
@@ -465,6 +474,9 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         }
         for _ in 0..inp.su_pdus.get(su as usize).copied().unwrap_or(0) {
             items.push(Item::Pdu(Some(su)));
+        }
+        for l in &storage_su_leaves[su as usize] {
+            items.push(Item::Dev(end(l, "mgmt0", RJ45)));
         }
         if let (Some(first), Some(count)) = (su_inband_first.get(su as usize), su_inband.get(su as usize)) {
             for i in 0..*count {

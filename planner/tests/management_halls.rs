@@ -181,3 +181,55 @@ fn no_management_switch_port_is_past_its_ports() {
         assert!(n <= limit, "{d} port {n} of {limit}");
     }
 }
+
+#[test]
+fn storage_leaves_stand_with_their_su_when_distributed() {
+    let p = plan(ManagementPlacement::Auto, Some(30));
+    let hall = hall_of(&p);
+    let mut node_links = 0;
+    for c in p
+        .cables
+        .runs
+        .iter()
+        .filter(|c| c.role == CableRole::Storage && c.a_device.starts_with("srv"))
+    {
+        node_links += 1;
+        assert_eq!(
+            hall[c.a_rack.as_str()],
+            hall[c.b_rack.as_str()],
+            "{} -> {} ({} -> {})",
+            c.a_device,
+            c.b_device,
+            c.a_rack,
+            c.b_rack
+        );
+    }
+    assert!(node_links >= 256, "every node's storage port: {node_links}");
+}
+
+/// 128 SUs in one hall: the RA's central form puts the storage and in-band leaves in the management racks, and a
+/// node's 400G storage link to them is longer than the 50 m a multimode module reaches; `auto` plans it again
+/// distributed, and says why.
+#[test]
+fn a_floor_too_wide_for_central_runs_is_planned_distributed() {
+    let spec = Spec::builder("wide", "g593-h200").scalable_units(128).build();
+    let p = Planner::new(Catalog::builtin()).plan(&spec).expect("plans");
+    assert_eq!(p.networks.placement.0, ManagementPlacement::Distributed);
+    assert!(
+        p.networks.placement.1.contains("does not reach"),
+        "{}",
+        p.networks.placement.1
+    );
+    assert_ne!(p.status(), Status::Fail);
+    // Central, the same spec is refused for that run.
+    let mut m = ManagementSpec::default();
+    m.placement = ManagementPlacement::Central;
+    let central = Spec::builder("wide", "g593-h200")
+        .scalable_units(128)
+        .management(m)
+        .build();
+    let e = Planner::new(Catalog::builtin())
+        .plan(&central)
+        .expect_err("a run does not reach");
+    assert!(e.to_string().contains("reach"), "{e}");
+}
