@@ -679,22 +679,49 @@ fn cable_pdus(
     catalog: &Catalog,
 ) -> Vec<Check> {
     use crate::netwire::{NetEnd, NetLink};
-    let mut free: Vec<&crate::netwire::PduPort> = w.pdu_ports.iter().collect();
+    // A rack's PDU takes the first free port kept for that rack, else for its SU, else the first free one: queues
+    // in port order per rack and per SU, so that this is linear in the ports (it was quadratic: 4.5 s of 23 s at
+    // 65,536 servers).
+    use std::collections::{HashMap, VecDeque};
+    let ports = &w.pdu_ports;
+    let mut taken = vec![false; ports.len()];
+    let mut by_rack: HashMap<usize, VecDeque<usize>> = HashMap::new();
+    let mut by_su: HashMap<Option<u32>, VecDeque<usize>> = HashMap::new();
+    for (k, p) in ports.iter().enumerate() {
+        match p.rack {
+            Some(rack) => by_rack.entry(rack).or_default().push_back(k),
+            None => by_su.entry(p.su).or_default().push_back(k),
+        }
+    }
+    let pop = |q: Option<&mut VecDeque<usize>>, taken: &[bool]| -> Option<usize> {
+        let q = q?;
+        while let Some(k) = q.pop_front() {
+            if !taken[k] {
+                return Some(k);
+            }
+        }
+        None
+    };
+    let mut any = 0usize;
     let mut links = Vec::new();
     let mut missing = 0u32;
     for (i, (rack, p)) in layout.racks.iter().zip(&facility.racks).enumerate() {
         let su = pdu_su(rack, w.distributed);
         for k in 0..p.pdus_per_feed.saturating_mul(facility.feeds) {
-            let pos = free
-                .iter()
-                .position(|x| x.rack == Some(i))
-                .or_else(|| free.iter().position(|x| x.su == su && x.rack.is_none()))
-                .or_else(|| (!free.is_empty()).then_some(0));
+            let pos = pop(by_rack.get_mut(&i), &taken)
+                .or_else(|| pop(by_su.get_mut(&su), &taken))
+                .or_else(|| {
+                    while any < taken.len() && taken[any] {
+                        any += 1;
+                    }
+                    (any < taken.len()).then_some(any)
+                });
             let Some(pos) = pos else {
                 missing += 1;
                 continue;
             };
-            let port = free.remove(pos);
+            taken[pos] = true;
+            let port = &ports[pos];
             links.push(NetLink {
                 a: NetEnd {
                     device: format!("{}-pdu{}", rack.id, k + 1),
