@@ -303,31 +303,9 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     }
     // UFM into its fabric's leaves: pair p on the compute fabric (p even) or the storage fabric (p odd, when
     // there is one).
-    let compute_free: Vec<(String, String)> = if let Some(port) = inp.compute_ufm_port {
-        inp.compute
-            .leaves()
-            .map(|x| (inp.compute.node(x).name.clone(), port.to_string()))
-            .collect()
-    } else {
-        free_compute_ports(inp)
-    };
-    let compute_free = if inp.distributed {
-        // The management racks stand after the middle SU's block: UFM takes a port of that SU's leaves.
-        let middle = sus.saturating_sub(1) / 2;
-        let middle_leaves: HashSet<&str> = inp
-            .compute
-            .leaves()
-            .filter(|&x| inp.compute.node(x).su == Some(middle))
-            .map(|x| inp.compute.node(x).name.as_str())
-            .collect();
-        let (mut near, far): (Vec<_>, Vec<_>) = compute_free
-            .into_iter()
-            .partition(|(l, _)| middle_leaves.contains(l.as_str()));
-        near.extend(far);
-        near
-    } else {
-        compute_free
-    };
+    // Distributed, the management racks stand after the middle SU's block: UFM takes a port of that SU's leaves.
+    let first_su = inp.distributed.then(|| sus.saturating_sub(1) / 2);
+    let compute_free = free_compute_ports(inp, ufm.len(), first_su);
     let (mut ci, mut si) = (0usize, 0usize);
     for (i, u) in ufm.iter().enumerate() {
         let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
@@ -881,18 +859,32 @@ impl PairFill {
     }
 }
 
-/// Compute leaf ports no link uses, leaf by leaf in SU order (the slots a missing server leaves).
-fn free_compute_ports(inp: &WireInputs<'_>) -> Vec<(String, String)> {
+/// Compute leaf ports for `need` UFM appliances, leaf by leaf in SU order (`first_su`'s leaves first): the
+/// switch's own UFM port where it has one, else the first port no link uses (the slot a missing server leaves).
+/// Each leaf's ports are read off its own links, so this costs the links of the leaves it looks at.
+fn free_compute_ports(inp: &WireInputs<'_>, need: usize, first_su: Option<u32>) -> Vec<(String, String)> {
+    use petgraph::visit::EdgeRef;
     let f = inp.compute;
-    let mut used: HashSet<(usize, u32)> = HashSet::new();
-    for e in f.graph().edge_indices() {
-        let l = f.graph()[e];
-        used.insert((l.a.node.index(), l.a.port));
-        used.insert((l.b.node.index(), l.b.port));
-    }
+    let first = f.leaves().filter(|&x| first_su.is_some() && f.node(x).su == first_su);
+    let rest = f.leaves().filter(|&x| first_su.is_none() || f.node(x).su != first_su);
     let mut out = Vec::new();
-    for x in f.leaves() {
-        if let Some(p) = (0..inp.compute_ports).find(|p| !used.contains(&(x.index(), *p))) {
+    for x in first.chain(rest) {
+        if out.len() >= need {
+            break;
+        }
+        if let Some(port) = inp.compute_ufm_port {
+            out.push((f.node(x).name.clone(), port.to_string()));
+            continue;
+        }
+        let used: HashSet<u32> = f
+            .graph()
+            .edges(x)
+            .map(|e| {
+                let l = e.weight();
+                if l.a.node == x { l.a.port } else { l.b.port }
+            })
+            .collect();
+        if let Some(p) = (0..inp.compute_ports).find(|p| !used.contains(p)) {
             out.push((f.node(x).name.clone(), f.port_label(PortRef { node: x, port: p })));
         }
     }
