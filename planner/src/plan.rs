@@ -221,7 +221,6 @@ pub(crate) fn plan_steps(
             &|i| rack_pdus.get(i).copied().unwrap_or(0),
         );
         let mut networks = networks;
-        networks.wiring = wiring.clone();
         networks.reconcile(&wiring);
         networks.placement = (
             if distributed {
@@ -283,6 +282,8 @@ pub(crate) fn plan_steps(
     let (facility, facility_checks) = stage_facility(spec, &r, catalog, &layout, &devices, &cables)?;
     let mut networks = networks;
     let pdu_checks = cable_pdus(&r, &layout, &facility, &wiring, &mut networks, &mut cables, catalog);
+    // The networks keep their wiring (moved, not copied: millions of links at the largest sizes).
+    networks.wiring = wiring;
     checks.extend(facility_checks);
     checks.extend(crate::peak::checks(
         &r,
@@ -448,7 +449,6 @@ fn stage_networks(
     (inputs.distributed, inputs.central_racks) = management;
     let wiring = crate::netwire::wire(&inputs, &n, &s.management);
     n.reconcile(&wiring);
-    n.wiring = wiring.clone();
     if n.ufm > 0 && wiring.ufm_compute_ports == 0 && !networks::switch_has_ufm_port(&r.switch) {
         checks.push(Check::warn(
             "networks.ufm_port",
