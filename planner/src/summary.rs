@@ -169,6 +169,12 @@ pub fn text(plan: &Plan) -> String {
         "            every switch, appliance and link placed and cabled (cables.csv roles storage, inband, oob, ufm); UFM takes {} server slot(s) of the compute fabric",
         n.ufm_server_slots
     );
+    let _ = writeln!(
+        out,
+        "            management {}: {}",
+        n.placement.0.as_str(),
+        n.placement.1
+    );
     if let Some(c) = &plan.cost {
         let _ = writeln!(
             out,
