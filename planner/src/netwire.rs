@@ -863,7 +863,6 @@ impl PairFill {
 /// switch's own UFM port where it has one, else the first port no link uses (the slot a missing server leaves).
 /// Each leaf's ports are read off its own links, so this costs the links of the leaves it looks at.
 fn free_compute_ports(inp: &WireInputs<'_>, need: usize, first_su: Option<u32>) -> Vec<(String, String)> {
-    use petgraph::visit::EdgeRef;
     let f = inp.compute;
     let first = f.leaves().filter(|&x| first_su.is_some() && f.node(x).su == first_su);
     let rest = f.leaves().filter(|&x| first_su.is_none() || f.node(x).su != first_su);

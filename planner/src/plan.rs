@@ -513,25 +513,11 @@ fn estimated_pdus(
     devices: &crate::devices::Devices,
     distributed: bool,
 ) -> (Vec<u32>, u32) {
-    let li = &devices.layout_input;
-    let mut worst = devices.power.clone();
-    for d in li
-        .sus
-        .iter()
-        .flat_map(|s| s.servers.iter().chain(&s.network))
-        .chain(&li.global_network)
-        .chain(&li.management)
-    {
-        if let Some(p) = worst.get_mut(&d.name) {
-            p.w = Watts(d.footprint.kw * 1000.0);
-            p.includes_pluggables = true;
-        }
-    }
-    let f = facility::compute(layout, &worst, &CablePlan::empty(), &r.pdu, r.feeds);
-    pdus_by_su(r, layout, &f, distributed)
+    pdus_by_su(r, layout, &estimated_rack_pdus(r, layout, devices), distributed)
 }
 
-/// The PDUs of every rack (layout order) on the devices' worst-case power.
+/// The PDUs of every rack (layout order) on the devices' worst-case power. A rack past the PDUs a feed may take
+/// is the facility stage's input error; here it counts at that limit, which bounds the wiring.
 fn estimated_rack_pdus(r: &Resolved, layout: &Layout, devices: &crate::devices::Devices) -> Vec<u32> {
     let li = &devices.layout_input;
     let mut worst = devices.power.clone();
@@ -581,14 +567,11 @@ fn pdu_su(rack: &layout::RackPlan, distributed: bool) -> Option<u32> {
     }
 }
 
-/// PDUs of each SU's compute racks, and of the other racks.
-fn pdus_by_su(r: &Resolved, layout: &Layout, f: &FacilityPower, distributed: bool) -> (Vec<u32>, u32) {
+/// PDUs of each SU's compute racks, and of the other racks, from every rack's count.
+fn pdus_by_su(r: &Resolved, layout: &Layout, rack_pdus: &[u32], distributed: bool) -> (Vec<u32>, u32) {
     let mut su_pdus = vec![0u32; r.scalable_units as usize];
     let mut other = 0;
-    for (rack, p) in layout.racks.iter().zip(&f.racks) {
-        // A rack past the PDUs a feed may take is the facility stage's input error; here it counts at that limit,
-        // which bounds the wiring.
-        let n = p.pdus_per_feed.min(r.max_pdus_per_feed).saturating_mul(f.feeds);
+    for (rack, &n) in layout.racks.iter().zip(rack_pdus) {
         match (pdu_su(rack, distributed), rack.su) {
             (Some(_), Some(su)) if (su as usize) < su_pdus.len() => {
                 su_pdus[su as usize] = su_pdus[su as usize].saturating_add(n)
@@ -609,17 +592,8 @@ fn stage_network_cabling(
     layout: &Layout,
 ) -> Result<CablePlan, Error> {
     let err = |e: media::NoMedia, key: &str| Error::Media {
-        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
-        diagnostics: match crate::blame::run_length(r, catalog, e.longest) {
-            Some(figure) => catalog_or_spec_error(
-                spec,
-                catalog,
-                r.rack.id.as_str(),
-                figure,
-                "facility.rack",
-                e.to_string(),
-                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
-            ),
+        diagnostics: match oversized_rack(spec, r, catalog, &e) {
+            Some(d) => d,
             None => spec
                 .source
                 .at_key(
@@ -925,6 +899,26 @@ fn split_halls(
     layout::halls::split(layout, &limits, &rack_kw, &|su| su / sus_per_pod, &cut_after)
 }
 
+/// A user rack so large that one rack alone is longer than any medium: its catalog figure is at fault.
+fn oversized_rack(
+    spec: SpecRef<'_>,
+    r: &Resolved,
+    catalog: &Catalog,
+    e: &media::NoMedia,
+) -> Option<gigapod_catalog::Diagnostics> {
+    crate::blame::run_length(r, catalog, e.longest).map(|figure| {
+        catalog_or_spec_error(
+            spec,
+            catalog,
+            r.rack.id.as_str(),
+            figure,
+            "facility.rack",
+            e.to_string(),
+            "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
+        )
+    })
+}
+
 /// Stage: every link's route, length, medium and label.
 fn stage_cabling(
     spec: SpecRef<'_>,
@@ -935,17 +929,8 @@ fn stage_cabling(
     forms: &CageForms<'_>,
 ) -> Result<CablePlan, Error> {
     cabling::plan(fabric, layout, catalog, forms).map_err(|e| {
-        // A user rack so large that one rack alone is longer than any medium: its figure is at fault.
-        let diagnostics = match crate::blame::run_length(r, catalog, e.longest) {
-            Some(figure) => catalog_or_spec_error(
-                spec,
-                catalog,
-                r.rack.id.as_str(),
-                figure,
-                "facility.rack",
-                e.to_string(),
-                "one rack of this size is longer than any cable or fibre reaches: check this figure of your catalog",
-            ),
+        let diagnostics = match oversized_rack(spec, r, catalog, &e) {
+            Some(d) => d,
             None => spec
                 .source
                 .at_key(&KeyPath::dotted("facility.racks_per_row"), e.to_string())

@@ -227,15 +227,7 @@ pub fn solve_with(
         .chain(&input.global_network)
         .collect();
     // With an OOB switch in each central rack, those racks are packed with room for it, as in the layout.
-    let central = match input.rack_switches.first() {
-        Some(d) => RackLimits {
-            u: limits.u - d.footprint.u,
-            kw: limits.kw - d.footprint.kw,
-            kg: limits.kg - d.footprint.kg,
-            room_kw: limits.room_kw.map(|r| r - d.footprint.room_kw),
-        },
-        None => limits,
-    };
+    let central = room_for(limits, input.rack_switches.first());
     let network_ffd = if own_su_racks || !input.rack_switches.is_empty() {
         let global: Vec<&Device> = input.global_network.iter().collect();
         input
@@ -243,19 +235,7 @@ pub fn solve_with(
             .iter()
             .map(|s| block::first_fit_decreasing(&s.network.iter().collect::<Vec<_>>(), &limits).len())
             .sum::<usize>()
-            + {
-                // Per plane, as the layout packs them.
-                let mut planes: Vec<Option<u32>> = global.iter().map(|d| d.plane).collect();
-                planes.sort_unstable();
-                planes.dedup();
-                planes
-                    .into_iter()
-                    .map(|p| {
-                        let part: Vec<&Device> = global.iter().copied().filter(|d| d.plane == p).collect();
-                        block::first_fit_decreasing(&part, &central).len()
-                    })
-                    .sum::<usize>()
-            }
+            + per_plane_ffd(&global, &central).len()
     } else {
         block::first_fit_decreasing(&fabric_net, &limits).len()
     };
@@ -278,6 +258,49 @@ pub fn solve_with(
     st.hand = hand;
     st.rejected = rejected;
     Ok(layout)
+}
+
+/// A management rack of these devices.
+fn management_rack(switches: Vec<&Device>) -> Rack<'_> {
+    Rack {
+        su: None,
+        kind: RackKind::Management,
+        load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
+        servers: Vec::new(),
+        switches,
+    }
+}
+
+/// Rack limits with room kept for one `device` (the OOB switch of a network or management rack).
+fn room_for(limits: RackLimits, device: Option<&Device>) -> RackLimits {
+    match device {
+        Some(d) => RackLimits {
+            u: limits.u - d.footprint.u,
+            kw: limits.kw - d.footprint.kw,
+            kg: limits.kg - d.footprint.kg,
+            room_kw: limits.room_kw.map(|r| r - d.footprint.room_kw),
+        },
+        None => limits,
+    }
+}
+
+/// First-fit decreasing of each fabric plane's devices on its own (one group without planes): racks as lists of
+/// indices into `devices`.
+fn per_plane_ffd(devices: &[&Device], limits: &RackLimits) -> Vec<Vec<usize>> {
+    let mut planes: Vec<Option<u32>> = devices.iter().map(|d| d.plane).collect();
+    planes.sort_unstable();
+    planes.dedup();
+    let mut racks = Vec::new();
+    for plane in planes {
+        let members: Vec<usize> = (0..devices.len()).filter(|&i| devices[i].plane == plane).collect();
+        let part: Vec<&Device> = members.iter().map(|&i| devices[i]).collect();
+        racks.extend(
+            block::first_fit_decreasing(&part, limits)
+                .into_iter()
+                .map(|r| r.into_iter().map(|i| members[i]).collect::<Vec<_>>()),
+        );
+    }
+    racks
 }
 
 /// The layout for one leaf placement (its stats hold the racks and the link cost; [`solve`] fills the rest).
@@ -378,15 +401,7 @@ fn arrange(
     }
 
     // Racks that get an OOB switch of their own (distributed management) are packed with room for it.
-    let central_limits = match input.rack_switches.first() {
-        Some(d) => RackLimits {
-            u: limits.u - d.footprint.u,
-            kw: limits.kw - d.footprint.kw,
-            kg: limits.kg - d.footprint.kg,
-            room_kw: limits.room_kw.map(|r| r - d.footprint.room_kw),
-        },
-        None => limits,
-    };
+    let central_limits = room_for(limits, input.rack_switches.first());
     let mut rack_switches = input.rack_switches.iter();
     // 3. Network racks: first-fit decreasing; each stands with the SU most of its switches belong to.
     //    Of the packings with first-fit's rack count, the one in SU order with the load spread keeps each SU's
@@ -417,18 +432,12 @@ fn arrange(
             }
         }
         // The spines and cores together; of a multi-plane fabric, each plane's in racks of their own.
-        let mut planes: Vec<Option<u32>> = global.iter().map(|&i| refs[i].plane).collect();
-        planes.sort_unstable();
-        planes.dedup();
-        for plane in planes {
-            let members: Vec<usize> = global.iter().copied().filter(|&i| refs[i].plane == plane).collect();
-            let part: Vec<&Device> = members.iter().map(|&i| refs[i]).collect();
-            packed.extend(
-                block::first_fit_decreasing(&part, &central_limits)
-                    .into_iter()
-                    .map(|r| r.into_iter().map(|i| members[i]).collect::<Vec<_>>()),
-            );
-        }
+        let part: Vec<&Device> = global.iter().map(|&i| refs[i]).collect();
+        packed.extend(
+            per_plane_ffd(&part, &central_limits)
+                .into_iter()
+                .map(|r| r.into_iter().map(|i| global[i]).collect::<Vec<_>>()),
+        );
         packed
     } else {
         block::pack_in_order(&refs, &groups, &limits, ffd.len()).unwrap_or(ffd)
@@ -467,27 +476,14 @@ fn arrange(
     for members in block::first_fit_decreasing(&mgmt_refs, &central_limits) {
         let mut switches: Vec<&Device> = members.iter().map(|&i| mgmt_refs[i]).collect();
         switches.extend(rack_switches.next());
-        global_racks.push(Rack {
-            su: None,
-            kind: RackKind::Management,
-            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
-            servers: Vec::new(),
-            switches,
-        });
+        global_racks.push(management_rack(switches));
     }
 
     // Rack switches past the racks that take one (the previous layout had more racks): a rack of their own, so
     // that every device stands somewhere; the plan lays out again with the right count.
     let spare: Vec<&Device> = rack_switches.collect();
     for members in block::first_fit_decreasing(&spare, &limits) {
-        let switches: Vec<&Device> = members.iter().map(|&i| spare[i]).collect();
-        global_racks.push(Rack {
-            su: None,
-            kind: RackKind::Management,
-            load: switches.iter().fold(Footprint::default(), |a, d| a.plus(&d.footprint)),
-            servers: Vec::new(),
-            switches,
-        });
+        global_racks.push(management_rack(members.iter().map(|&i| spare[i]).collect()));
     }
 
     // 4. Segments in floor order: SU blocks ("left half + network + right half"), the spine, core and management
