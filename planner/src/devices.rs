@@ -38,16 +38,7 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch, speed: Gbps) -> Watts {
     let mut total = Watts(0.0);
     let sink = s.cage_heat_sink_at(speed);
     for g in &s.port_group {
-        let module = catalog
-            .iter(Some(PartKind::Transceiver))
-            .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-            .filter(|t| t.form == g.form && crate::media::speed_fits(catalog, t.speed_gbps.value, speed))
-            .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
-            .map(|t| t.power_w.value)
-            .fold(Watts(0.0), |a, b| if b > a { b } else { a });
-        // An active cable's end (AOC, active copper) in the cage may draw more than any module of its form.
-        let end = worst_cable_end_w(catalog, &g.form, speed);
-        let module = if end > module { end } else { module };
+        let module = worst_module_w(catalog, &g.form, speed, sink);
         let cap = s.cage_power_limit_w.as_ref().map_or(module, |c| c.value);
         let per_cage = if module > cap { cap } else { module };
         total += per_cage * f64::from(g.cages.value);
@@ -55,15 +46,17 @@ fn worst_cage_w(catalog: &Catalog, s: &Switch, speed: Gbps) -> Watts {
     total
 }
 
-/// The most one end of a link can draw, for a cage of `form` at `speed`: the most power-hungry module of that form
-/// the catalog has, or the most power-hungry cable end (an AOC's or active copper's), whichever is more. Used for
-/// the networks beside the compute fabric, whose media are chosen only once the layout gives lengths.
-fn worst_end_w(catalog: &Catalog, form: &str, speed: Gbps) -> Watts {
+/// The most one end of a link can draw in a cage of `form` at `speed` taking modules of heat sink `sink` (`None`:
+/// any): the most power-hungry module of that form the catalog has, or the most power-hungry cable end (an AOC's
+/// or active copper's, which may draw more than any module of its form), whichever is more. The media are chosen
+/// only once the layout gives lengths, so the layout's footprints take this.
+fn worst_module_w(catalog: &Catalog, form: &str, speed: Gbps, sink: Option<HeatSink>) -> Watts {
     let max = |a: Watts, b: Watts| if b > a { b } else { a };
     let module = catalog
         .iter(Some(PartKind::Transceiver))
         .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
         .filter(|t| t.form == form && crate::media::speed_fits(catalog, t.speed_gbps.value, speed))
+        .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
         .map(|t| t.power_w.value)
         .fold(Watts(0.0), max);
     max(module, worst_cable_end_w(catalog, form, speed))
@@ -94,7 +87,7 @@ fn worst_network_ends_w(
     let mut worst = |form: &str, speed: Gbps| -> Watts {
         *memo
             .entry((form.to_string(), speed))
-            .or_insert_with(|| worst_end_w(catalog, form, speed))
+            .or_insert_with(|| worst_module_w(catalog, form, speed, None))
     };
     let switch = |d: &str| {
         wiring.devices.iter().any(|n| {
@@ -150,16 +143,7 @@ fn with_air_kw(fp: Footprint, kw: f64) -> Footprint {
 /// power-hungry module the catalog has for the NIC's form.
 fn worst_nic_w(catalog: &Catalog, r: &Resolved) -> Watts {
     let (form, per_cage) = server_cages(r);
-    let sink = server_cage_heat_sink(r);
-    let module = catalog
-        .iter(Some(PartKind::Transceiver))
-        .filter_map(|e| catalog.transceiver(e.part.id().as_str()))
-        .filter(|t| t.form == form && crate::media::speed_fits(catalog, t.speed_gbps.value, r.nic_speed))
-        .filter(|t| HeatSink::fits(t.heat_sink.as_ref().map(|h| h.value), sink))
-        .map(|t| t.power_w.value)
-        .fold(Watts(0.0), |a, b| if b > a { b } else { a });
-    let end = worst_cable_end_w(catalog, form, r.nic_speed);
-    let module = if end > module { end } else { module };
+    let module = worst_module_w(catalog, form, r.nic_speed, server_cage_heat_sink(r));
     module * f64::from(r.rails.div_ceil(per_cage.max(1)))
 }
 
