@@ -604,9 +604,13 @@ fn stage_network_cabling(
                     }),
                     format!("{key}: {e}"),
                 )
-                .with_help(
-                    "add the cables or transceivers the message names with --catalog FILE.toml (docs/catalog.md)",
-                )
+                .with_help(if w.distributed {
+                    "add the cables or transceivers the message names with --catalog FILE.toml (docs/catalog.md)"
+                } else {
+                    "set `management.placement = \"distributed\"` so that each SU's management and storage leaves \
+                     stand with it (docs/networks.md), or add the cables or transceivers the message names with \
+                     --catalog FILE.toml (docs/catalog.md)"
+                })
                 .into(),
         },
         source: Box::new(e),
