@@ -21,7 +21,7 @@ use fsx::TEMP_PREFIX;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     /// File name inside the output folder.
-    pub name: &'static str,
+    pub name: String,
     /// Its bytes.
     pub bytes: Vec<u8>,
 }
@@ -49,7 +49,7 @@ enum Produced {
 
 /// A file written to a temporary file of the output folder, waiting to be renamed into place.
 struct Staged {
-    name: &'static str,
+    name: String,
     tmp: fsx::TempFile,
     len: u64,
     hash: u64,
@@ -82,14 +82,20 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn put(&self, order: usize, name: &'static str, bytes: Vec<u8>) -> Result<Option<Produced>, Error> {
+    /// Where output `name` goes (for errors): in the folder, or the bare name when rendering in memory.
+    fn target(&self, name: &str) -> PathBuf {
+        self.dir.map_or_else(|| PathBuf::from(name), |d| d.join(name))
+    }
+
+    fn put(&self, order: usize, name: &str, bytes: Vec<u8>) -> Result<Option<Produced>, Error> {
         if self.skip.iter().any(|s| s == name) {
             return Ok(None);
         }
+        let name = name.to_string();
         let Some(dir) = self.dir else {
             return Ok(Some(Produced::Bytes(order, OutputFile { name, bytes })));
         };
-        let target = dir.join(name);
+        let target = dir.join(&name);
         let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
         tmp.write_synced(&bytes).map_err(|e| fsx::write_error(&target, e))?;
         Ok(Some(Produced::Staged(
@@ -107,18 +113,19 @@ impl Sink<'_> {
     fn stream(
         &self,
         order: usize,
-        name: &'static str,
+        name: &str,
         write: &dyn Fn(&mut dyn std::io::Write) -> Result<(), Error>,
     ) -> Result<Option<Produced>, Error> {
         if self.skip.iter().any(|s| s == name) {
             return Ok(None);
         }
+        let name = name.to_string();
         let Some(dir) = self.dir else {
             let mut bytes = Vec::new();
             write(&mut bytes)?;
             return Ok(Some(Produced::Bytes(order, OutputFile { name, bytes })));
         };
-        let target = dir.join(name);
+        let target = dir.join(&name);
         let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
         let (len, hash) = {
             let mut w = Hashing {
@@ -149,8 +156,12 @@ const ORDER: [&str; 10] = [
     "ibnetdiscover.topo",
 ];
 
+/// Places apart in the fixed order of [`ORDER`]'s entries, so that the files of one entry (the planes'
+/// topologies, the halls' cable plans) keep their own order between them.
+const PARTS: usize = 1_000_000;
+
 fn order_of(name: &str) -> usize {
-    ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len())
+    ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len()) * PARTS
 }
 
 type Job = fn(&Plan, &Sink<'_>) -> Result<Vec<Produced>, Error>;
@@ -160,7 +171,7 @@ const JOBS: [Job; 5] = [
     |plan, sink| {
         let mut out = Vec::new();
         for (i, (name, bytes)) in crate::render::netbox::files(plan).into_iter().enumerate() {
-            out.extend(sink.put(ORDER.len() + i, name, bytes)?);
+            out.extend(sink.put(ORDER.len() * PARTS + i, name, bytes)?);
         }
         Ok(out)
     },
@@ -168,8 +179,14 @@ const JOBS: [Job; 5] = [
         let mut out = Vec::new();
         let conf = crate::render::slurm::topology_conf(plan).into_bytes();
         out.extend(sink.put(order_of("topology.conf"), "topology.conf", conf)?);
-        let topo = crate::render::ibnet::topology(plan).into_bytes();
-        out.extend(sink.put(order_of("ibnetdiscover.topo"), "ibnetdiscover.topo", topo)?);
+        // One subnet per plane: `ibnetdiscover.topo`, or `ibnetdiscover-pl1.topo` ... of a multi-plane fabric.
+        for (i, (name, plane)) in crate::render::ibnet::files(plan).into_iter().enumerate() {
+            let target = sink.target(&name);
+            let write = |w: &mut dyn std::io::Write| {
+                crate::render::ibnet::write_topology(plan, plane, &name, w).map_err(Error::io(&target))
+            };
+            out.extend(sink.stream(order_of("ibnetdiscover.topo") + i, &name, &write)?);
+        }
         Ok(out)
     },
     |plan, sink| {
@@ -267,13 +284,13 @@ pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<Vec<PathBu
     let _lock = prepare_dir(dir, force)?;
     for f in files {
         fsx::replaceable(
-            &dir.join(f.name),
+            &dir.join(&f.name),
             "move it out of the output folder, or choose another folder with --out",
         )?;
     }
     let mut staged = Vec::with_capacity(files.len());
     for f in files {
-        let target = dir.join(f.name);
+        let target = dir.join(&f.name);
         let mut tmp = fsx::TempFile::create_in(dir).map_err(|e| fsx::write_error(dir, e))?;
         tmp.write_synced(&f.bytes).map_err(|e| fsx::write_error(&target, e))?;
         staged.push((tmp, target));
@@ -338,7 +355,7 @@ pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOpti
         .iter()
         .find(|s| !files.iter().any(|f| f.name == s.as_str()))
     {
-        let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         return Err(Error::Argument(
             gigapod_catalog::Diagnostic::file(
                 "<command line>",
@@ -348,10 +365,10 @@ pub fn write_plan_with(plan: &Plan, dir: &Path, force: bool, options: &WriteOpti
             .into(),
         ));
     }
-    let skipped: Vec<&'static str> = files
+    let skipped: Vec<String> = files
         .iter()
-        .filter(|f| options.skip.iter().any(|s| s == f.name))
-        .map(|f| f.name)
+        .filter(|f| options.skip.contains(&f.name))
+        .map(|f| f.name.clone())
         .collect();
     files.retain(|f| !skipped.contains(&f.name));
     if let Some(max) = options.max_bytes {
@@ -420,11 +437,12 @@ fn write_streamed(plan: &Plan, dir: &Path, force: bool, skip: &[String]) -> Resu
     }
     for (_, s) in &staged {
         fsx::replaceable(
-            &dir.join(s.name),
+            &dir.join(&s.name),
             "move it out of the output folder, or choose another folder with --out",
         )?;
     }
-    let entries: Vec<(&str, u64, u64)> = staged.iter().map(|(_, s)| (s.name, s.len, s.hash)).collect();
+    let entries: Vec<(String, u64, u64)> = staged.iter().map(|(_, s)| (s.name.clone(), s.len, s.hash)).collect();
+    let entries: Vec<(&str, u64, u64)> = entries.iter().map(|(n, l, h)| (n.as_str(), *l, *h)).collect();
     let marker = dir.join(MARKER);
     let write_marker = |state: &str| {
         fsx::write_atomic(&marker, manifest_of(state, &entries).as_bytes()).map_err(|e| fsx::write_error(&marker, e))
@@ -432,7 +450,7 @@ fn write_streamed(plan: &Plan, dir: &Path, force: bool, skip: &[String]) -> Resu
     write_marker(STATE_WRITING)?;
     let mut written = Vec::with_capacity(staged.len());
     for (_, s) in staged {
-        let target = dir.join(s.name);
+        let target = dir.join(&s.name);
         s.tmp.persist(&target).map_err(|e| fsx::write_error(&target, e))?;
         written.push(target);
     }
@@ -494,7 +512,7 @@ const STATE_COMPLETE: &str = "complete";
 fn manifest(state: &str, files: &[OutputFile]) -> String {
     let entries: Vec<(&str, u64, u64)> = files
         .iter()
-        .map(|f| (f.name, f.bytes.len() as u64, fnv1a64(&f.bytes)))
+        .map(|f| (f.name.as_str(), f.bytes.len() as u64, fnv1a64(&f.bytes)))
         .collect();
     manifest_of(state, &entries)
 }
@@ -633,7 +651,7 @@ mod tests {
 
     fn files() -> Vec<OutputFile> {
         vec![OutputFile {
-            name: "a.txt",
+            name: "a.txt".to_string(),
             bytes: b"hello".to_vec(),
         }]
     }
