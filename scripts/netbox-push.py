@@ -26,6 +26,7 @@ refusal is printed with its file, row and NetBox's message); 2 for bad arguments
 
 import argparse
 import csv
+import re
 import json
 import os
 import sys
@@ -184,7 +185,21 @@ class Loader:
     def rows(self, file):
         path = os.path.join(self.folder, file)
         if not os.path.exists(path):
-            return []
+            # A large multi-hall plan writes a file over the size cap in parts instead (docs/outputs.md, "Large
+            # plans"): <stem>-H1.csv ... then <stem>-between-halls.csv, in that order.
+            stem = file[: -len(".csv")]
+            halls = sorted(
+                (int(m.group(1)), n)
+                for n in os.listdir(self.folder)
+                for m in [re.fullmatch(re.escape(stem) + r"-H(\d+)\.csv", n)]
+                if m
+            )
+            parts = [n for _, n in halls] + [n for n in [stem + "-between-halls.csv"] if os.path.exists(os.path.join(self.folder, n))]
+            out = []
+            for n in parts:
+                with open(os.path.join(self.folder, n), newline="", encoding="utf-8") as f:
+                    out.extend(csv.DictReader(f))
+            return out
         with open(path, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
 
