@@ -185,16 +185,14 @@ class Loader:
     def rows(self, file):
         path = os.path.join(self.folder, file)
         if not os.path.exists(path):
-            # A large multi-hall plan writes a file over the size cap in parts instead (docs/outputs.md, "Large
-            # plans"): <stem>-H1.csv ... then <stem>-between-halls.csv, in that order.
+            # A large plan writes a file over the size cap in parts instead (docs/outputs.md, "Large plans"):
+            # <stem>-H1.csv ... <stem>-between-halls.csv, and chunks of those (<stem>-H7-1.csv ...). Rows of one
+            # type do not depend on each other, so any order of the parts loads.
             stem = file[: -len(".csv")]
-            halls = sorted(
-                (int(m.group(1)), n)
-                for n in os.listdir(self.folder)
-                for m in [re.fullmatch(re.escape(stem) + r"-H(\d+)\.csv", n)]
-                if m
+            parts = sorted(
+                n for n in os.listdir(self.folder)
+                if re.fullmatch(re.escape(stem) + r"-(H\d+|between-halls|\d+)(-\d+)?\.csv", n)
             )
-            parts = [n for _, n in halls] + [n for n in [stem + "-between-halls.csv"] if os.path.exists(os.path.join(self.folder, n))]
             out = []
             for n in parts:
                 with open(os.path.join(self.folder, n), newline="", encoding="utf-8") as f:

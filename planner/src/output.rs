@@ -127,7 +127,7 @@ impl OutputNotes {
         }
         for f in &self.over_cap {
             out.push(format!(
-                "{} is {:.1} MB, over the {cap:.1} MB cap, and has no parts to split into (a part of one hall, or a plan on one hall)",
+                "{} is {:.1} MB, over the {cap:.1} MB cap: it cannot be cut smaller (one record, or a file that is not a table)",
                 f.file,
                 mb(f.bytes)
             ));
@@ -312,6 +312,72 @@ impl Sink<'_> {
         Ok(gz)
     }
 
+    /// A CSV over the cap cut into `<stem>-1.csv`, `<stem>-2.csv` ... at record boundaries, each with the header
+    /// and under the cap (read back from its temporary file, a chunk at a time); noted as split. A CSV under
+    /// the cap, or one record longer than the cap, is returned as it is (the latter noted as over the cap).
+    fn chunk_csv(&self, p: Produced) -> Result<Vec<Produced>, Error> {
+        if p.len <= self.cap {
+            return Ok(vec![p]);
+        }
+        let target = self.target(&p.name);
+        let encode = |source| Error::Encode {
+            what: "a CSV in parts",
+            source,
+        };
+        let chunks = {
+            let input: Box<dyn std::io::Read + '_> = match &p.body {
+                Body::Bytes(b) => Box::new(b.as_slice()),
+                Body::Staged(tmp) => Box::new(std::io::BufReader::with_capacity(
+                    1 << 20,
+                    std::fs::File::open(tmp.path()).map_err(Error::io(&target))?,
+                )),
+            };
+            let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(input);
+            let line = |rec: &csv::ByteRecord| -> Result<Vec<u8>, Error> {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_byte_record(rec).map_err(encode)?;
+                w.into_inner().map_err(|e| encode(e.into_error().into()))
+            };
+            let mut rec = csv::ByteRecord::new();
+            if r.read_byte_record(&mut rec).map_err(encode)? {
+                let header = line(&rec)?;
+                let mut chunks: Vec<Vec<u8>> = Vec::new();
+                let mut current = header.clone();
+                let mut rows = 0usize;
+                while r.read_byte_record(&mut rec).map_err(encode)? {
+                    let l = line(&rec)?;
+                    if rows > 0 && (current.len() + l.len()) as u64 > self.cap {
+                        chunks.push(std::mem::replace(&mut current, header.clone()));
+                        rows = 0;
+                    }
+                    current.extend_from_slice(&l);
+                    rows += 1;
+                }
+                chunks.push(current);
+                Some(chunks)
+            } else {
+                None
+            }
+        };
+        let Some(chunks) = chunks else {
+            return Ok(vec![p]);
+        };
+        let stem = p.name.strip_suffix(".csv").unwrap_or(&p.name).to_string();
+        let mut out = Vec::new();
+        for (i, bytes) in chunks.into_iter().enumerate() {
+            let name = format!("{stem}-{}.csv", i + 1);
+            if let Some(c) = self.put(p.order + i, &name, bytes)? {
+                self.over_cap(&c);
+                out.push(c);
+            }
+        }
+        let (file, bytes) = (p.name.clone(), p.len);
+        drop(p);
+        let parts = out.iter().map(|c| c.name.clone()).collect();
+        self.note(|n| n.split.push(SplitNote { file, bytes, parts }));
+        Ok(out)
+    }
+
     /// Notes a file kept whole over the cap.
     fn over_cap(&self, p: &Produced) {
         if p.len > self.cap {
@@ -436,20 +502,23 @@ fn cables_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
     let write = |w: &mut dyn std::io::Write| crate::cabling::write_csv(&plan.cables, w).map_err(encode);
     let whole = sink.stream(base, "cables.csv", &write)?;
     let Some(halls) = HallIndex::of(plan) else {
-        if let Some(w) = &whole {
-            sink.over_cap(w);
-        }
-        return Ok(whole.into_iter().collect());
+        // One hall: over the cap, cables.csv is cut into cables-1.csv ... at line boundaries.
+        return match whole {
+            Some(w) => sink.chunk_csv(w),
+            None => Ok(Vec::new()),
+        };
     };
     let mut out = Vec::new();
     let mut parts = Vec::new();
     for (i, part) in Part::all(&halls).into_iter().enumerate() {
         let name = part.file(&halls, "cables");
         let write = |w: &mut dyn std::io::Write| write_cables_part(plan, &halls, part, w).map_err(encode);
-        if let Some(p) = sink.stream(base + 1 + i, &name, &write)? {
-            sink.over_cap(&p);
-            parts.push(p.name.clone());
-            out.push(p);
+        if let Some(p) = sink.stream(base + (1 + i) * 1000, &name, &write)? {
+            // A hall's part over the cap (the cables between halls of a large site) in chunks.
+            for c in sink.chunk_csv(p)? {
+                parts.push(c.name.clone());
+                out.push(c);
+            }
         }
     }
     match whole {
@@ -485,7 +554,7 @@ fn netbox_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
     };
     let mut out = Vec::new();
     for (i, (name, bytes)) in files.into_iter().enumerate() {
-        let order = ORDER.len() * PARTS + i * 1000;
+        let order = ORDER.len() * PARTS + i * PARTS / 100;
         let len = bytes.len() as u64;
         let parts = match &halls {
             Some(h) if len > sink.cap && !sink.skipped(name) => {
@@ -494,19 +563,21 @@ fn netbox_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
             _ => None,
         };
         let Some(parts) = parts else {
+            // No halls to split by: over the cap, in chunks.
             if let Some(p) = sink.put(order, name, bytes)? {
-                sink.over_cap(&p);
-                out.push(p);
+                out.extend(sink.chunk_csv(p)?);
             }
             continue;
         };
         drop(bytes);
         let mut names = Vec::new();
         for (k, (part, part_bytes)) in parts.into_iter().enumerate() {
-            if let Some(p) = sink.put(order + 1 + k, &part, part_bytes)? {
-                sink.over_cap(&p);
-                names.push(p.name.clone());
-                out.push(p);
+            if let Some(p) = sink.put(order + (1 + k) * 1000, &part, part_bytes)? {
+                // A hall's part over the cap (the core switches' hall, the cables between halls) in chunks.
+                for c in sink.chunk_csv(p)? {
+                    names.push(c.name.clone());
+                    out.push(c);
+                }
             }
         }
         sink.note(|n| {

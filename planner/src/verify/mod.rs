@@ -235,26 +235,21 @@ fn topology_files(dir: &std::path::Path) -> Vec<String> {
     planes.into_iter().map(|(_, n)| n).collect()
 }
 
-/// The cable plan files of a plan folder: `cables.csv`, or, when a large multi-hall plan wrote it in parts
-/// only, `cables-H1.csv` ... and `cables-between-halls.csv`.
+/// The cable plan files of a plan folder: `cables.csv`, or, when a large plan wrote it in parts only, every
+/// `cables-<part>.csv` (`cables-H1.csv` ..., `cables-between-halls.csv`, and their chunks `cables-H7-1.csv` ...).
 fn cable_files(dir: &std::path::Path) -> Vec<String> {
     if dir.join("cables.csv").is_file() {
         return vec!["cables.csv".to_string()];
     }
-    let mut halls: Vec<(u32, String)> = std::fs::read_dir(dir)
+    let mut files: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .filter_map(|e| {
             let name = e.ok()?.file_name().to_string_lossy().into_owned();
-            let n = name.strip_prefix("cables-H")?.strip_suffix(".csv")?.parse().ok()?;
-            Some((n, name))
+            (name.starts_with("cables-") && name.ends_with(".csv")).then_some(name)
         })
         .collect();
-    halls.sort();
-    let mut files: Vec<String> = halls.into_iter().map(|(_, n)| n).collect();
-    if dir.join("cables-between-halls.csv").is_file() {
-        files.push("cables-between-halls.csv".to_string());
-    }
+    files.sort();
     if files.is_empty() {
         // Nothing else: the error names the file a plan folder has.
         files.push("cables.csv".to_string());
