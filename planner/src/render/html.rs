@@ -259,8 +259,8 @@ pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links
     let _ = writeln!(
         out,
         "<nav><a href=\"#summary\">Summary</a><a href=\"#checks\">Checks</a><a href=\"#topology\">Topology</a>\
-         <a href=\"#racks\">Racks</a><a href=\"#floorplan\">Floor plan</a><a href=\"#power\">Power</a>\
-         <a href=\"#bom\">Bill of materials</a></nav>\n<main>"
+         <a href=\"#racks\">Racks</a><a href=\"#floorplan\">Floor plan</a><a href=\"#cables\">Cables</a>\
+         <a href=\"#power\">Power</a><a href=\"#bom\">Bill of materials</a></nav>\n<main>"
     );
 
     // Summary.
