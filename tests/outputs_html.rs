@@ -395,7 +395,10 @@ fn a_large_plans_report_links_its_tables_and_prints_without_overlaps() {
     }
     assert!(!html.contains("id=\"racks-row-1\""), "a row drawing is inline");
     for h in ["H1", "H2", "H3"] {
-        assert!(html.contains(&format!("<tr><td>{h}</td>")), "no line for hall {h}");
+        assert!(
+            html.contains(&format!("<tr><td><a href=\"racks-{h}.svg\">{h}</a></td>")),
+            "no line for hall {h}"
+        );
     }
     let Some(chromium) = chromium(test) else { return };
     let t = tempfile::tempdir().unwrap();

@@ -260,6 +260,16 @@ fn capped_parts_hold_exactly_the_whole_and_nothing_is_partial() {
     assert!(marker.contains("state = \"complete\""));
     assert!(!marker.contains("name = \"cables.csv\""));
 
+    // The rack elevations per hall: each hall's racks, and no other hall's.
+    for h in &halls {
+        let svg = std::fs::read_to_string(whole.join(format!("racks-{h}.svg"))).unwrap();
+        assert!(svg.contains(&format!("rack elevations, hall {h}")));
+        for (rack, hall) in &hall_of {
+            let drawn = svg.contains(&format!(">{rack}: "));
+            assert_eq!(drawn, hall == h, "rack {rack} of {hall} in racks-{h}.svg: {drawn}");
+        }
+    }
+
     // Re-planned uncapped into the same folder: cables.csv is back, and the gzip (not of this set) is gone.
     let spec = t.path().join("halls.toml");
     let o = gigapod(&["plan", s(&spec), "--out", s(&capped)]);

@@ -155,8 +155,8 @@ fn floor_summary(out: &mut String, plan: &Plan, svg_bytes: usize) {
         for h in &halls {
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td>\
-                 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1} × {:.1}</td></tr>",
+                "<tr><td><a href=\"racks-{0}.svg\">{0}</a></td><td class=\"n\">{1}</td><td class=\"n\">{2}</td><td class=\"n\">{3:.1}</td><td class=\"n\">{4:.0}</td>\
+                 <td class=\"n\">{5}</td><td class=\"n\">{6}</td><td class=\"n\">{7:.1} × {8:.1}</td></tr>",
                 escape(&h.id),
                 digits(u64::from(h.racks)),
                 h.rows,
