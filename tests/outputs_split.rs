@@ -270,6 +270,16 @@ fn capped_parts_hold_exactly_the_whole_and_nothing_is_partial() {
         }
     }
 
+    // The floor plan per hall: titled for its hall, each of its racks drawn, and no other hall's.
+    for h in &halls {
+        let svg = std::fs::read_to_string(whole.join(format!("floorplan-{h}.svg"))).unwrap();
+        assert!(svg.contains(&format!("halls, hall {h} · floor plan")));
+        for (rack, hall) in &hall_of {
+            let drawn = svg.contains(&format!("<title>{rack} ")) || svg.contains(&format!("<title>{rack}:"));
+            assert_eq!(drawn, hall == h, "rack {rack} of {hall} in floorplan-{h}.svg: {drawn}");
+        }
+    }
+
     // Re-planned uncapped into the same folder: cables.csv is back, and the gzip (not of this set) is gone.
     let spec = t.path().join("halls.toml");
     let o = gigapod(&["plan", s(&spec), "--out", s(&capped)]);

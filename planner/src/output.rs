@@ -456,7 +456,13 @@ const JOBS: [Job; 5] = [
                 out.push(p);
             }
         }
-        // A multi-hall plan: the rack elevations of each hall's rows as well.
+        // A multi-hall plan: each hall's floor plan and rack elevations as well.
+        for (i, (name, svg)) in crate::render::floorplan::hall_svgs(plan).into_iter().enumerate() {
+            if let Some(p) = sink.put(order_of("floorplan.svg") + 1 + i, &name, svg.into_bytes())? {
+                sink.over_cap(&p);
+                out.push(p);
+            }
+        }
         for (i, (name, svg)) in crate::render::racks::hall_svgs(plan).into_iter().enumerate() {
             if let Some(p) = sink.put(order_of("racks.svg") + 1 + i, &name, svg.into_bytes())? {
                 sink.over_cap(&p);

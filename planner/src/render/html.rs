@@ -148,6 +148,11 @@ fn floor_summary(out: &mut String, plan: &Plan, svg_bytes: usize) {
     if let Some(halls) = crate::report_halls::halls(plan) {
         let _ = writeln!(
             out,
+            "<p class=\"muted\">Each hall's floor plan is <code>floorplan-H&lt;n&gt;.svg</code> and its rack elevations \
+             <code>racks-H&lt;n&gt;.svg</code> (linked from the hall's name).</p>"
+        );
+        let _ = writeln!(
+            out,
             "<table><thead><tr><th>Hall</th><th class=\"n\">Racks</th><th class=\"n\">Rows</th><th class=\"n\">kW</th>\
              <th class=\"n\">Area (m²)</th><th class=\"n\">Links inside</th><th class=\"n\">Links to other halls</th>\
              <th class=\"n\">Size (m)</th></tr></thead>"
