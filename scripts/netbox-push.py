@@ -26,6 +26,7 @@ refusal is printed with its file, row and NetBox's message); 2 for bad arguments
 
 import argparse
 import csv
+import re
 import json
 import os
 import sys
@@ -184,7 +185,19 @@ class Loader:
     def rows(self, file):
         path = os.path.join(self.folder, file)
         if not os.path.exists(path):
-            return []
+            # A large plan writes a file over the size cap in parts instead (docs/outputs.md, "Large plans"):
+            # <stem>-H1.csv ... <stem>-between-halls.csv, and chunks of those (<stem>-H7-1.csv ...). Rows of one
+            # type do not depend on each other, so any order of the parts loads.
+            stem = file[: -len(".csv")]
+            parts = sorted(
+                n for n in os.listdir(self.folder)
+                if re.fullmatch(re.escape(stem) + r"-(H\d+|between-halls|\d+)(-\d+)?\.csv", n)
+            )
+            out = []
+            for n in parts:
+                with open(os.path.join(self.folder, n), newline="", encoding="utf-8") as f:
+                    out.extend(csv.DictReader(f))
+            return out
         with open(path, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
 

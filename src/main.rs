@@ -52,6 +52,10 @@ enum Command {
         /// Outputs not to write, e.g. `--skip netbox-interfaces.csv,racks.svg` (the largest of a huge plan).
         #[arg(long, value_name = "FILE", value_delimiter = ',')]
         skip: Vec<String>,
+        /// The size cap of one file, megabytes (default 100): over it a multi-hall plan's cables.csv and NetBox
+        /// CSVs are written per hall, and ibnetdiscover topologies gzip-compressed (docs/outputs.md).
+        #[arg(long = "max-file-mb", value_name = "MB")]
+        max_file_mb: Option<f64>,
         /// What to print on stdout.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -442,9 +446,21 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             force,
             max_output_mb,
             skip,
+            max_file_mb,
             format,
         } => {
             one_stdin(catalogs.iter().chain([&spec]))?;
+            let max_file_bytes = match max_file_mb {
+                Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 1e9 => Some((mb * 1e6) as u64),
+                Some(mb) => {
+                    return Err(argument_error(
+                        format!("--max-file-mb {mb} is not a size in megabytes"),
+                        "give a positive number, e.g. --max-file-mb 100".into(),
+                    )
+                    .into());
+                }
+                None => None,
+            };
             let max_bytes = match max_output_mb {
                 Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 1e9 => Some((mb * 1e6) as u64),
                 Some(mb) => {
@@ -461,14 +477,21 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             size_guard(&spec, &catalog, max_bytes)?;
             let plan = gigapod_planner::plan_with(&spec, &catalog, &spinner::Spinner::new(format == Format::Text))?;
             let dir = out_dir.unwrap_or_else(|| output::default_dir(&plan));
-            let options = output::WriteOptions { skip, max_bytes };
-            output::write_plan_with(&plan, &dir, force, &options)?;
+            let options = output::WriteOptions {
+                skip,
+                max_bytes,
+                max_file_bytes,
+            };
+            let written = output::write_plan_noted(&plan, &dir, force, &options)?;
+            for w in written.notes.warnings() {
+                let _ = writeln!(std::io::stderr(), "warning: {w}");
+            }
             match format {
                 Format::Text => {
                     write!(out, "{}", summary::text(&plan))?;
                     writeln!(out, "  written   {}", dir.display())?;
                 }
-                Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
+                Format::Json => write!(out, "{}", output::report_json(&plan, &written.notes))?,
             }
             Ok(status_code(plan.status()))
         }

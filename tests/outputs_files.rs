@@ -661,7 +661,7 @@ fn plan_writes_every_deliverable() {
     );
     let (_, files) = one_su();
     for f in files {
-        let on_disk = std::fs::read(out.join(f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        let on_disk = std::fs::read(out.join(&f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
         assert!(
             on_disk == f.bytes,
             "{} on disk differs from the library's rendering",

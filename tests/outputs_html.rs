@@ -356,3 +356,75 @@ fn report_html_of_64_sus_prints_on_a4_landscape_without_overlaps() {
         pages.len()
     );
 }
+
+/// A large plan's page (here 6 SUs on 3 halls, drawn as large by lowering the rack threshold to 10): the
+/// per-row drawings, the per-rack table and the floor drawing are links (`racks.svg`, `racks.csv`,
+/// `floorplan.svg`), the floor is a table per hall and the cable files are linked; the page opens in Chromium
+/// without errors and prints on A4 landscape without overlapping words.
+#[test]
+fn a_large_plans_report_links_its_tables_and_prints_without_overlaps() {
+    let test = "a_large_plans_report_links_its_tables_and_prints_without_overlaps";
+    let text = example()
+        .replace("scalable_units = 1", "scalable_units = 6")
+        .replace("name = \"gigapod-h200-air\"", "name = \"halls\"")
+        .replace("[facility]\n", "[facility]\nhall_racks = 24\n");
+    let spec = Spec::parse(SourceFile::new("spec.toml", text)).unwrap();
+    let plan = gigapod_planner::plan(&spec, Catalog::builtin()).unwrap();
+    let topology = gigapod_planner::render::topology::svg(&plan);
+    let floorplan = gigapod_planner::render::floorplan::svg(&plan);
+    let links = gigapod_planner::render::html::Linked {
+        inline_racks: 10,
+        cables: vec!["cables-H1.csv".into(), "cables-between-halls.csv".into()],
+    };
+    let html = gigapod_planner::render::html::report_linked(&plan, &topology, &floorplan, &links);
+    let inline = gigapod_planner::render::html::report(&plan, &topology, &floorplan);
+    assert!(plan.layout.racks.len() > 10 && plan.layout.racks.len() <= output::HTML_INLINE_RACKS);
+    assert!(
+        html.len() * 3 < inline.len(),
+        "linked {} bytes, inline {}",
+        html.len(),
+        inline.len()
+    );
+    for link in [
+        "href=\"racks.csv\"",
+        "href=\"racks.svg\"",
+        "href=\"floorplan.svg\"",
+        "href=\"cables-H1.csv\"",
+    ] {
+        assert!(html.contains(link), "no {link}");
+    }
+    assert!(!html.contains("id=\"racks-row-1\""), "a row drawing is inline");
+    for h in ["H1", "H2", "H3"] {
+        assert!(
+            html.contains(&format!("<tr><td><a href=\"racks-{h}.svg\">{h}</a></td>")),
+            "no line for hall {h}"
+        );
+    }
+    let Some(chromium) = chromium(test) else { return };
+    let t = tempfile::tempdir().unwrap();
+    let dom = open_in_chromium(&chromium, &html, t.path());
+    assert_eq!(attr(&dom, "data-errors"), "0", "{}", attr(&dom, "data-messages"));
+    assert_eq!(attr(&dom, "data-resources"), "0", "the page fetched something");
+    // Only the topology is drawn inline.
+    assert_eq!(attr(&dom, "data-svgs").split(' ').count(), 1);
+    let Some(pdftotext) = common::tool_or_skip(
+        test,
+        Some("GIGAPOD_PDFTOTEXT"),
+        &["pdftotext"],
+        "`apt-get install -y poppler-utils`, as .ci/run does",
+    ) else {
+        return;
+    };
+    let pdf = print_to_pdf(&chromium, &html, t.path());
+    let pages = pdf_words(&pdftotext, &pdf, t.path());
+    assert!(!pages.is_empty());
+    for (i, words) in pages.iter().enumerate() {
+        let o = overlaps(words);
+        assert!(
+            o.is_empty(),
+            "page {}: overlapping words {:?}",
+            i + 1,
+            &o[..o.len().min(5)]
+        );
+    }
+}

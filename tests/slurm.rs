@@ -18,10 +18,25 @@ use std::time::{Duration, Instant};
 mod common;
 
 fn plan_of_sus(sus: u32) -> Plan {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gigapod-h200-air.toml"))
-        .unwrap()
-        .replace("scalable_units = 1", &format!("scalable_units = {sus}"))
-        .replace("name = \"gigapod-h200-air\"", &format!("name = \"su{sus}\""));
+    plan_of(sus, false)
+}
+
+/// The bundled example at `sus` SUs, with one plane per rail when `per_rail`.
+fn plan_of(sus: u32, per_rail: bool) -> Plan {
+    let mut text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gigapod-h200-air.toml"))
+            .unwrap()
+            .replace("scalable_units = 1", &format!("scalable_units = {sus}"))
+            .replace("name = \"gigapod-h200-air\"", &format!("name = \"su{sus}\""));
+    if per_rail {
+        text = text.replace("[fabric]\n", "[fabric]\nplanes = \"per-rail\"\n");
+        assert!(text.contains("planes = \"per-rail\""));
+    }
+    if sus > 64 {
+        // Beyond 64 SUs the storage fabric's longest run outgrows the catalog's 50 m optics on one floor: leave it
+        // out, as it plays no part in the compute fabric's tree.
+        text.push_str("\n[storage]\nfabric = \"none\"\n");
+    }
     let spec = Spec::parse(SourceFile::new("spec.toml", text)).unwrap();
     plan(&spec, Catalog::builtin()).unwrap()
 }
@@ -173,14 +188,85 @@ fn slurmctld_places_jobs_of_every_size_on_the_topology() {
         return;
     };
     for sus in [1u32, 4, 64] {
-        let p = plan_of_sus(sus);
+        places_jobs(&slurmctld, &sbatch, &plan_of_sus(sus), &format!("{sus} SU(s)"));
+    }
+}
+
+/// A per-rail plan (8 planes, one per rail): the tree is the one a single plane gives (at 4 SUs the one-plane
+/// plan's, line for line; at 66 SUs, where each plane has three tiers, the shape of one plane's own tree), and
+/// slurmctld places the same jobs on it.
+#[test]
+fn slurmctld_places_jobs_on_a_per_rail_plan_as_on_one_plane() {
+    let test = "slurmctld_places_jobs_on_a_per_rail_plan_as_on_one_plane";
+    let install = "`apt-get install -y slurm-wlm`, as .ci/run does";
+    let tree_lines = |p: &Plan| -> Vec<String> {
+        gigapod_planner::render::slurm::topology_conf(p)
+            .lines()
+            .filter(|l| l.starts_with("SwitchName="))
+            .map(String::from)
+            .collect()
+    };
+    // The tree's shape, names aside: per switch its tier, servers and children.
+    let shape = |f: &gigapod_planner::fabric::Fabric| -> Vec<(u8, Vec<u32>, Vec<usize>)> {
+        gigapod_planner::render::slurm::tree(f)
+            .into_iter()
+            .map(|t| {
+                (
+                    t.tier,
+                    t.servers.into_iter().collect(),
+                    t.children.into_iter().collect(),
+                )
+            })
+            .collect()
+    };
+    // 4 SUs: one plane and per-rail are both two tiers, and give the same file's tree line for line.
+    let (one, planes) = (plan_of(4, false), plan_of(4, true));
+    assert_eq!(planes.fabric.plane_count(), 8);
+    let lines = tree_lines(&planes);
+    assert_eq!(lines, tree_lines(&one), "per-rail tree differs from one plane's");
+    assert_eq!(lines.last().unwrap(), "SwitchName=spines Switches=su[1-4]");
+    // 66 SUs: each plane is a three-tier one-rail fat-tree (2,112 endpoints > 64 x 32); the merged tree of all 8
+    // planes has the shape of one plane's own tree (SUs, pods of spines, cores).
+    let big = plan_of(66, true);
+    assert_eq!(big.fabric.summary().tiers, 3);
+    assert_eq!(shape(&big.fabric), shape(big.fabric.plane()));
+    let lines = tree_lines(&big);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("SwitchName=pod1-spines Switches=su[")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("SwitchName=cores Switches=pod1-spines,"),
+        "{lines:?}"
+    );
+    let Some(slurmctld) = common::tool_or_skip(test, Some("GIGAPOD_SLURMCTLD"), &["slurmctld"], install) else {
+        return;
+    };
+    let Some(sbatch) = common::tool_or_skip(test, Some("GIGAPOD_SBATCH"), &["sbatch"], install) else {
+        return;
+    };
+    places_jobs(&slurmctld, &sbatch, &planes, "4 SUs per-rail");
+    places_jobs(&slurmctld, &sbatch, &big, "66 SUs per-rail (three-tier planes)");
+}
+
+/// Starts slurmctld on the plan's topology.conf and places jobs of 1 node, one SU, two SUs and the whole cluster;
+/// `--switches=1` keeps a job in one SU, `--switches=2` a two-SU job in two, and one node more than an SU gets no
+/// single switch. `what` names the plan in failures.
+fn places_jobs(slurmctld: &Path, sbatch: &Path, p: &Plan, what: &str) {
+    let sus = p.compute.servers.div_ceil(p.compute.servers_per_su);
+    {
         let per_su = p.compute.servers_per_su;
         let servers = p.compute.servers;
         let su_of = |name: &str| -> u32 { (name.trim_start_matches("srv").parse::<u32>().unwrap() - 1) / per_su };
         let dir = tempfile::tempdir().unwrap();
-        let ctl = start(&slurmctld, &sbatch, dir.path(), &p);
+        let ctl = start(slurmctld, sbatch, dir.path(), p);
         let place = |args: &[&str]| -> Vec<String> {
-            test_only(&sbatch, &ctl, args).unwrap_or_else(|e| panic!("{sus} SU(s): sbatch {args:?} refused: {e}"))
+            test_only(sbatch, &ctl, args).unwrap_or_else(|e| panic!("{what}: sbatch {args:?} refused: {e}"))
         };
         let mut sizes = vec![1, per_su, servers];
         if sus >= 2 {
@@ -188,22 +274,22 @@ fn slurmctld_places_jobs_of_every_size_on_the_topology() {
         }
         for n in sizes {
             let nodes = place(&["-N", &n.to_string()]);
-            assert_eq!(nodes.len(), n as usize, "{sus} SU(s), -N {n}: {nodes:?}");
+            assert_eq!(nodes.len(), n as usize, "{what}, -N {n}: {nodes:?}");
         }
         // One switch: the job stays in one SU.
         let nodes = place(&["-N", &per_su.to_string(), "--switches=1"]);
         assert_eq!(nodes.len(), per_su as usize);
         let sets: BTreeSet<u32> = nodes.iter().map(|n| su_of(n)).collect();
-        assert_eq!(sets.len(), 1, "{sus} SU(s): a --switches=1 job spans SUs {sets:?}");
+        assert_eq!(sets.len(), 1, "{what}: a --switches=1 job spans SUs {sets:?}");
         if sus >= 2 {
             // Two SUs with two leaf switches at most: exactly two SUs.
             let nodes = place(&["-N", &(2 * per_su).to_string(), "--switches=2"]);
             let sets: BTreeSet<u32> = nodes.iter().map(|n| su_of(n)).collect();
-            assert_eq!(sets.len(), 2, "{sus} SU(s): {sets:?}");
+            assert_eq!(sets.len(), 2, "{what}: {sets:?}");
             // One node more than an SU cannot have one leaf switch.
             assert!(
-                test_only(&sbatch, &ctl, &["-N", &(per_su + 1).to_string(), "--switches=1"]).is_err(),
-                "{sus} SU(s): a job larger than an SU was given one switch"
+                test_only(sbatch, &ctl, &["-N", &(per_su + 1).to_string(), "--switches=1"]).is_err(),
+                "{what}: a job larger than an SU was given one switch"
             );
         }
         let log = std::fs::read_to_string(&ctl.log).unwrap_or_default();
@@ -212,7 +298,7 @@ fn slurmctld_places_jobs_of_every_size_on_the_topology() {
                 .lines()
                 .filter(|l| l.contains(bad) && (l.contains("error") || l.contains("WARNING") || l.contains("fatal")))
                 .collect();
-            assert!(hits.is_empty(), "{sus} SU(s): slurmctld logged {hits:?}");
+            assert!(hits.is_empty(), "{what}: slurmctld logged {hits:?}");
         }
         drop(ctl);
     }

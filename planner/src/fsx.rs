@@ -134,6 +134,11 @@ impl TempFile {
         &mut self.file
     }
 
+    /// Its path (to read back what was written).
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Flushes what was written to the disk.
     pub(crate) fn sync(&mut self) -> std::io::Result<()> {
         self.file.sync_all()

@@ -1,10 +1,11 @@
 //! Exports of the fabric graph: GraphML (networkx, Gephi, yEd) and Graphviz DOT.
 //!
 //! Nodes are `n<index>` (the fabric's node index) with attributes `name`, `role` (`endpoint`, `leaf`, `spine`,
-//! `core`), `tier` (0 endpoint .. 3 core) and, where they apply, `su`, `rail`, `pod` and `server`, 1-based as in
-//! the node names. Every physical link is one edge (parallel links are parallel edges; networkx reads the
-//! GraphML as a `MultiGraph`) with `role` (`endpoint`, `leaf_spine`, `spine_core`), `capacity_gbps` and the
-//! faceplate labels of both ports, `port_a` on the lower-tier end (the edge's source) and `port_b` on the upper.
+//! `core`), `tier` (0 endpoint .. 3 core) and, where they apply, `su`, `rail`, `pod`, `server` and `plane` (of a
+//! multi-plane fabric), 1-based as in the node names. Every physical link is one edge (parallel links are
+//! parallel edges; networkx reads the GraphML as a `MultiGraph`) with `role` (`endpoint`, `leaf_spine`,
+//! `spine_core`), `capacity_gbps`, the faceplate labels of both ports, `port_a` on the lower-tier end (the edge's
+//! source) and `port_b` on the upper, and, in a multi-plane fabric, the `plane` (1-based) it belongs to.
 //! The graph carries `switch_id`, `tiers` and `port_speed_gbps`.
 
 use super::graph::{Fabric, Node, Role};
@@ -50,9 +51,23 @@ pub fn to_dot(f: &Fabric) -> String {
 
 /// Optional 1-based attributes of a node: (name, value).
 fn extra_attrs(n: &Node) -> impl Iterator<Item = (&'static str, u32)> {
-    [("su", n.su), ("rail", n.rail), ("pod", n.pod), ("server", n.server)]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v + 1)))
+    [
+        ("su", n.su),
+        ("rail", n.rail),
+        ("pod", n.pod),
+        ("server", n.server),
+        ("plane", n.plane),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v + 1)))
+}
+
+/// The 1-based plane of a link of a multi-plane fabric (its upper end's, a switch's); `None` with one plane.
+fn plane_of(f: &Fabric, l: &super::graph::Link) -> Option<u32> {
+    if f.plane_count() <= 1 {
+        return None;
+    }
+    f.node(l.b.node).plane.map(|p| p + 1)
 }
 
 /// Writes the fabric as GraphML to `w` (buffer it: there is one small write per attribute).
@@ -77,17 +92,19 @@ pub fn write_graphml<W: Write>(f: &Fabric, w: &mut W) -> io::Result<()> {
         ("node", "rail", "int"),
         ("node", "pod", "int"),
         ("node", "server", "int"),
+        ("node", "plane", "int"),
         ("edge", "role", "string"),
         ("edge", "capacity_gbps", "long"),
         ("edge", "port_a", "string"),
         ("edge", "port_b", "string"),
+        ("edge", "edge_plane", "int"),
     ];
     for (on, name, ty) in keys {
-        // Node and edge "role" share a name but not an id.
-        let id = if *name == "role" {
-            format!("{on}_role")
-        } else {
-            name.to_string()
+        // Node and edge "role" and "plane" share a name but not an id.
+        let (id, name) = match *name {
+            "role" => (format!("{on}_role"), "role"),
+            "edge_plane" => ("edge_plane".to_string(), "plane"),
+            n => (n.to_string(), n),
         };
         writeln!(
             w,
@@ -120,13 +137,14 @@ pub fn write_graphml<W: Write>(f: &Fabric, w: &mut W) -> io::Result<()> {
         let l = &e.weight;
         writeln!(
             w,
-            r#"    <edge id="e{i}" source="n{}" target="n{}"><data key="edge_role">{}</data><data key="capacity_gbps">{}</data><data key="port_a">{}</data><data key="port_b">{}</data></edge>"#,
+            r#"    <edge id="e{i}" source="n{}" target="n{}"><data key="edge_role">{}</data><data key="capacity_gbps">{}</data><data key="port_a">{}</data><data key="port_b">{}</data>{}</edge>"#,
             l.a.node.index(),
             l.b.node.index(),
             l.role,
             l.capacity.0,
             f.port_label(l.a),
-            f.port_label(l.b)
+            f.port_label(l.b),
+            plane_of(f, l).map_or_else(String::new, |p| format!(r#"<data key="edge_plane">{p}</data>"#))
         )?;
     }
     writeln!(w, "  </graph>")?;
@@ -186,13 +204,14 @@ pub fn write_dot<W: Write>(f: &Fabric, w: &mut W) -> io::Result<()> {
         let l = &e.weight;
         writeln!(
             w,
-            r#"  n{} -- n{} [role="{}", capacity_gbps={}, port_a="{}", port_b="{}"];"#,
+            r#"  n{} -- n{} [role="{}", capacity_gbps={}, port_a="{}", port_b="{}"{}];"#,
             l.a.node.index(),
             l.b.node.index(),
             l.role,
             l.capacity.0,
             f.port_label(l.a),
-            f.port_label(l.b)
+            f.port_label(l.b),
+            plane_of(f, l).map_or_else(String::new, |p| format!(", plane={p}"))
         )?;
     }
     writeln!(w, "}}")?;

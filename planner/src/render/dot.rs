@@ -10,6 +10,7 @@
 //! Edge attributes: `links` (physical links in the bundle), `capacity_gbps` (their sum), `role`
 //! (`endpoint`, `leaf_spine`, `spine_core`), `weight` (= `links`, so `dot` keeps heavy bundles short and
 //! straight) and `penwidth` (growing with the links); a bundle's tooltip gives its link count.
+//! In a multi-plane fabric every switch and every bundle also carries its 1-based `plane`.
 //! [`fabric`] takes any [`Fabric`], so a drawing per plane can reuse it. The NIC-level graph with every link is
 //! [`crate::fabric::to_dot`].
 
@@ -122,9 +123,13 @@ pub fn fabric(f: &Fabric, name: &str) -> String {
             Role::Spine => "#bfdbfe",
             _ => "#e9d5ff",
         };
+        let plane = match node.plane {
+            Some(p) if f.plane_count() > 1 => format!(", plane={}", p + 1),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "    w{i} [label=\"{}\", role=\"{}\", tier={}, fillcolor=\"{colour}\"];",
+            "    w{i} [label=\"{}\", role=\"{}\", tier={}{plane}, fillcolor=\"{colour}\"];",
             dot_escape(&node.name),
             node.role,
             node.tier
@@ -184,6 +189,11 @@ pub fn fabric(f: &Fabric, name: &str) -> String {
         );
         if bundle.links > 1 {
             let _ = write!(attrs, ", tooltip=\"{} links\"", bundle.links);
+        }
+        if let (Device::Switch(i), true) = (b, f.plane_count() > 1)
+            && let Some(p) = f.node(petgraph::graph::NodeIndex::new(*i)).plane
+        {
+            let _ = write!(attrs, ", plane={}", p + 1);
         }
         if let Some(rail) = bundle.rail {
             let _ = write!(attrs, ", color=\"{}\"", super::draw::rail_colour(rail));

@@ -46,11 +46,40 @@ pub fn aisle_is_cold(r: u32) -> bool {
 
 /// Renders `floorplan.svg`.
 pub fn svg(plan: &Plan) -> String {
+    draw_rows(plan, 0, plan.layout.rows, None)
+}
+
+/// A multi-hall plan's floor plans per hall: `(floorplan-H<n>.svg, that hall's rows drawn as floorplan.svg draws
+/// the floor)`; empty on one hall.
+pub fn hall_svgs(plan: &Plan) -> Vec<(String, String)> {
+    let Some(h) = plan.layout.halls.as_ref().filter(|h| h.halls.len() > 1) else {
+        return Vec::new();
+    };
+    h.halls
+        .iter()
+        .map(|hall| {
+            (
+                format!("floorplan-{}.svg", hall.id),
+                draw_rows(plan, hall.first_row, hall.rows, Some(&hall.id)),
+            )
+        })
+        .collect()
+}
+
+/// Draws rows `first .. first + count` (0-based, floor-wide numbers kept), titled for `hall` when given.
+fn draw_rows(plan: &Plan, first: u32, count: u32, hall: Option<&str>) -> String {
     let layout = &plan.layout;
     let routing = &layout.routing;
     let limit = plan.resolved.rack_limit.0;
-    let rows = layout.rows.max(1);
-    let positions = layout.racks.iter().map(|r| r.position + 1).max().unwrap_or(1);
+    let rows = count.max(1);
+    let in_rows = |row: u32| row >= first && row < first + count;
+    let placed: Vec<(&crate::layout::RackPlan, &crate::facility::RackPower)> = layout
+        .racks
+        .iter()
+        .zip(&plan.facility.racks)
+        .filter(|(r, _)| in_rows(r.row))
+        .collect();
+    let positions = placed.iter().map(|(r, _)| r.position + 1).max().unwrap_or(1);
     let floor_w = f64::from(positions) * routing.rack_pitch_m;
     let floor_d = f64::from(rows) * routing.rack_depth_m + f64::from(rows + 1) * routing.aisle_m;
     // Pixels per metre: large for a small floor, never so small that the labels do not fit.
@@ -61,26 +90,35 @@ pub fn svg(plan: &Plan) -> String {
     let width = LEFT + floor_w * s + RIGHT;
     let width = width.max(980.0);
     let height = TOP + floor_d * s + 56.0;
-    let row_y = |r: u32| TOP + aisle + f64::from(r) * (rack_d + aisle);
+    let row_y = |r: u32| TOP + aisle + f64::from(r.saturating_sub(first)) * (rack_d + aisle);
 
-    let mut doc = draw::document(width, height, &format!("{}: floor plan", plan.name()), CSS);
-    let over = plan.facility.racks.iter().filter(|p| p.kw.0 > limit + 1e-9).count();
+    let name = match hall {
+        None => plan.name().to_string(),
+        Some(h) => format!("{}, hall {h}", plan.name()),
+    };
+    let mut doc = draw::document(width, height, &format!("{name}: floor plan"), CSS);
+    let over = placed.iter().filter(|(_, p)| p.kw.0 > limit + 1e-9).count();
+    let it_kw = if hall.is_none() {
+        plan.facility.it_kw.0
+    } else {
+        placed.iter().map(|(_, p)| p.kw.0).sum()
+    };
     doc = doc
-        .add(text(24.0, 36.0, "f-title", format!("{} · floor plan", plan.name())))
+        .add(text(24.0, 36.0, "f-title", format!("{name} · floor plan")))
         .add(text(
             24.0,
             58.0,
             "f-sub",
             format!(
                 "{} racks in {} row(s) · floor {:.1} m × {:.1} m (rack pitch {:.2} m, depth {:.2} m, aisles {:.2} m) · IT load {} kW",
-                layout.racks.len(),
-                layout.rows,
+                placed.len(),
+                count,
                 floor_w,
                 floor_d,
                 routing.rack_pitch_m,
                 routing.rack_depth_m,
                 routing.aisle_m,
-                digits(plan.facility.it_kw.0.round() as u64)
+                digits(it_kw.round() as u64)
             ),
         ))
         .add(text(
@@ -153,8 +191,8 @@ pub fn svg(plan: &Plan) -> String {
 
     // Aisles, before each row and after the last.
     for a in 0..=rows {
-        let y = if a == 0 { TOP } else { row_y(a - 1) + rack_d };
-        let cold = aisle_is_cold(a);
+        let y = if a == 0 { TOP } else { row_y(first + a - 1) + rack_d };
+        let cold = aisle_is_cold(first + a);
         doc = doc
             .add(rect(
                 x0 - 8.0,
@@ -177,7 +215,7 @@ pub fn svg(plan: &Plan) -> String {
     // Racks.
     let wide = rack_w >= 48.0;
     let mut racks = Group::new();
-    for (r, p) in layout.racks.iter().zip(&plan.facility.racks) {
+    for &(r, p) in &placed {
         let x = x0 + f64::from(r.position) * rack_w;
         let y = row_y(r.row);
         let frac = if limit > 0.0 { p.kw.0 / limit } else { 0.0 };
@@ -249,7 +287,7 @@ pub fn svg(plan: &Plan) -> String {
 
     // Open positions of partial rows: blanking panels keep the hot and cold aisles apart.
     let mut open = Group::new();
-    for o in &layout.open_positions {
+    for o in layout.open_positions.iter().filter(|o| in_rows(o.row)) {
         let x = x0 + f64::from(o.position) * rack_w;
         let y = row_y(o.row);
         open = open
@@ -266,7 +304,7 @@ pub fn svg(plan: &Plan) -> String {
     // Scalable units (with the network racks of their leaves) and racks of spines and cores: one outline per run
     // of racks of the same SU in a row, labelled on the back side (in the hot aisle).
     let mut runs: Vec<(u32, Option<u32>, u32, u32)> = Vec::new();
-    let mut sorted: Vec<&crate::layout::RackPlan> = layout.racks.iter().collect();
+    let mut sorted: Vec<&crate::layout::RackPlan> = placed.iter().map(|(r, _)| *r).collect();
     sorted.sort_by_key(|r| (r.row, r.position));
     for r in sorted {
         match runs.last_mut() {
@@ -294,7 +332,7 @@ pub fn svg(plan: &Plan) -> String {
     doc = doc.add(outlines);
 
     // Row names and kW on either side.
-    for row in 0..layout.rows {
+    for row in first..first + count {
         let y = row_y(row) + rack_d / 2.0;
         let kw = plan.facility.rows_kw.get(row as usize).map_or(0.0, |k| k.0);
         let count = layout.racks.iter().filter(|r| r.row == row).count();

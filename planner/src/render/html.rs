@@ -88,13 +88,20 @@ fn drawing(out: &mut String, id: &str, title: &str, svg: &str, note: &str) {
     );
 }
 
-/// The rack elevations: an overview of the rows, then one drawing per row ([`super::racks::row_svg`]).
-fn racks_section(out: &mut String, plan: &Plan) {
+/// The rack elevations: an overview of the rows, then one drawing per row ([`super::racks::row_svg`]); for a
+/// large plan (`inline` false) the overview only, the drawings being in `racks.svg`.
+fn racks_section(out: &mut String, plan: &Plan, inline: bool) {
     let layout = &plan.layout;
+    let note = if inline {
+        "Front view of every rack, one drawing per row; bars show power, weight and rack units against the limits. \
+         All rows in one drawing: <code>racks.svg</code>."
+    } else {
+        "Too many racks to draw here: the front view of every rack, row by row, is <a href=\"racks.svg\"><code>racks.svg</code></a>, \
+         and every rack's power, weight and units are in <a href=\"racks.csv\"><code>racks.csv</code></a>."
+    };
     let _ = writeln!(
         out,
-        "<section id=\"racks\"><h2>Rack elevations</h2><p class=\"muted\">Front view of every rack, one drawing per \
-         row; bars show power, weight and rack units against the limits. All rows in one drawing: <code>racks.svg</code>.</p>\
+        "<section id=\"racks\"><h2>Rack elevations</h2><p class=\"muted\">{note}</p>\
          <table class=\"rows\"><thead><tr><th>Row</th><th class=\"n\">Racks</th><th class=\"n\">Compute</th>\
          <th class=\"n\">Network</th><th>SUs</th><th class=\"n\">kW</th></tr></thead>"
     );
@@ -118,7 +125,7 @@ fn racks_section(out: &mut String, plan: &Plan) {
         );
     }
     let _ = writeln!(out, "</table>");
-    for row in 0..layout.rows {
+    for row in (0..layout.rows).filter(|_| inline) {
         let _ = writeln!(
             out,
             "<div class=\"drawing\" id=\"racks-row-{}\">\n{}</div>",
@@ -129,9 +136,105 @@ fn racks_section(out: &mut String, plan: &Plan) {
     let _ = writeln!(out, "</section>");
 }
 
+/// A large plan's floor: one line per hall (racks, rows, kW, area, links within and between halls) or per row on
+/// one hall, linking the drawing.
+fn floor_summary(out: &mut String, plan: &Plan, svg_bytes: usize) {
+    let _ = writeln!(
+        out,
+        "<section id=\"floorplan\"><h2>Floor plan</h2><p class=\"muted\">The drawing of every row from above ({:.1} MB) is \
+         <a href=\"floorplan.svg\"><code>floorplan.svg</code></a>.</p>",
+        svg_bytes as f64 / 1e6
+    );
+    if let Some(halls) = crate::report_halls::halls(plan) {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">Each hall's floor plan is <code>floorplan-H&lt;n&gt;.svg</code> and its rack elevations \
+             <code>racks-H&lt;n&gt;.svg</code> (linked from the hall's name).</p>"
+        );
+        let _ = writeln!(
+            out,
+            "<table><thead><tr><th>Hall</th><th class=\"n\">Racks</th><th class=\"n\">Rows</th><th class=\"n\">kW</th>\
+             <th class=\"n\">Area (m²)</th><th class=\"n\">Links inside</th><th class=\"n\">Links to other halls</th>\
+             <th class=\"n\">Size (m)</th></tr></thead>"
+        );
+        for h in &halls {
+            let _ = writeln!(
+                out,
+                "<tr><td><a href=\"racks-{0}.svg\">{0}</a></td><td class=\"n\">{1}</td><td class=\"n\">{2}</td><td class=\"n\">{3:.1}</td><td class=\"n\">{4:.0}</td>\
+                 <td class=\"n\">{5}</td><td class=\"n\">{6}</td><td class=\"n\">{7:.1} × {8:.1}</td></tr>",
+                escape(&h.id),
+                digits(u64::from(h.racks)),
+                h.rows,
+                h.kw.0,
+                h.area_m2,
+                digits(h.links),
+                digits(h.inter_hall_links),
+                h.size_m.0,
+                h.size_m.1
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    } else {
+        let _ = writeln!(
+            out,
+            "<p>One hall of {} racks in {} rows (the rows are listed under Rack elevations).</p>",
+            digits(plan.layout.racks.len() as u64),
+            plan.layout.rows
+        );
+    }
+    let _ = writeln!(out, "</section>");
+}
+
+/// The cable plan: its size, and links to its files.
+fn cables_section(out: &mut String, plan: &Plan, files: &[String]) {
+    let list: Vec<String> = files
+        .iter()
+        .map(|f| format!("<a href=\"{0}\"><code>{0}</code></a>", escape(f)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<section id=\"cables\"><h2>Cable plan</h2><p class=\"muted\">{} cables, one line each with both ends at rack, U, \
+         device and port: {}. By type and length under Bill of materials; <code>report.json</code>'s <code>outputs</code> \
+         says which were written whole and which in parts.</p></section>",
+        digits(plan.cables.runs.len() as u64),
+        list.join(", ")
+    );
+}
+
+/// What `report.html` links to instead of inlining, for a large plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// Above this many racks, the per-rack table and the rack and floor drawings are linked (`racks.csv`,
+    /// `racks.svg`, `floorplan.svg`) rather than inline, and the floor is summarised by hall.
+    pub inline_racks: usize,
+    /// The cable plan files the page links to (`cables.csv`, and a multi-hall plan's parts).
+    pub cables: Vec<String>,
+}
+
+impl Default for Linked {
+    fn default() -> Self {
+        Linked {
+            inline_racks: crate::output::HTML_INLINE_RACKS,
+            cables: vec!["cables.csv".to_string()],
+        }
+    }
+}
+
+/// Largest drawing inlined in a large plan's page, bytes: a larger `topology.svg` is linked.
+const INLINE_SVG_BYTES: usize = 1 << 20;
+
 /// Renders `report.html` around the drawings (as rendered by [`super::topology::svg`] and
-/// [`super::floorplan::svg`]; the rack elevations are drawn per row here).
+/// [`super::floorplan::svg`]; the rack elevations are drawn per row here), with [`Linked::default`].
 pub fn report(plan: &Plan, topology_svg: &str, floorplan_svg: &str) -> String {
+    report_linked(plan, topology_svg, floorplan_svg, &Linked::default())
+}
+
+/// Renders `report.html`; a plan of more than `links.inline_racks` racks links its big tables and drawings (the
+/// page stays a few MB at any size): the rows overview stays, the drawings per row and the per-rack power table
+/// are `racks.svg` and `racks.csv`, the floor plan is a table per hall linking `floorplan.svg`, and a
+/// `topology.svg` over 1 MB is linked too.
+pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links: &Linked) -> String {
+    let inline = plan.layout.racks.len() <= links.inline_racks;
     let mut out = String::new();
     let name = escape(plan.name());
     let status = plan.status();
@@ -161,8 +264,8 @@ pub fn report(plan: &Plan, topology_svg: &str, floorplan_svg: &str) -> String {
     let _ = writeln!(
         out,
         "<nav><a href=\"#summary\">Summary</a><a href=\"#checks\">Checks</a><a href=\"#topology\">Topology</a>\
-         <a href=\"#racks\">Racks</a><a href=\"#floorplan\">Floor plan</a><a href=\"#power\">Power</a>\
-         <a href=\"#bom\">Bill of materials</a></nav>\n<main>"
+         <a href=\"#racks\">Racks</a><a href=\"#floorplan\">Floor plan</a><a href=\"#cables\">Cables</a>\
+         <a href=\"#power\">Power</a><a href=\"#bom\">Bill of materials</a></nav>\n<main>"
     );
 
     // Summary.
@@ -297,21 +400,35 @@ pub fn report(plan: &Plan, topology_svg: &str, floorplan_svg: &str) -> String {
     let _ = writeln!(out, "</table></section>");
 
     // Drawings.
-    drawing(
-        &mut out,
-        "topology",
-        "Fabric topology",
-        topology_svg,
-        "Switches by tier, servers by scalable unit; numbers on bundles count physical links. The same drawing is <code>topology.svg</code>.",
-    );
-    racks_section(&mut out, plan);
-    drawing(
-        &mut out,
-        "floorplan",
-        "Floor plan",
-        floorplan_svg,
-        "Rows seen from above, to scale, with hot and cold aisles; racks coloured by power against the limit. The same drawing is <code>floorplan.svg</code>.",
-    );
+    if inline || topology_svg.len() <= INLINE_SVG_BYTES {
+        drawing(
+            &mut out,
+            "topology",
+            "Fabric topology",
+            topology_svg,
+            "Switches by tier, servers by scalable unit; numbers on bundles count physical links. The same drawing is <code>topology.svg</code>.",
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<section id=\"topology\"><h2>Fabric topology</h2><p class=\"muted\">The drawing ({:.1} MB) is \
+             <a href=\"topology.svg\"><code>topology.svg</code></a>.</p></section>",
+            topology_svg.len() as f64 / 1e6
+        );
+    }
+    racks_section(&mut out, plan, inline);
+    if inline {
+        drawing(
+            &mut out,
+            "floorplan",
+            "Floor plan",
+            floorplan_svg,
+            "Rows seen from above, to scale, with hot and cold aisles; racks coloured by power against the limit. The same drawing is <code>floorplan.svg</code>.",
+        );
+    } else {
+        floor_summary(&mut out, plan, floorplan_svg.len());
+    }
+    cables_section(&mut out, plan, &links.cables);
 
     // Power.
     let limit = plan.resolved.rack_limit.0;
@@ -343,40 +460,60 @@ pub fn report(plan: &Plan, topology_svg: &str, floorplan_svg: &str) -> String {
             kw.0
         );
     }
-    let _ = writeln!(
-        out,
-        "</table>\n<h3>By rack</h3><p class=\"muted\">Limits: {limit:.1} kW, {} kg and {} U per rack; rows over a limit are red.</p>\
-         <table><thead><tr><th>Rack</th><th>Kind</th><th>SU</th><th class=\"n\">kW</th><th class=\"n\">% of limit</th>\
-         <th class=\"n\">Liquid kW</th><th class=\"n\">Air kW</th><th class=\"n\">kg</th><th class=\"n\">U used</th>\
-         <th class=\"n\">PDUs per feed</th></tr></thead>",
-        digits(kg_limit.round() as u64),
-        plan.layout.routing.rack_units
-    );
-    for (r, p) in plan.layout.racks.iter().zip(&fp.racks) {
-        let over = p.kw.0 > limit + 1e-9 || p.kg.0 > kg_limit + 1e-9 || r.u_used > plan.layout.routing.rack_units;
+    if !inline {
+        let over = plan
+            .layout
+            .racks
+            .iter()
+            .zip(&fp.racks)
+            .filter(|(r, p)| {
+                p.kw.0 > limit + 1e-9 || p.kg.0 > kg_limit + 1e-9 || r.u_used > plan.layout.routing.rack_units
+            })
+            .count();
         let _ = writeln!(
             out,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td>\
-             <td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td></tr>",
-            if over { " class=\"over\"" } else { "" },
-            escape(&r.id),
-            if r.kind == RackKind::Compute {
-                "compute"
-            } else {
-                "network"
-            },
-            r.su.map(|s| (s + 1).to_string()).unwrap_or_default(),
-            p.kw.0,
-            if limit > 0.0 { p.kw.0 / limit * 100.0 } else { 0.0 },
-            p.liquid_kw.0,
-            p.room_kw.0,
-            p.kg.0,
-            r.u_used,
-            p.pdus_per_feed
+            "</table>\n<h3>By rack</h3><p class=\"muted\">{} racks: every rack's kW, % of the {limit:.1} kW limit, liquid and air kW, \
+             kg, U used and PDUs per feed are in <a href=\"racks.csv\"><code>racks.csv</code></a>. Racks over a limit: {}.</p></section>",
+            digits(plan.layout.racks.len() as u64),
+            digits(over as u64)
         );
     }
-    let _ = writeln!(out, "</table></section>");
+    if inline {
+        let _ = writeln!(
+            out,
+            "</table>\n<h3>By rack</h3><p class=\"muted\">Limits: {limit:.1} kW, {} kg and {} U per rack; rows over a limit are red.</p>\
+             <table><thead><tr><th>Rack</th><th>Kind</th><th>SU</th><th class=\"n\">kW</th><th class=\"n\">% of limit</th>\
+             <th class=\"n\">Liquid kW</th><th class=\"n\">Air kW</th><th class=\"n\">kg</th><th class=\"n\">U used</th>\
+             <th class=\"n\">PDUs per feed</th></tr></thead>",
+            digits(kg_limit.round() as u64),
+            plan.layout.routing.rack_units
+        );
+        for (r, p) in plan.layout.racks.iter().zip(&fp.racks) {
+            let over = p.kw.0 > limit + 1e-9 || p.kg.0 > kg_limit + 1e-9 || r.u_used > plan.layout.routing.rack_units;
+            let _ = writeln!(
+                out,
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td>\
+                 <td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.0}</td><td class=\"n\">{}</td>\
+                 <td class=\"n\">{}</td></tr>",
+                if over { " class=\"over\"" } else { "" },
+                escape(&r.id),
+                if r.kind == RackKind::Compute {
+                    "compute"
+                } else {
+                    "network"
+                },
+                r.su.map(|s| (s + 1).to_string()).unwrap_or_default(),
+                p.kw.0,
+                if limit > 0.0 { p.kw.0 / limit * 100.0 } else { 0.0 },
+                p.liquid_kw.0,
+                p.room_kw.0,
+                p.kg.0,
+                r.u_used,
+                p.pdus_per_feed
+            );
+        }
+        let _ = writeln!(out, "</table></section>");
+    }
 
     // Bill of materials.
     let _ = writeln!(

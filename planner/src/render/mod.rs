@@ -25,4 +25,5 @@ pub mod ibnet;
 pub mod netbox;
 pub mod racks;
 pub mod slurm;
+pub mod split;
 pub mod topology;

@@ -265,6 +265,26 @@ pub fn svg(plan: &Plan) -> String {
     svg_of_rows(plan, &rows, &format!("{} · rack elevations", plan.name()))
 }
 
+/// A multi-hall plan's rack elevations per hall: `(racks-H<n>.svg, drawing of that hall's rows)`; empty on one
+/// hall.
+pub fn hall_svgs(plan: &Plan) -> Vec<(String, String)> {
+    let Some(h) = plan.layout.halls.as_ref().filter(|h| h.halls.len() > 1) else {
+        return Vec::new();
+    };
+    h.halls
+        .iter()
+        .map(|hall| {
+            let rows: Vec<u32> = (hall.first_row..hall.first_row + hall.rows).collect();
+            let svg = svg_of_rows(
+                plan,
+                &rows,
+                &format!("{} · rack elevations, hall {}", plan.name(), hall.id),
+            );
+            (format!("racks-{}.svg", hall.id), svg)
+        })
+        .collect()
+}
+
 /// One row's racks (`row` 0-based), as report.html shows them: lines of [`PER_LINE`].
 pub fn row_svg(plan: &Plan, row: u32) -> String {
     svg_of_rows(

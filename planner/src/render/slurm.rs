@@ -17,6 +17,11 @@
 //! fabric switches it stands for. Lists use Slurm's hostlist expressions (`srv[1-32]`). Node names are the plan's
 //! server names (`srv1` ...).
 //!
+//! A multi-plane fabric (`fabric.planes`) merges the same way: every server is cabled into every plane, so the
+//! leaves of one SU in all the planes share its servers and become one switch `su<n>`, and the planes' spines
+//! (and cores) above them share those children: the tree is the one of a single plane, as Topograph gives for a
+//! multi-plane fabric, and jobs are placed exactly as on one plane.
+//!
 //! [`tree`] builds the merged tree of any [`Fabric`], so a renderer per plane or hall can reuse it.
 
 use crate::fabric::{Fabric, LinkRole, Role};
@@ -266,6 +271,15 @@ pub fn topology_conf(plan: &Plan) -> String {
             out,
             "# Rail-optimised: NIC i of every server in an SU goes to that SU's rail-i leaf, so the {} rail leaves of an SU are one switch.",
             s.rails
+        );
+    }
+    if let Some(set) = f.plane_set() {
+        let _ = writeln!(
+            out,
+            "# {} {} planes: every server is on every plane, so one SU's leaves of all the planes are one switch (and a pod's spines,
+             # the cores, of all the planes): the tree is the one a single plane gives, and jobs are placed as on one plane.",
+            set.count,
+            set.mode.mode()
         );
     }
     for tier in 1..=3u8 {

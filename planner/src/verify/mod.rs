@@ -178,6 +178,83 @@ pub struct PlannedFabric {
     by_desc: HashMap<String, u32>,
     by_guid: HashMap<u64, u32>,
     by_id: HashMap<String, u32>,
+    /// The plan's topology file this was read from (`ibnetdiscover.topo`, `ibnetdiscover-pl2.topo`...).
+    file: String,
+    /// A multi-plane plan: one planned fabric per plane (this one's own nodes and links are then empty), and an
+    /// observed file is checked against the plane it belongs to.
+    planes: Vec<PlannedFabric>,
+}
+
+/// The gzip magic bytes.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Opens a file for reading a line at a time; a gzip file (by its first two bytes, whatever its name) is
+/// decompressed as it is read, so a `.gz` topology is never whole in memory.
+pub fn open_text(path: &std::path::Path) -> Result<Box<dyn BufRead>, VerifyError> {
+    let open_err = |source| VerifyError::Open {
+        file: path.display().to_string(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(open_err)?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let gz = r.fill_buf().map_err(open_err)?.starts_with(&GZIP_MAGIC);
+    Ok(if gz {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(r),
+        ))
+    } else {
+        Box::new(r)
+    })
+}
+
+/// The compute-fabric topology files of a plan folder, in plane order: `ibnetdiscover.topo` (or its `.gz`) of a
+/// one-plane plan, or `ibnetdiscover-pl1.topo` ... (each possibly `.gz`) of a multi-plane one.
+fn topology_files(dir: &std::path::Path) -> Vec<String> {
+    for one in ["ibnetdiscover.topo", "ibnetdiscover.topo.gz"] {
+        if dir.join(one).is_file() {
+            return vec![one.to_string()];
+        }
+    }
+    let mut planes: Vec<(u32, String)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            let rest = name.strip_prefix("ibnetdiscover-pl")?;
+            let n = rest
+                .strip_suffix(".gz")
+                .unwrap_or(rest)
+                .strip_suffix(".topo")?
+                .parse()
+                .ok()?;
+            Some((n, name))
+        })
+        .collect();
+    planes.sort();
+    planes.into_iter().map(|(_, n)| n).collect()
+}
+
+/// The cable plan files of a plan folder: `cables.csv`, or, when a large plan wrote it in parts only, every
+/// `cables-<part>.csv` (`cables-H1.csv` ..., `cables-between-halls.csv`, and their chunks `cables-H7-1.csv` ...).
+fn cable_files(dir: &std::path::Path) -> Vec<String> {
+    if dir.join("cables.csv").is_file() {
+        return vec!["cables.csv".to_string()];
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            (name.starts_with("cables-") && name.ends_with(".csv")).then_some(name)
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        // Nothing else: the error names the file a plan folder has.
+        files.push("cables.csv".to_string());
+    }
+    files
 }
 
 /// One row of `cables.csv`, as verify needs it.
@@ -208,32 +285,94 @@ fn label_key(label: &str) -> (u32, u32) {
 }
 
 impl PlannedFabric {
-    /// Reads a plan folder's `ibnetdiscover.topo` and `cables.csv`.
+    /// Reads a plan folder's `ibnetdiscover.topo` and `cables.csv`; of a multi-plane plan, every plane's
+    /// `ibnetdiscover-pl<N>.topo`; a `.gz` topology is read through gzip, and a cable plan written in parts (per
+    /// hall) is read from its parts.
     pub fn read_dir(dir: &std::path::Path) -> Result<Self, VerifyError> {
-        let open = |name: &str| {
-            let path = dir.join(name);
-            std::fs::File::open(&path)
-                .map(std::io::BufReader::new)
-                .map_err(|source| VerifyError::Open {
-                    file: path.display().to_string(),
-                    source,
-                })
-        };
-        let topo_file = dir.join("ibnetdiscover.topo").display().to_string();
-        let cables_file = dir.join("cables.csv").display().to_string();
-        let topo = ibnet::read(open("ibnetdiscover.topo")?).map_err(|source| VerifyError::Topology {
-            file: topo_file,
-            source,
-        })?;
-        let rows = read_cables(open("cables.csv")?, &cables_file)?;
-        Ok(Self::build(&topo, &rows))
+        let mut topo_files = topology_files(dir);
+        if topo_files.is_empty() {
+            // Neither kind: the error names the file a one-plane plan has.
+            topo_files.push("ibnetdiscover.topo".to_string());
+        }
+        // The topology is looked for first, so a folder that is no plan is named for it.
+        open_text(&dir.join(&topo_files[0]))?;
+        let mut rows = Vec::new();
+        for name in cable_files(dir) {
+            let path = dir.join(&name);
+            rows.extend(read_cables(open_text(&path)?, &path.display().to_string())?);
+        }
+        let mut planes = Vec::with_capacity(topo_files.len());
+        for name in topo_files {
+            let path = dir.join(&name);
+            let topo = ibnet::read(open_text(&path)?).map_err(|source| VerifyError::Topology {
+                file: path.display().to_string(),
+                source,
+            })?;
+            let mut p = Self::build(&topo, &rows);
+            p.file = name;
+            planes.push(p);
+        }
+        if planes.len() == 1 {
+            return Ok(planes.pop().expect("one plane"));
+        }
+        let mut whole = Self::build(&Topology::default(), &[]);
+        whole.file = "ibnetdiscover-pl*.topo".to_string();
+        whole.planes = planes;
+        Ok(whole)
+    }
+
+    /// The plan's topology file this was read from; of a multi-plane plan, `ibnetdiscover-pl*.topo`.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The planned planes of a multi-plane plan (empty for one plane).
+    pub fn planes(&self) -> &[PlannedFabric] {
+        &self.planes
+    }
+
+    /// The plane an observed fabric belongs to: the planned plane that knows most of its nodes (by description,
+    /// then GUID, then id), the first on a tie; `self` for a one-plane plan.
+    fn plane_of(&self, seen: &Topology) -> &PlannedFabric {
+        let none = HashSet::new();
+        self.planes
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, p)| {
+                let known = seen.nodes.iter().filter(|n| p.resolve(n, &none).is_some()).count();
+                (known, std::cmp::Reverse(*i))
+            })
+            .map_or(self, |(_, p)| p)
     }
 
     /// The planned fabric of a plan in memory: its `ibnetdiscover.topo` as rendered and its cable plan (the same
     /// code as [`PlannedFabric::read_dir`]).
     pub fn from_plan(plan: &Plan) -> Self {
-        let text = crate::render::ibnet::topology(plan);
-        let topo = ibnet::read(text.as_bytes()).unwrap_or_default();
+        let rows = Self::rows_of(plan);
+        let files = crate::render::ibnet::files(plan);
+        let mut planes: Vec<Self> = files
+            .iter()
+            .map(|(name, plane)| {
+                let text = match plane {
+                    None => crate::render::ibnet::topology(plan),
+                    Some(p) => crate::render::ibnet::plane_topology(plan, *p),
+                };
+                let topo = ibnet::read(text.as_bytes()).unwrap_or_default();
+                let mut p = Self::build(&topo, &rows);
+                p.file.clone_from(name);
+                p
+            })
+            .collect();
+        if planes.len() == 1 {
+            return planes.pop().expect("one plane");
+        }
+        let mut whole = Self::build(&Topology::default(), &[]);
+        whole.file = "ibnetdiscover-pl*.topo".to_string();
+        whole.planes = planes;
+        whole
+    }
+
+    fn rows_of(plan: &Plan) -> Vec<CableRow> {
         let rows: Vec<CableRow> = plan
             .cables
             .runs
@@ -250,12 +389,12 @@ impl PlannedFabric {
                 b_u: r.b_u,
             })
             .collect();
-        Self::build(&topo, &rows)
+        rows
     }
 
-    /// Links in the plan.
+    /// Links in the plan (of a multi-plane plan, all planes').
     pub fn links(&self) -> usize {
-        self.links.len()
+        self.links.len() + self.planes.iter().map(|p| p.links.len()).sum::<usize>()
     }
 
     fn build(topo: &Topology, rows: &[CableRow]) -> Self {
@@ -430,6 +569,8 @@ impl PlannedFabric {
             by_desc,
             by_guid,
             by_id,
+            file: "ibnetdiscover.topo".to_string(),
+            planes: Vec::new(),
         }
     }
 
@@ -645,10 +786,15 @@ pub struct FabricVerification {
     pub warnings_total: u64,
     /// Input nodes the plan does not have (their links are extra).
     pub unknown_nodes: usize,
+    /// The plan's topology file the input was checked against: `ibnetdiscover.topo`, or of a multi-plane plan
+    /// the plane's `ibnetdiscover-pl<N>.topo` (the plane that knows most of the input's nodes).
+    pub plan_file: String,
 }
 
-/// Compares an observed fabric with the plan.
+/// Compares an observed fabric with the plan: of a multi-plane plan, with the plane it belongs to (one subnet
+/// is discovered at a time).
 pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions) -> FabricVerification {
+    let plan = plan.plane_of(seen);
     // Observed node -> planned node, or an unknown node numbered past the plan's.
     let base = plan.nodes.len() as u32;
     // A description that two nodes of the input share (an unset node description, e.g. the HCA's default)
@@ -883,6 +1029,7 @@ pub fn verify_fabric(plan: &PlannedFabric, seen: &Topology, opts: &VerifyOptions
         warnings: seen.warnings.clone(),
         warnings_total: seen.warnings_total,
         unknown_nodes: unknown as usize,
+        plan_file: plan.file.clone(),
     }
 }
 
@@ -949,12 +1096,7 @@ pub fn verify_ibnetdiscover_file(
     opts: &VerifyOptions,
 ) -> Result<FabricVerification, VerifyError> {
     let name = file.display().to_string();
-    let f = std::fs::File::open(file).map_err(|source| VerifyError::Open {
-        file: name.clone(),
-        source,
-    })?;
-    let seen = ibnet::read(std::io::BufReader::with_capacity(1 << 16, f))
-        .map_err(|source| VerifyError::Topology { file: name, source })?;
+    let seen = ibnet::read(open_text(file)?).map_err(|source| VerifyError::Topology { file: name, source })?;
     Ok(verify_fabric(plan, &seen, opts))
 }
 
