@@ -506,35 +506,66 @@ fn cable_files(plan: &Plan) -> Vec<String> {
 /// `cables.csv`, and of a multi-hall plan its parts per hall; over the cap, `cables.csv` is dropped for its
 /// parts (never written partial).
 fn cables_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
-    use crate::render::split::{HallIndex, Part, write_cables_part};
+    use crate::render::split::{HallIndex, Part, cables_part_header_len, run_parts, write_cables_part};
     let encode = |source| Error::Encode {
         what: "cables.csv",
         source,
     };
     let base = order_of("cables.csv");
     let write = |w: &mut dyn std::io::Write| crate::cabling::write_csv(&plan.cables, w).map_err(encode);
-    let whole = sink.stream(base, "cables.csv", &write)?;
     let Some(halls) = HallIndex::of(plan) else {
         // One hall: over the cap, cables.csv is cut into cables-1.csv ... at line boundaries.
-        return match whole {
+        return match sink.stream(base, "cables.csv", &write)? {
             Some(w) => sink.chunk_csv(w),
             None => Ok(Vec::new()),
         };
     };
+    // The parts first: their sizes give the whole's exactly (each part line is the whole's line and `,<hall>`;
+    // each part has a header), so a whole over the cap is never formatted and written only to be dropped.
+    let of_run = run_parts(plan, &halls);
+    let whole_header = {
+        let mut b = Vec::new();
+        crate::cabling::write_csv(&crate::cabling::CablePlan::empty(), &mut b).map_err(encode)?;
+        b.len() as u64
+    };
+    let part_header = cables_part_header_len();
+    let mut whole_len = Some(whole_header);
     let mut out = Vec::new();
     let mut parts = Vec::new();
     for (i, part) in Part::all(&halls).into_iter().enumerate() {
         let name = part.file(&halls, "cables");
-        let write = |w: &mut dyn std::io::Write| write_cables_part(plan, &halls, part, w).map_err(encode);
-        if let Some(p) = sink.stream(base + (1 + i) * 1000, &name, &write)? {
-            // A hall's part over the cap (the cables between halls of a large site) in chunks.
-            for c in sink.chunk_csv(p)? {
-                parts.push(c.name.clone());
-                out.push(c);
+        let lines = std::cell::Cell::new(0u64);
+        let write = |w: &mut dyn std::io::Write| {
+            lines.set(write_cables_part(plan, &halls, part, &of_run, w).map_err(encode)?);
+            Ok(())
+        };
+        match sink.stream(base + (1 + i) * 1000, &name, &write)? {
+            Some(p) => {
+                let extra = lines.get() * (1 + part.label(&halls).len() as u64);
+                whole_len = whole_len.map(|n| n + p.len.saturating_sub(part_header + extra));
+                // A hall's part over the cap (the cables between halls of a large site) in chunks.
+                for c in sink.chunk_csv(p)? {
+                    parts.push(c.name.clone());
+                    out.push(c);
+                }
             }
+            // A part left out (`--skip`): the whole's size is not known from the parts.
+            None => whole_len = None,
         }
     }
-    match whole {
+    if let Some(bytes) = whole_len.filter(|&n| n > sink.cap) {
+        if !sink.skipped("cables.csv") {
+            sink.note(|n| {
+                n.split.push(SplitNote {
+                    file: "cables.csv".to_string(),
+                    bytes,
+                    parts,
+                })
+            });
+        }
+        return Ok(out);
+    }
+    match sink.stream(base, "cables.csv", &write)? {
         Some(w) if w.len > sink.cap => {
             sink.note(|n| {
                 n.split.push(SplitNote {

@@ -73,7 +73,7 @@ impl Part {
     }
 
     /// The value of the `hall` column: the hall's id, or `between`.
-    fn label(self, halls: &HallIndex) -> &str {
+    pub fn label(self, halls: &HallIndex) -> &str {
         match self {
             Part::Hall(h) => &halls.ids[h as usize],
             Part::Between => "between",
@@ -95,8 +95,29 @@ pub const CABLE_PART_COLUMNS: [&str; 15] = [
     "part_id", "routed_m", "role", "hall",
 ];
 
-/// Writes the cables of `part` as `cables.csv` does (the same fields, quoted the same way), each line with the
-/// part's `hall` after them.
+/// The part of every cable run of the plan (its hall, or between halls), in the cable plan's order: computed
+/// once for all the parts (two rack lookups per run), not once per part.
+pub fn run_parts(plan: &Plan, halls: &HallIndex) -> Vec<Part> {
+    plan.cables
+        .runs
+        .iter()
+        .map(|r| halls.of_link(&r.a_rack, &r.b_rack).map_or(Part::Between, Part::Hall))
+        .collect()
+}
+
+/// The bytes of a part's header line (the columns of `cables.csv`, then `hall`).
+pub fn cables_part_header_len() -> u64 {
+    let mut buf = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut buf);
+        let _ = w.write_record(CABLE_PART_COLUMNS);
+        let _ = w.flush();
+    }
+    buf.len() as u64
+}
+
+/// Writes the cables of `part` (`parts`: every run's, from [`run_parts`]) as `cables.csv` does (the same fields,
+/// quoted the same way), each line with the part's `hall` after them. Returns the lines written.
 ///
 /// # Errors
 /// The CSV writer's.
@@ -104,20 +125,19 @@ pub fn write_cables_part(
     plan: &Plan,
     halls: &HallIndex,
     part: Part,
+    parts: &[Part],
     out: &mut dyn std::io::Write,
-) -> Result<(), csv::Error> {
+) -> Result<u64, csv::Error> {
     use crate::text::csv_text;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CABLE_PART_COLUMNS)?;
     let label = part.label(halls);
-    for r in &plan.cables.runs {
-        let here = match halls.of_link(&r.a_rack, &r.b_rack) {
-            Some(h) => part == Part::Hall(h),
-            None => part == Part::Between,
-        };
-        if !here {
+    let mut lines = 0u64;
+    for (r, p) in plan.cables.runs.iter().zip(parts) {
+        if *p != part {
             continue;
         }
+        lines += 1;
         w.write_record([
             &*csv_text(&r.a_rack),
             &r.a_u.to_string(),
@@ -137,7 +157,7 @@ pub fn write_cables_part(
         ])?;
     }
     w.flush()?;
-    Ok(())
+    Ok(lines)
 }
 
 /// The hall of every NetBox device, by its NetBox name, from `netbox-devices.csv` (`name`, `rack`).
