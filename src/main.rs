@@ -493,7 +493,9 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 }
                 Format::Json => write!(out, "{}", output::report_json(&plan, &written.notes))?,
             }
-            Ok(status_code(plan.status()))
+            let code = status_code(plan.status());
+            exit_without_freeing(plan);
+            Ok(code)
         }
         Command::Verify {
             plan_dir,
@@ -547,7 +549,9 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 Format::Text => write!(out, "{}", summary::text(&plan))?,
                 Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
-            Ok(status_code(plan.status()))
+            let code = status_code(plan.status());
+            exit_without_freeing(plan);
+            Ok(code)
         }
         Command::Export {
             spec,
@@ -660,7 +664,9 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
                 }
                 Format::Json => write!(out, "{}", Report::new(&plan).to_json())?,
             }
-            Ok(status_code(plan.status()))
+            let code = status_code(plan.status());
+            exit_without_freeing(plan);
+            Ok(code)
         }
         Command::Advise {
             spec,
@@ -737,4 +743,10 @@ fn run(cli: Cli, out: &mut Stdout) -> Result<ExitCode, Failure> {
             }
         },
     }
+}
+
+/// The plan is the process's last large value: the command returns and the process exits, and the OS takes back
+/// its memory at once. Freeing millions of cable records one by one first took about 1 s at 65,536 servers.
+fn exit_without_freeing(plan: gigapod_planner::Plan) {
+    std::mem::forget(plan);
 }

@@ -13,7 +13,7 @@
 //!   limits' use, the table that `report.html` links instead of inlining for a large plan.
 
 use crate::plan::Plan;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The hall (0-based) of every rack id, and the halls' ids; `None` when the floor is one hall.
 #[derive(Debug, Clone)]
