@@ -596,8 +596,14 @@ fn netbox_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
             .unwrap_or_default(),
         _ => Default::default(),
     };
-    let mut out = Vec::new();
-    for (i, (name, bytes)) in files.into_iter().enumerate() {
+    // Each file is split (over the cap) and written on its own: on the machine's cores, largest first, since at
+    // the largest sizes these files are most of the set.
+    let mut work: Vec<(usize, &'static str, Vec<u8>)> =
+        files.into_iter().enumerate().map(|(i, (n, b))| (i, n, b)).collect();
+    work.sort_by_key(|w| std::cmp::Reverse(w.2.len()));
+    let work = std::sync::Mutex::new(work.into_iter());
+    let one = |(i, name, bytes): (usize, &'static str, Vec<u8>)| -> Result<Vec<Produced>, Error> {
+        let mut out = Vec::new();
         let order = ORDER.len() * PARTS + i * PARTS / 100;
         let len = bytes.len() as u64;
         let parts = match &halls {
@@ -611,7 +617,7 @@ fn netbox_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
             if let Some(p) = sink.put(order, name, bytes)? {
                 out.extend(sink.chunk_csv(p)?);
             }
-            continue;
+            return Ok(out);
         };
         drop(bytes);
         let mut names = Vec::new();
@@ -631,8 +637,39 @@ fn netbox_job(plan: &Plan, sink: &Sink<'_>) -> Result<Vec<Produced>, Error> {
                 parts: names,
             })
         });
+        Ok(out)
+    };
+    let results = std::sync::Mutex::new(Vec::new());
+    let worker = || {
+        loop {
+            let next = work.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some(w) = next else { break };
+            let r = one(w);
+            results.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(worker);
+        }
+        worker();
+    });
+    let mut out = Vec::new();
+    for r in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        out.extend(r?);
     }
+    // The notes in the files' import order, whichever thread finished first.
+    sink.note(|n| n.split.sort_by_key(|x| order_of_netbox(&x.file)));
     Ok(out)
+}
+
+/// A split file's place in the notes: the other files first (cables.csv), then NetBox's in import order.
+fn order_of_netbox(file: &str) -> usize {
+    crate::render::netbox::FILES
+        .iter()
+        .position(|f| *f == file)
+        .map_or(0, |p| p + 1)
 }
 
 /// Runs the render jobs on the machine's cores, then report.json with what the cap did; with `dir`, each file

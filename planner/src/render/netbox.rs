@@ -253,8 +253,26 @@ fn watts(w: f64) -> String {
     format!("{:.0}", w.max(0.0).ceil())
 }
 
-/// Renders every NetBox CSV, in import order ([`FILES`]).
+/// Renders every NetBox CSV, in import order ([`FILES`]). The interfaces and cables (one line per port and per
+/// cable run: most of the bytes at the largest sizes) are rendered on a thread of their own beside the rest.
 pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
+    let (mut rest, links) = std::thread::scope(|s| {
+        let links = s.spawn(|| link_files(plan));
+        let rest = device_files(plan);
+        (rest, links.join())
+    });
+    let [interfaces, cables] = match links {
+        Ok(l) => l,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    // FILES order: ... outlets, interfaces, inventory items, cables, power cables.
+    rest.insert(12, (FILES[12], interfaces));
+    rest.insert(14, (FILES[14], cables));
+    rest
+}
+
+/// Every NetBox CSV but the interfaces and cables, in import order.
+fn device_files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
     let r = &plan.resolved;
     let site = plan.name().to_string();
     let parts = parts(plan);
@@ -654,7 +672,30 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
         }
     }
 
-    // Interfaces: the ports the cable plan uses, in cable-plan order, each once.
+    vec![
+        (FILES[0], sites.finish()),
+        (FILES[1], locations.finish()),
+        (FILES[2], manufacturers.finish()),
+        (FILES[3], roles.finish()),
+        (FILES[4], rack_roles.finish()),
+        (FILES[5], types.finish()),
+        (FILES[6], racks.finish()),
+        (FILES[7], panels.finish()),
+        (FILES[8], power_feeds.finish()),
+        (FILES[9], devices.finish()),
+        (FILES[10], power_ports.finish()),
+        (FILES[11], outlets.finish()),
+        (FILES[13], inventory.finish()),
+        (FILES[15], power_cables.finish()),
+    ]
+}
+
+/// `netbox-interfaces.csv` and `netbox-cables.csv`: the ports the cable plan uses, in cable-plan order, each
+/// once, and every cable run.
+fn link_files(plan: &Plan) -> [Vec<u8>; 2] {
+    let r = &plan.resolved;
+    let site = plan.name().to_string();
+    let layout = &plan.layout;
     let speed = r.nic_speed;
     let switch_form = r
         .switch
@@ -758,24 +799,7 @@ pub fn files(plan: &Plan) -> Vec<(&'static str, Vec<u8>)> {
         ]);
     }
 
-    vec![
-        (FILES[0], sites.finish()),
-        (FILES[1], locations.finish()),
-        (FILES[2], manufacturers.finish()),
-        (FILES[3], roles.finish()),
-        (FILES[4], rack_roles.finish()),
-        (FILES[5], types.finish()),
-        (FILES[6], racks.finish()),
-        (FILES[7], panels.finish()),
-        (FILES[8], power_feeds.finish()),
-        (FILES[9], devices.finish()),
-        (FILES[10], power_ports.finish()),
-        (FILES[11], outlets.finish()),
-        (FILES[12], interfaces.finish()),
-        (FILES[13], inventory.finish()),
-        (FILES[14], cables.finish()),
-        (FILES[15], power_cables.finish()),
-    ]
+    [interfaces.finish(), cables.finish()]
 }
 
 #[cfg(test)]
