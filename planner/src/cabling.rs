@@ -786,31 +786,43 @@ pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &
 /// never holds its cable list as one string.
 pub fn write_csv(plan: &CablePlan, out: &mut dyn std::io::Write) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
-        "part_id", "routed_m", "role",
-    ])?;
-    use crate::text::csv_text;
+    w.write_record(CSV_COLUMNS)?;
     for r in &plan.runs {
-        w.write_record([
-            &*csv_text(&r.a_rack),
-            &r.a_u.to_string(),
-            &*csv_text(&r.a_device),
-            &*csv_text(&r.a_port),
-            &*csv_text(&r.b_rack),
-            &r.b_u.to_string(),
-            &*csv_text(&r.b_device),
-            &*csv_text(&r.b_port),
-            r.media.as_str(),
-            &format!("{}", r.length_m.0),
-            &*csv_text(&r.label),
-            &*csv_text(&r.part_id),
-            &format!("{:.2}", r.routed_m.0),
-            r.role.as_str(),
-        ])?;
+        w.write_record(r.csv_fields().iter().map(|f| f.as_bytes()))?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// The columns of cables.csv.
+pub const CSV_COLUMNS: [&str; 14] = [
+    "a_rack", "a_u", "a_device", "a_port", "b_rack", "b_u", "b_device", "b_port", "media", "length_m", "label",
+    "part_id", "routed_m", "role",
+];
+
+impl CableRun {
+    /// The run's fields in cables.csv's columns ([`CSV_COLUMNS`]), text made safe for spreadsheets
+    /// ([`crate::text::csv_text`]).
+    pub fn csv_fields(&self) -> [std::borrow::Cow<'_, str>; 14] {
+        use crate::text::csv_text;
+        use std::borrow::Cow::Owned;
+        [
+            csv_text(&self.a_rack),
+            Owned(self.a_u.to_string()),
+            csv_text(&self.a_device),
+            csv_text(&self.a_port),
+            csv_text(&self.b_rack),
+            Owned(self.b_u.to_string()),
+            csv_text(&self.b_device),
+            csv_text(&self.b_port),
+            self.media.as_str().into(),
+            Owned(format!("{}", self.length_m.0)),
+            csv_text(&self.label),
+            csv_text(&self.part_id),
+            Owned(format!("{:.2}", self.routed_m.0)),
+            self.role.as_str().into(),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -128,7 +128,6 @@ pub fn write_cables_part(
     parts: &[Part],
     out: &mut dyn std::io::Write,
 ) -> Result<u64, csv::Error> {
-    use crate::text::csv_text;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CABLE_PART_COLUMNS)?;
     let label = part.label(halls);
@@ -138,23 +137,8 @@ pub fn write_cables_part(
             continue;
         }
         lines += 1;
-        w.write_record([
-            &*csv_text(&r.a_rack),
-            &r.a_u.to_string(),
-            &*csv_text(&r.a_device),
-            &*csv_text(&r.a_port),
-            &*csv_text(&r.b_rack),
-            &r.b_u.to_string(),
-            &*csv_text(&r.b_device),
-            &*csv_text(&r.b_port),
-            r.media.as_str(),
-            &format!("{}", r.length_m.0),
-            &*csv_text(&r.label),
-            &*csv_text(&r.part_id),
-            &format!("{:.2}", r.routed_m.0),
-            r.role.as_str(),
-            label,
-        ])?;
+        let fields = r.csv_fields();
+        w.write_record(fields.iter().map(|f| f.as_bytes()).chain([label.as_bytes()]))?;
     }
     w.flush()?;
     Ok(lines)
