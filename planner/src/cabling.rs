@@ -801,8 +801,8 @@ pub const CSV_COLUMNS: [&str; 14] = [
 ];
 
 impl CableRun {
-    /// The run's fields in cables.csv's columns ([`CSV_COLUMNS`]), text made safe for spreadsheets
-    /// ([`crate::text::csv_text`]).
+    /// The run's fields in cables.csv's columns, its text made safe for spreadsheets (a cell starting with `=`,
+    /// `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, as in every export).
     pub fn csv_fields(&self) -> [std::borrow::Cow<'_, str>; 14] {
         use crate::text::csv_text;
         use std::borrow::Cow::Owned;
