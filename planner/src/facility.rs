@@ -200,8 +200,8 @@ pub fn checks(layout: &Layout, power: &FacilityPower, limits: &Limits) -> Vec<Ch
             )
         } else {
             format!(
-                "{} rack(s) above {:.1} kW: {} (highest {kw:.1} kW)",
-                over.len(),
+                "{} above {:.1} kW: {} (highest {kw:.1} kW)",
+                crate::text::counted(over.len() as u64, "rack", "racks"),
                 limits.rack_kw.0,
                 over.join(", ")
             )

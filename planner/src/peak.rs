@@ -78,7 +78,9 @@ pub fn feed_loss_at_peak(r: &Resolved, layout: &Layout, facility: &FacilityPower
         Check::fail(
             "power.feed_loss_peak",
             format!(
-                "with one feed lost at peak{basis}, {n} rack(s) exceed the surviving feed's PDUs: {}; fix: size the PDUs on facility.power_basis = \"max\", or a larger PDU",
+                "with one feed lost at peak{basis}, {} {} the surviving feed's PDUs: {}; fix: size the PDUs on facility.power_basis = \"max\", or a larger PDU",
+                crate::text::counted(n as u64, "rack", "racks"),
+                if n == 1 { "exceeds" } else { "exceed" },
                 over.join(", ")
             ),
         )
@@ -135,7 +137,9 @@ pub fn air_volume(r: &Resolved, layout: &Layout, devices: &HashMap<String, Devic
             Check::fail(
                 "cooling.air_volume",
                 format!(
-                    "{n} rack(s) need more air than the {} class supplies ({:.0} m3/h per rack): {}; fix: fewer servers per rack (facility.servers_per_rack), a lower rack_power_limit_kw, or liquid cooling",
+                    "{} {} more air than the {} class supplies ({:.0} m3/h per rack): {}; fix: fewer servers per rack (facility.servers_per_rack), a lower rack_power_limit_kw, or liquid cooling",
+                    crate::text::counted(n as u64, "rack", "racks"),
+                    if n == 1 { "needs" } else { "need" },
                     r.cooling.id,
                     supply.value,
                     over.join(", ")
@@ -285,7 +289,7 @@ mod tests {
         let c = air_volume(&r, &p.layout, &d.power).unwrap();
         assert_eq!(c.status, Status::Fail, "{}", c.message);
         assert!(
-            c.message.starts_with("2 rack(s) need more air than the air class supplies (6000 m3/h per rack): R01-01 8080 m3/h, R01-03 8080 m3/h;"),
+            c.message.starts_with("2 racks need more air than the air class supplies (6000 m3/h per rack): R01-01 8080 m3/h, R01-03 8080 m3/h;"),
             "{}",
             c.message
         );

@@ -1031,8 +1031,9 @@ fn stage_cost(
         checks.push(Check::warn(
             "cost.prices",
             format!(
-                "{} ordered part(s) have no price and are left out of the totals: {}",
-                c.unpriced.len(),
+                "{} no price and {} left out of the totals: {}",
+                crate::text::counted(c.unpriced.len() as u64, "ordered part has", "ordered parts have"),
+                if c.unpriced.len() == 1 { "is" } else { "are" },
                 c.unpriced.join(", ")
             ),
         ));

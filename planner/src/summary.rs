@@ -2,6 +2,7 @@
 
 use crate::check::Status;
 use crate::plan::Plan;
+use crate::text::counted;
 use std::fmt::Write;
 
 /// The summary as text.
@@ -17,8 +18,13 @@ pub fn text(plan: &Plan) -> String {
     };
     let _ = writeln!(
         out,
-        "  compute   {} x {} = {} GPUs ({}), {} scalable unit(s) of {} servers{last}",
-        c.servers, c.server_id, c.gpus, c.gpu_id, c.scalable_units, c.servers_per_su
+        "  compute   {} x {} = {} GPUs ({}), {} of {} servers{last}",
+        c.servers,
+        c.server_id,
+        c.gpus,
+        c.gpu_id,
+        counted(u64::from(c.scalable_units), "scalable unit", "scalable units"),
+        c.servers_per_su
     );
     let f = plan.fabric.summary();
     let a = &plan.fabric_analysis;
@@ -104,14 +110,14 @@ pub fn text(plan: &Plan) -> String {
         .count();
     let _ = writeln!(
         out,
-        "  racks     {} ({} compute, {} network, {} management; lower bound {}, hand layout {}) in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
+        "  racks     {} ({} compute, {} network, {} management; lower bound {}, hand layout {}) in {}; highest {:.1} kW of {:.1} kW; {} PDUs on {}",
         plan.layout.racks.len(),
         compute_racks,
         plan.layout.racks.len() - compute_racks - management_racks,
         management_racks,
         plan.layout.stats.lower_bound,
         plan.layout.stats.hand.total,
-        plan.layout.rows,
+        counted(u64::from(plan.layout.rows), "row", "rows"),
         max_kw,
         plan.resolved.rack_limit.0,
         fp.pdus,
@@ -166,8 +172,8 @@ pub fn text(plan: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "            every switch, appliance and link placed and cabled (cables.csv roles storage, inband, oob, ufm); UFM takes {} server slot(s) of the compute fabric",
-        n.ufm_server_slots
+        "            every switch, appliance and link placed and cabled (cables.csv roles storage, inband, oob, ufm); UFM takes {} of the compute fabric",
+        counted(u64::from(n.ufm_server_slots), "server slot", "server slots")
     );
     let _ = writeln!(
         out,

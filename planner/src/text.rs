@@ -1,5 +1,5 @@
 //! Small text helpers every output shares: escaping for XML and HTML, CSV cells safe for spreadsheets, Markdown
-//! table cells, and thousands separators.
+//! table cells, thousands separators and counted nouns.
 
 /// Escapes text for XML and HTML, in content and in attribute values (`'` as `&#39;`, valid in both).
 pub fn xml_escape(s: &str) -> String {
@@ -28,6 +28,13 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A count with its noun in the right number, thousands separated: `counted(1, "rack", "racks")` is
+/// `"1 rack"`, `counted(2048, "rack", "racks")` is `"2,048 racks"`. Output text says "1 spine", never
+/// "1 spines" or "1 rack(s)".
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// A CSV text cell that a spreadsheet will not run as a formula. A cell that starts with `=`, `+`, `-`, `@`, a
@@ -72,6 +79,9 @@ mod tests {
         assert_eq!(thousands(65_536), "65,536");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(counted(0, "spine", "spines"), "0 spines");
+        assert_eq!(counted(1, "spine", "spines"), "1 spine");
+        assert_eq!(counted(4096, "row", "rows"), "4,096 rows");
     }
 
     #[test]

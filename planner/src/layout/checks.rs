@@ -36,9 +36,9 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
                 "proven optimal in racks (gap 0)".to_string()
             } else {
                 format!(
-                    "gap {:.1} % ({} rack(s) above the bound)",
+                    "gap {:.1} % ({} above the bound)",
                     st.gap * 100.0,
-                    st.racks - st.lower_bound
+                    crate::text::counted(u64::from(st.racks - st.lower_bound), "rack", "racks")
                 )
             },
             st.first_fit_racks
@@ -104,9 +104,9 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
         out.push(Check::pass(
             "layout.blanking",
             format!(
-                "{} open position(s) in partial row(s) {}: fit blanking panels (or empty racks) to keep the hot \
-                 and cold aisles apart",
-                layout.open_positions.len(),
+                "{} in partial {} {}: fit blanking panels (or empty racks) to keep the hot and cold aisles apart",
+                crate::text::counted(layout.open_positions.len() as u64, "open position", "open positions"),
+                if rows.len() == 1 { "row" } else { "rows" },
                 rows.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
             ),
         ));

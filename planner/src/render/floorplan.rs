@@ -8,6 +8,7 @@
 use super::draw::{self, digits, n, rect, text, text_width, title};
 use crate::layout::RackKind;
 use crate::plan::Plan;
+use crate::text::counted;
 use svg::node::element::{Group, Line};
 
 const LEFT: f64 = 110.0;
@@ -110,9 +111,9 @@ fn draw_rows(plan: &Plan, first: u32, count: u32, hall: Option<&str>) -> String 
             58.0,
             "f-sub",
             format!(
-                "{} racks in {} row(s) · floor {:.1} m × {:.1} m (rack pitch {:.2} m, depth {:.2} m, aisles {:.2} m) · IT load {} kW",
-                placed.len(),
-                count,
+                "{} in {} · floor {:.1} m × {:.1} m (rack pitch {:.2} m, depth {:.2} m, aisles {:.2} m) · IT load {} kW",
+                counted(placed.len() as u64, "rack", "racks"),
+                counted(u64::from(count), "row", "rows"),
                 floor_w,
                 floor_d,
                 routing.rack_pitch_m,
@@ -131,7 +132,7 @@ fn draw_rows(plan: &Plan, first: u32, count: u32, hall: Option<&str>) -> String 
                 if over == 0 {
                     "every rack within the limit".to_string()
                 } else {
-                    format!("{over} rack(s) over the limit")
+                    format!("{} over the limit", counted(over as u64, "rack", "racks"))
                 }
             ),
         ));

@@ -12,6 +12,7 @@ use super::draw::digits;
 use crate::check::Status;
 use crate::layout::RackKind;
 use crate::plan::Plan;
+use crate::text::counted;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values.
@@ -251,12 +252,12 @@ pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links
     );
     let _ = writeln!(
         out,
-        "<header><h1>{name}</h1><p>{} × {} · {} GPUs · {} scalable unit(s) · planned by gigapod {}</p>\
+        "<header><h1>{name}</h1><p>{} × {} · {} GPUs · {} · planned by gigapod {}</p>\
          <span class=\"status {}\">plan status: {}</span></header>",
         digits(u64::from(c.servers)),
         escape(&c.server_id),
         digits(c.gpus),
-        c.scalable_units,
+        counted(u64::from(c.scalable_units), "scalable unit", "scalable units"),
         env!("CARGO_PKG_VERSION"),
         status_class(status),
         status.to_string().to_uppercase()
@@ -274,13 +275,13 @@ pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links
         &mut out,
         "Compute",
         &format!(
-            "{} × {} ({} × {} = {} GPUs), {} SU(s) of {} servers",
+            "{} × {} ({} × {} = {} GPUs), {} of {} servers",
             digits(u64::from(c.servers)),
             c.server_id,
             c.gpus_per_server,
             c.gpu_id,
             digits(c.gpus),
-            c.scalable_units,
+            counted(u64::from(c.scalable_units), "SU", "SUs"),
             c.servers_per_su
         ),
     );
@@ -288,7 +289,7 @@ pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links
         &mut out,
         "Fabric",
         &format!(
-            "{}-tier fat-tree of {} at {} Gb/s: {} leaf, {} spine, {} core; {} links",
+            "{}-tier fat-tree of {} at {} Gb/s: {} leaf, {} spine, {} core switches; {} links",
             s.tiers,
             s.switch_id,
             s.port_speed_gbps.0,
@@ -344,9 +345,9 @@ pub fn report_linked(plan: &Plan, topology_svg: &str, floorplan_svg: &str, links
         &mut out,
         "Racks",
         &format!(
-            "{} in {} row(s); highest {:.1} kW of {:.1} kW; {} PDUs on {}",
+            "{} in {}; highest {:.1} kW of {:.1} kW; {} PDUs on {}",
             plan.layout.racks.len(),
-            plan.layout.rows,
+            counted(u64::from(plan.layout.rows), "row", "rows"),
             max_kw,
             plan.resolved.rack_limit.0,
             fp.pdus,

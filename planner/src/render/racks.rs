@@ -13,6 +13,7 @@
 use super::draw::{self, digits, n, rect, text, text_width, title};
 use crate::layout::{DeviceKind, PlacedDevice, RackKind, RackPlan};
 use crate::plan::Plan;
+use crate::text::counted;
 use svg::node::element::{Definitions, Group, Path, Use};
 
 /// Racks drawn side by side before a row wraps, while the drawing stays under [`MAX_PX`].
@@ -373,7 +374,7 @@ pub fn svg_of_rows(plan: &Plan, row_numbers: &[u32], heading: &str) -> String {
         })
         .count();
     let shown = if rows.len() == layout.rows as usize {
-        format!("{} row(s)", layout.rows)
+        counted(u64::from(layout.rows), "row", "rows")
     } else {
         let names: Vec<String> = rows.iter().map(|r| (r.0 + 1).to_string()).collect();
         format!("row {} of {}", names.join(", "), layout.rows)
@@ -394,7 +395,7 @@ pub fn svg_of_rows(plan: &Plan, row_numbers: &[u32], heading: &str) -> String {
                 if over == 0 {
                     "every rack within its limits".to_string()
                 } else {
-                    format!("{over} rack(s) over a limit, outlined in red")
+                    format!("{} over a limit, outlined in red", counted(over as u64, "rack", "racks"))
                 }
             ),
         ));

@@ -10,6 +10,7 @@
 use super::draw::{self, digits, n, rect, text, text_width, title};
 use crate::fabric::{Fabric, LinkRole};
 use crate::plan::Plan;
+use crate::text::counted;
 use petgraph::graph::NodeIndex;
 use std::collections::BTreeMap;
 use svg::Document;
@@ -117,6 +118,16 @@ fn line(x1: f64, y1: f64, x2: f64, y2: f64, colour: &str, width: f64) -> Line {
 }
 
 /// Stroke width of a bundle of `links`: thicker for more, but never so thick that it hides its neighbours.
+/// `x` held inside the box from `x0` wide `w`, `margin` from its edges; a box narrower than two margins gives its
+/// centre (`f64::clamp` panics when its bounds cross).
+fn within(x: f64, x0: f64, w: f64, margin: f64) -> f64 {
+    if w <= 2.0 * margin {
+        x0 + w / 2.0
+    } else {
+        x.clamp(x0 + margin, x0 + w - margin)
+    }
+}
+
 fn bundle_width(links: u64, max: f64) -> f64 {
     (0.9 + 0.8 * (links.max(1) as f64).log10()).clamp(1.0, max)
 }
@@ -263,9 +274,11 @@ fn geometry(fabric: &Fabric) -> Geometry {
         if overlap {
             let k = spine_boxes.len() as f64;
             let pitch_b = (right - left) / k;
+            // Many small pods: the gap shrinks with the pitch so no box gets a width of zero or less.
+            let gap_b = gap.min(pitch_b * 0.2);
             for (i, b) in spine_boxes.iter_mut().enumerate() {
                 b.x = left + i as f64 * pitch_b;
-                b.w = pitch_b - gap;
+                b.w = pitch_b - gap_b;
             }
         }
     } else {
@@ -360,14 +373,14 @@ pub fn svg(plan: &Plan) -> String {
             58.0,
             "t-sub",
             format!(
-                "{}-tier {}fat-tree of {} at {} Gb/s · {} endpoints on {} servers in {} SU(s) · {}",
+                "{}-tier {}fat-tree of {} at {} Gb/s · {} endpoints on {} servers in {} · {}",
                 s.tiers,
                 if d.rail_optimized { "rail-optimised " } else { "" },
                 switch,
                 s.port_speed_gbps.0,
                 digits(u64::from(s.endpoints)),
                 digits(u64::from(s.servers)),
-                s.scalable_units,
+                counted(u64::from(s.scalable_units), "SU", "SUs"),
                 ratio
             ),
         ))
@@ -450,7 +463,11 @@ pub fn svg(plan: &Plan) -> String {
             "#334155",
             vec![
                 format!("{} × {}", digits(u64::from(s.servers)), server),
-                format!("{} SU(s) of {}", s.scalable_units, d.servers_per_su),
+                format!(
+                    "{} of {}",
+                    counted(u64::from(s.scalable_units), "SU", "SUs"),
+                    d.servers_per_su
+                ),
             ],
         ));
 
@@ -549,7 +566,7 @@ pub fn svg(plan: &Plan) -> String {
             }
             for (b, links) in per_box {
                 let bx = &spine_boxes[b];
-                let x2 = col.cx().clamp(bx.x + 6.0, bx.x + bx.w - 6.0);
+                let x2 = within(col.cx(), bx.x, bx.w, 6.0);
                 bundles = bundles.add(
                     line(
                         col.cx(),
@@ -640,14 +657,19 @@ pub fn svg(plan: &Plan) -> String {
     }
     for bx in &spine_boxes {
         let caption = if three {
-            let long = format!("{}: {} spines", bx.label, bx.nodes.len());
+            let long = format!("{}: {}", bx.label, counted(bx.nodes.len() as u64, "spine", "spines"));
             if text_width(&long, 11.0, false) + 8.0 <= bx.w {
                 long
             } else {
                 format!("{} sp.", bx.nodes.len())
             }
         } else {
-            format!("{} × {} spines", bx.nodes.len(), switch)
+            format!(
+                "{} × {} {}",
+                bx.nodes.len(),
+                switch,
+                if bx.nodes.len() == 1 { "spine" } else { "spines" }
+            )
         };
         let colours = vec!["#3b82f6"; bx.nodes.len()];
         let labels_s: Vec<String> = names(&bx.nodes).iter().map(|s| (*s).to_string()).collect();
@@ -681,7 +703,11 @@ pub fn svg(plan: &Plan) -> String {
             .collect();
         let tips: Vec<String> = leaf_names.iter().map(|s| (*s).to_string()).collect();
         let caption = {
-            let long = format!("SU {} · {} leaves", col.su + 1, col.leaves.len());
+            let long = format!(
+                "SU {} · {}",
+                col.su + 1,
+                counted(col.leaves.len() as u64, "leaf", "leaves")
+            );
             if text_width(&long, 11.0, false) + 8.0 <= col.w {
                 long
             } else {
@@ -908,7 +934,7 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             w: col(0, 1).1,
             class: "t-stor",
             colour: "#0f766e",
-            caption: format!("{} spines", c.switches.spine),
+            caption: counted(u64::from(c.switches.spine), "spine", "spines"),
             names: names(DeviceKind::Storage, &|x| x.contains("spine")),
         };
         let (x, w) = col(0, 3);
@@ -919,8 +945,12 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             class: "t-stor",
             colour: "#14b8a6",
             caption: format!(
-                "{} node leaves (rail-aligned per SU)",
-                c.switches.leaf - st.appliance_leaves
+                "{} (rail-aligned per SU)",
+                counted(
+                    u64::from(c.switches.leaf - st.appliance_leaves),
+                    "node leaf",
+                    "node leaves"
+                )
             ),
             names: names(DeviceKind::Storage, &|x| x.starts_with("stor-leaf")),
         };
@@ -931,7 +961,10 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             w,
             class: "t-stor",
             colour: "#5eead4",
-            caption: format!("{} appliance leaves at 1:1", st.appliance_leaves),
+            caption: format!(
+                "{} at 1:1",
+                counted(u64::from(st.appliance_leaves), "appliance leaf", "appliance leaves")
+            ),
             names: names(DeviceKind::Storage, &|x| x.starts_with("stor-aleaf")),
         };
         let (x, w) = col(2, 3);
@@ -1039,14 +1072,27 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         ),
     );
     let (r1, r2, r3) = rows(y);
+    // Above the leaves: the 2 cores, and on large plans the aggregation pairs between (networks::inband_uppers).
+    // `switches.spine` counts both; the caption names each.
+    let core_names = names(DeviceKind::Inband, &|x| x.contains("core"));
+    let agg_names = names(DeviceKind::Inband, &|x| x.starts_with("inb-agg"));
+    let caption = if agg_names.is_empty() {
+        counted(core_names.len() as u64, "core", "cores")
+    } else {
+        format!(
+            "{} + {}",
+            counted(core_names.len() as u64, "core", "cores"),
+            counted(agg_names.len() as u64, "aggregation switch", "aggregation switches")
+        )
+    };
     let cores = NetBox {
         x: col(1, 3).0,
         y: r1,
         w: col(1, 3).1,
         class: "t-inb",
         colour: "#a16207",
-        caption: format!("{} cores", ib.switches.spine),
-        names: names(DeviceKind::Inband, &|x| x.contains("core")),
+        caption,
+        names: core_names.into_iter().chain(agg_names).collect(),
     };
     let leaves = NetBox {
         x: col(0, 1).0,
@@ -1054,7 +1100,10 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         w: col(0, 1).1,
         class: "t-inb",
         colour: "#eab308",
-        caption: format!("{} leaves in bonded pairs", ib.switches.leaf),
+        caption: format!(
+            "{} in bonded pairs",
+            counted(u64::from(ib.switches.leaf), "leaf", "leaves")
+        ),
         names: names(DeviceKind::Inband, &|x| x.contains("leaf")),
     };
     let down = [
@@ -1067,7 +1116,7 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         &leaves,
         &cores,
         kind(ib, "leaf_core"),
-        format!("{} leaf-core", kind(ib, "leaf_core")),
+        format!("{} uplinks", digits(kind(ib, "leaf_core"))),
         "#a16207",
     ));
     for (i, (caption, k, class)) in down.iter().enumerate() {
@@ -1113,7 +1162,14 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         w: col(0, 1).1,
         class: "t-oob",
         colour: "#d97706",
-        caption: format!("{} OOB switches (each SU's, then central)", oob.switches.total),
+        caption: format!(
+            "{} ({})",
+            counted(u64::from(oob.switches.total), "OOB switch", "OOB switches"),
+            match n.placement.0 {
+                crate::networks::ManagementPlacement::Distributed => "each SU's, then one per network rack",
+                _ => "each SU's, then central",
+            }
+        ),
         names: names(DeviceKind::Management, &|_| true),
     };
     let drops = [
@@ -1159,14 +1215,17 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         y + band_h - 22.0,
         "t-note",
         format!(
-            "UFM: {} appliance(s){}, taking {} server slot(s) of the compute fabric · management nodes: {} ({}) · management racks: {}",
-            ufm_names.len(),
+            "UFM: {} · management nodes: {} ({}) · management racks: {}",
             if ufm_names.is_empty() {
-                String::new()
+                "none".to_string()
             } else {
-                format!(" ({})", span(&ufm_names.iter().map(String::as_str).collect::<Vec<_>>()))
+                format!(
+                    "{} ({}), taking {} of the compute fabric",
+                    counted(ufm_names.len() as u64, "appliance", "appliances"),
+                    span(&ufm_names.iter().map(String::as_str).collect::<Vec<_>>()),
+                    counted(u64::from(n.ufm_server_slots), "server slot", "server slots")
+                )
             },
-            n.ufm_server_slots,
             mgmt_names.len(),
             span(&mgmt_names.iter().map(String::as_str).collect::<Vec<_>>()),
             if mgmt_racks.is_empty() {
@@ -1194,6 +1253,11 @@ mod tests {
     #[test]
     fn bundles_thicken_slowly() {
         assert!(bundle_width(1, 5.0) >= 1.0);
+        // A box narrower than its margins takes the centre instead of panicking (the fuzzer found 488 > 469.25).
+        assert_eq!(within(100.0, 476.0, 5.25, 6.0), 478.625);
+        assert_eq!(within(100.0, 0.0, 40.0, 6.0), 34.0);
+        assert_eq!(within(-5.0, 0.0, 40.0, 6.0), 6.0);
+        assert_eq!(within(30.0, 0.0, 40.0, 6.0), 30.0);
         assert!(bundle_width(256, 5.0) > bundle_width(8, 5.0));
         assert!(bundle_width(1_000_000, 5.0) <= 5.0);
     }
