@@ -233,3 +233,23 @@ fn a_floor_too_wide_for_central_runs_is_planned_distributed() {
         .expect_err("a run does not reach");
     assert!(e.to_string().contains("reach"), "{e}");
 }
+
+/// A hall layout keeps each SU's leaves in racks of its own and leaves room for an OOB switch in every central
+/// rack; the hand layout it is measured against follows the same rules, so it does not warn for obeying them.
+/// Before, the hand count pooled every switch of the floor and `layout.vs_hand` warned on every multi-hall plan.
+#[test]
+fn the_hand_layout_of_a_hall_plan_keeps_the_same_rules() {
+    for placement in [ManagementPlacement::Distributed, ManagementPlacement::Central] {
+        let p = plan(placement, Some(30));
+        let c = p.checks.iter().find(|c| c.id == "layout.vs_hand").unwrap();
+        assert_eq!(c.status, Status::Pass, "{placement:?}: {}", c.message);
+        let h = &p.layout.stats.hand;
+        // The hand count is a count, not the plan's: every SU's leaves take at least a rack of their own.
+        assert!(
+            h.network_racks >= 8,
+            "{placement:?}: {} hand network racks",
+            h.network_racks
+        );
+        assert!(p.layout.stats.racks <= h.total, "{placement:?}");
+    }
+}

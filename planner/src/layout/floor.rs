@@ -198,20 +198,42 @@ pub fn solve_with(
         None => 1,
     };
     // By hand too, the management devices get racks of their own (docs/networks.md).
-    let hand_racks = |devs: &mut dyn Iterator<Item = &Device>| {
+    let hand_racks = |devs: &mut dyn Iterator<Item = &Device>, limits: &RackLimits| {
         let t = devs.fold(Footprint::default(), |a, d| a.plus(&d.footprint));
         [
             block::bound(t.u, limits.u),
             block::bound(t.kw, limits.kw),
             block::bound(t.kg, limits.kg),
-            room(&t),
+            limits.room_kw.map_or(0, |r| block::bound(t.room_kw, r)),
         ]
         .into_iter()
         .max()
         .unwrap_or(0)
     };
-    let hand_network = hand_racks(&mut input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network))
-        + hand_racks(&mut input.management.iter().chain(&input.rack_switches));
+    // With SU network racks of their own (halls, distributed management), a person keeps each SU's leaves with
+    // the SU and each plane's spines and cores together, and leaves room in every central rack for its OOB switch,
+    // as the layout must: the hand count follows the same rules, so `layout.vs_hand` compares like with like.
+    let central = room_for(limits, input.rack_switches.first());
+    let hand_network = if own_su_racks || !input.rack_switches.is_empty() {
+        let mut planes: Vec<Option<u32>> = input.global_network.iter().map(|d| d.plane).collect();
+        planes.sort_unstable();
+        planes.dedup();
+        input
+            .sus
+            .iter()
+            .map(|s| hand_racks(&mut s.network.iter(), &limits))
+            .sum::<u32>()
+            + planes
+                .iter()
+                .map(|p| hand_racks(&mut input.global_network.iter().filter(|d| d.plane == *p), &central))
+                .sum::<u32>()
+            + hand_racks(&mut input.management.iter(), &central)
+    } else {
+        hand_racks(
+            &mut input.sus.iter().flat_map(|s| &s.network).chain(&input.global_network),
+            &limits,
+        ) + hand_racks(&mut input.management.iter().chain(&input.rack_switches), &limits)
+    };
     let hand_servers = per_su(hand_density);
     let hand = HandLayout {
         total: hand_servers.iter().sum::<u32>() + hand_network,
@@ -227,7 +249,6 @@ pub fn solve_with(
         .chain(&input.global_network)
         .collect();
     // With an OOB switch in each central rack, those racks are packed with room for it, as in the layout.
-    let central = room_for(limits, input.rack_switches.first());
     let network_ffd = if own_su_racks || !input.rack_switches.is_empty() {
         let global: Vec<&Device> = input.global_network.iter().collect();
         input
