@@ -1126,6 +1126,41 @@ impl Spec {
         } else {
             net_switch(&mut r, &s.storage.switch, "storage.switch")
         };
+        // A storage fabric of one protocol on a switch of the other plans, but is not a fabric anyone can build
+        // (an InfiniBand fabric of SN5600s, with UFM on it): the switch must speak the fabric's protocol.
+        let want = match s.storage.fabric {
+            StorageFabric::Infiniband => Some(("infiniband", "InfiniBand", "ethernet")),
+            StorageFabric::Ethernet => Some(("ethernet", "Ethernet", "infiniband")),
+            StorageFabric::None => None,
+        };
+        if let (Some((protocol, name, other)), Some(sw)) = (want, &storage_switch)
+            && sw.protocol != protocol
+        {
+            let fitting: Vec<&str> = r
+                .catalog
+                .iter(Some(PartKind::Switch))
+                .filter_map(|e| match &e.part {
+                    gigapod_catalog::AnyPart::Switch(x) if x.protocol == protocol => Some(x.id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            r.error(
+                "storage.switch",
+                &format!(
+                    "storage.fabric = \"{protocol}\" needs an {name} switch, but `{}` is `{}`",
+                    sw.id, sw.protocol
+                ),
+                &format!(
+                    "choose an {name} switch for storage.switch ({}), or set storage.fabric = \"{}\"",
+                    if fitting.is_empty() {
+                        "the catalog has none".to_string()
+                    } else {
+                        fitting.join(", ")
+                    },
+                    if sw.protocol == other { other } else { "none" }
+                ),
+            );
+        }
         let inband_switch = net_switch(&mut r, &s.inband.switch, "inband.switch");
         // `facility.management_switch` (the older key) names the OOB switch when `[oob]` leaves it at its default.
         let oob_id = if s.oob.switch == crate::networks::OobSpec::default().switch {
@@ -1139,6 +1174,19 @@ impl Spec {
             "facility.management_switch"
         };
         let oob_switch = net_switch(&mut r, oob_id, oob_key);
+        // The management networks are Ethernet (the RAs' SN4600C and SN2201): an InfiniBand switch there is a typo.
+        for (sw, key) in [(&inband_switch, "inband.switch"), (&oob_switch, oob_key)] {
+            if let Some(sw) = sw
+                && sw.protocol != "ethernet"
+            {
+                r.error(
+                    key,
+                    &format!("{key} needs an Ethernet switch, but `{}` is `{}`", sw.id, sw.protocol),
+                    "choose an Ethernet switch (`gigapod catalog list --kind switch` lists them; the DGX SuperPOD \
+                     RAs use sn4600c in-band and sn2201 out-of-band)",
+                );
+            }
+        }
         let appliance = |r: &mut Resolver<'_>, id: &str, key: &str| {
             r.part(id, key, PartKind::Appliance, |c, id| c.appliance(id)).cloned()
         };
