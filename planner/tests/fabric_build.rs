@@ -361,6 +361,16 @@ fn bad_input_names_the_key_and_the_nearest_design() {
         e.to_string()
             .starts_with("qm9700 builds at most 65,536 endpoints in three tiers (256 scalable units of 32 x 8)")
     );
+    // More downlinks per leaf do not help 32-server SUs (one leaf per rail at 1:1 already): no such advice.
+    assert!(!e.to_string().contains("oversubscription"), "{e}");
+    // 40-server SUs take 2 leaves per rail at 1:1 (32 downlinks), 1 at 2:1 (42): 200 SUs need 3,200 leaves of the
+    // 2,048 a three-tier k = 64 fabric has at 1:1, and 1,600 at 2:1, so the advice names 2:1.
+    let e = fabric::build(&req(&sw, 200 * 40, 8, 40, 400, 1.0, Tiers::Auto)).unwrap_err();
+    assert!(
+        e.to_string().contains("fabric.oversubscription = 2 (it builds at 2:1)"),
+        "{e}"
+    );
+    assert!(fabric::build(&req(&sw, 200 * 40, 8, 40, 400, 2.0, Tiers::Auto)).is_ok());
     // A partial SU can be the largest size: 3 leaves per SU of 32 x 3 (not rail-optimised), 21 SUs use 63 leaves
     // and one more leaf takes 10 servers.
     let mut rq = req(&sw, 1000, 3, 32, 400, 1.0, Tiers::Two);

@@ -337,8 +337,20 @@ fn too_large(req: &FabricRequest, b: &Basis, three_tiers: bool) -> FabricError {
         ("fabric.tiers", "use tiers = 3 or a larger switch".to_string())
     } else {
         let mut advice = format!("use a switch with more ports at {}", req.speed);
-        if req.oversubscription < 2.0 {
-            advice.push_str(", a higher fabric.oversubscription");
+        // A higher oversubscription is advised only when one builds it: more downlinks per leaf do not help when
+        // every SU already needs its own leaves per rail (72 servers on 48 or 42 downlinks take 2 either way).
+        let helps = [2.0, 3.0, 4.0]
+            .into_iter()
+            .filter(|&r| r > req.oversubscription)
+            .find(|&r| {
+                let higher = FabricRequest {
+                    oversubscription: r,
+                    ..req.clone()
+                };
+                basis(&higher).is_ok_and(|hb| fits(&higher, &hb, req.servers, three_tiers))
+            });
+        if let Some(r) = helps {
+            advice.push_str(&format!(", fabric.oversubscription = {r} (it builds at {r}:1)"));
         }
         advice.push_str(" or fewer servers");
         ("fabric.switch", advice)
