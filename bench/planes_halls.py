@@ -8,7 +8,9 @@ before each run (the machine is shared: CPU time is the figure that does not dep
 - DGX B300 on Q3400-RA (one plane), 162 to 1,296 SUs of 72 (93,312 servers, 746,496 endpoints), halls of at most
   2,000 racks, 60 kW racks.
 
-Both with `storage.fabric = "none"` (the storage fabric rule of networks.rs does not build at that size on QM9700).
+Both with `storage.fabric = "none"`, as measured since issue 19 (comparable figures). The H200 size builds with its
+storage fabric too (44.9 s, 4.0 GB, 2026-12-01); the 93,312 DGX B300 do not: a QM9700 storage plane takes at most
+73,728 nodes (docs/networks.md, "Storage planes").
 
     python3 bench/planes_halls.py            # every size
     python3 bench/planes_halls.py --largest  # the two done-means sizes only

@@ -678,7 +678,12 @@ pub fn plan_storage(
 
 /// Cables a list of links one by one (the networks beside the fabrics: one cage per link): each gets the medium
 /// [`media::choose`] gives its ends' forms, its speed and its routed length, a label, and its pluggables' power.
-pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &Catalog) -> Result<CablePlan, NoMedia> {
+/// On a link that no medium reaches: the error, naming the link's two ends, and the link's role.
+pub fn plan_links(
+    links: &[crate::netwire::NetLink],
+    layout: &Layout,
+    catalog: &Catalog,
+) -> Result<CablePlan, Box<(NoMedia, CableRole)>> {
     let mut out = CablePlan::empty();
     let mut memo: HashMap<(String, String, u64, u64, &'static str), MediaChoice> = HashMap::new();
     let place = |e: &crate::netwire::NetEnd| -> Option<crate::layout::Placement> {
@@ -717,7 +722,30 @@ pub fn plan_links(links: &[crate::netwire::NetLink], layout: &Layout, catalog: &
                     a_sink: None,
                     b_sink: None,
                 };
-                let c = media::choose(catalog, &run)?;
+                let c = media::choose(catalog, &run).map_err(|e| {
+                    let rack = |p: Option<crate::layout::Placement>| {
+                        p.map_or_else(|| "unplaced".to_string(), |p| layout.racks[p.rack].id.clone())
+                    };
+                    Box::new((
+                        NoMedia {
+                            link: Some(
+                                format!(
+                                    "{} {} in {} to {} {} in {}, {}",
+                                    l.a.device,
+                                    l.a.port,
+                                    rack(pa),
+                                    l.b.device,
+                                    l.b.port,
+                                    rack(pb),
+                                    l.role.as_str()
+                                )
+                                .into_boxed_str(),
+                            ),
+                            ..e
+                        },
+                        l.role,
+                    ))
+                })?;
                 memo.insert(key, c.clone());
                 c
             }

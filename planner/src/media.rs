@@ -100,8 +100,9 @@ impl MediaChoice {
 /// No catalog medium reaches.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "no cable or optics in the catalog joins `{a_form}`{} to `{b_form}`{} at {speed} over {length}{}: {}; the catalog lacks {}",
-    sink_phrase(*a_sink), sink_phrase(*b_sink), rule_phrase(forbidden), reach(*longest), missing_part(self)
+    "no cable or optics in the catalog joins `{a_form}`{} to `{b_form}`{} at {speed} over {length}{}{}: {}; the catalog lacks {}",
+    sink_phrase(*a_sink), sink_phrase(*b_sink), link.as_ref().map_or(String::new(), |l| format!(" ({l})")),
+    rule_phrase(forbidden), reach(*longest), missing_part(self)
 )]
 pub struct NoMedia {
     /// Heat-sink form of the cage.
@@ -120,6 +121,8 @@ pub struct NoMedia {
     pub length: Meters,
     /// The longest reach any matching medium has.
     pub longest: Meters,
+    /// The first link that needs it, both ends named, when the caller knows them.
+    pub link: Option<Box<str>>,
 }
 
 /// The end of the no-medium message: the longest reach, or that nothing of these forms and speed exists at all
@@ -362,6 +365,7 @@ pub fn choose(catalog: &Catalog, run: &CageRun<'_>) -> Result<MediaChoice, NoMed
         speed: run.speed,
         length: run.length,
         longest,
+        link: None,
     })
 }
 

@@ -145,6 +145,9 @@ pub struct WireInputs<'a> {
     pub storage_ports: u32,
     /// Storage speed.
     pub storage_speed: Gbps,
+    /// The storage fabric's protocol (`infiniband` or `ethernet`): its appliance links are of it, and UFM joins
+    /// only an InfiniBand storage fabric.
+    pub storage_protocol: &'static str,
     /// In-band switch ports at the in-band speed.
     pub inband_ports: u32,
     /// In-band speed.
@@ -236,8 +239,19 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             used.insert((l.a.node.index(), l.a.port));
             used.insert((l.b.node.index(), l.b.port));
         }
-        // A leaf's free port first; where the leaves are full, a spine's.
-        for x in f.leaves().chain(f.spines()) {
+        // Central: a leaf's free port first (the RA's UFM-to-leaf link); where the leaves are full, a spine's.
+        // Distributed, the leaves stand with their SUs, far from the management racks where UFM stands, and the
+        // storage spines and cores stand in those racks: their free ports come first, then the leaves from the
+        // middle SU on (the management racks stand after its block).
+        let order: Vec<petgraph::graph::NodeIndex> = if inp.distributed {
+            let middle = sus.saturating_sub(1) / 2;
+            let mut leaves: Vec<_> = f.leaves().collect();
+            leaves.sort_by_key(|&x| f.node(x).su.is_none_or(|su| su < middle));
+            f.cores().chain(f.spines()).chain(leaves).collect()
+        } else {
+            f.leaves().chain(f.spines()).collect()
+        };
+        for x in order {
             if let Some(p) = (0..inp.storage_ports).find(|p| !used.contains(&(x.index(), *p))) {
                 storage_free.push((name(x), f.port_label(PortRef { node: x, port: p })));
             }
@@ -267,7 +281,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
                     b: end(&spines[s], format!("{}", spine_port[s]), inp.storage_form),
                     role: CableRole::Storage,
                     speed: inp.storage_speed,
-                    protocol: "infiniband",
+                    protocol: inp.storage_protocol,
                 });
             }
         }
@@ -308,7 +322,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     let compute_free = free_compute_ports(inp, ufm.len(), first_su);
     let (mut ci, mut si) = (0usize, 0usize);
     for (i, u) in ufm.iter().enumerate() {
-        let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty();
+        let on_storage = (i / 2) % 2 == 1 && !storage_free.is_empty() && inp.storage_protocol == "infiniband";
         let port = if on_storage {
             si += 1;
             storage_free

@@ -80,6 +80,25 @@ pub struct StorageSpec {
     pub target: StorageLevel,
     /// Node-leaf downlink:uplink ratio; default 4:3 (the RA's "near 4:3").
     pub oversubscription: f64,
+    /// One storage fabric, or one plane per storage port; default `auto`.
+    pub planes: StoragePlanes,
+}
+
+/// `storage.planes`: the storage fabric as one fat-tree, or as one plane per storage port of the nodes (port p of
+/// every node into plane p, each plane the one-port fat-tree of all the nodes, as the compute fabric's per-rail
+/// planes). A plane of QM9700s at 4:3 takes 73,728 DGX B300 (1,024 SUs of 72); one fabric of their two ports,
+/// 36,864.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum StoragePlanes {
+    /// One fabric when it builds in three tiers, else one plane per storage port; the report says which.
+    #[default]
+    Auto,
+    /// One fabric, or an error when it does not build.
+    One,
+    /// One plane per storage port.
+    PerPort,
 }
 
 impl Default for StorageSpec {
@@ -92,6 +111,7 @@ impl Default for StorageSpec {
             appliance_ports: 0,
             target: StorageLevel::Good,
             oversubscription: 4.0 / 3.0,
+            planes: StoragePlanes::Auto,
         }
     }
 }
@@ -311,6 +331,8 @@ pub struct StorageNetwork {
     /// Read bandwidth one full SU can draw, GB/s: its leaves' uplinks by max-flow share, bounded by the appliances
     /// when given.
     pub per_su_gb_per_s: f64,
+    /// Planes of the storage fabric: 1, or the nodes' storage ports (`storage.planes`).
+    pub planes: u32,
 }
 
 /// Everything beside the compute fabric.
@@ -515,7 +537,21 @@ fn build_storage(
         rail_optimized: true,
         tiers: Tiers::Auto,
     };
-    let f = fabric::build(&req)?;
+    let f = match spec.planes {
+        StoragePlanes::One => fabric::build(&req).map_err(|e| storage_error(e, ports))?,
+        StoragePlanes::PerPort => {
+            fabric::build_planes(&req, fabric::Planes::PerRail).map_err(|e| storage_error(e, 1))?
+        }
+        // One fabric where it builds; too large for three tiers, a plane per port where that builds.
+        StoragePlanes::Auto => match fabric::build(&req) {
+            Err(fabric::FabricError::TooLarge { .. }) if ports > 1 => {
+                // Neither builds: the planes' error, which gives the per-plane size.
+                fabric::build_planes(&req, fabric::Planes::PerRail).map_err(|pe| storage_error(pe, 1))?
+            }
+            r => r.map_err(|e| storage_error(e, ports))?,
+        },
+    };
+    let planes = f.plane_set().map_or(1, |p| p.count);
     let analysis = fabric::analyse(
         &f,
         &AnalysisOptions {
@@ -576,7 +612,37 @@ fn build_storage(
         counts,
         per_node_gb_per_s: per_node,
         per_su_gb_per_s: per_su,
+        planes,
     })
+}
+
+/// A storage fabric that does not build, its advice in the storage keys: the fabric builder names
+/// `fabric.oversubscription`, which here is `storage.oversubscription`; a fabric of nodes with `ports` storage
+/// ports (more than 1) that was built as one can be built as planes; and any can be left out of the plan.
+fn storage_error(e: fabric::FabricError, ports: u32) -> fabric::FabricError {
+    match e {
+        fabric::FabricError::TooLarge {
+            key,
+            reason,
+            endpoints,
+            max_endpoints,
+        } => fabric::FabricError::TooLarge {
+            key,
+            reason: format!(
+                "{}{}; or storage.fabric = \"none\" to plan without it (gigapod plans the storage fabric for the \
+                 whole site, not one per hall or pod)",
+                reason.replace("fabric.oversubscription", "storage.oversubscription"),
+                if ports > 1 {
+                    format!("; or storage.planes = \"per-port\" ({ports} planes of one port per node)")
+                } else {
+                    String::new()
+                }
+            ),
+            endpoints,
+            max_endpoints,
+        },
+        e => e,
+    }
 }
 
 /// In-band: bonded leaf pairs with 2 links to each of 2 cores, 2 ISLs per leaf pair, 2 site uplinks per core.
@@ -702,5 +768,43 @@ fn oob_counts(
             ("pdu", pdus),
         ]),
         bisection_gbps: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_fabric_too_large_names_the_storage_keys() {
+        let e = storage_error(
+            fabric::FabricError::TooLarge {
+                key: "fabric.switch",
+                reason:
+                    "qm9700 builds at most 73,728 endpoints in three tiers: use a switch with more ports at 400 Gb/s, \
+                     fabric.oversubscription = 2 (it builds at 2:1) or fewer servers"
+                        .into(),
+                endpoints: 186_624,
+                max_endpoints: 73_728,
+            },
+            2,
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("or storage.planes = \"per-port\" (2 planes of one port per node)"),
+            "{text}"
+        );
+        assert!(!text.contains("fabric.oversubscription"), "{text}");
+        assert!(
+            text.contains("storage.oversubscription = 2 (it builds at 2:1)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("or storage.fabric = \"none\" to plan without it"),
+            "{text}"
+        );
+        // Errors other than a size keep their text.
+        let e = storage_error(fabric::FabricError::NoRails, 2);
+        assert_eq!(e.to_string(), fabric::FabricError::NoRails.to_string());
     }
 }

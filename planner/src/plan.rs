@@ -1,7 +1,7 @@
 //! From a resolved spec to a checked plan: the model every output is drawn from.
 
 use crate::bom::{BomBuilder, BomCategory, BomLine};
-use crate::cabling::{self, CablePlan, CageForms};
+use crate::cabling::{self, CablePlan, CableRole, CageForms};
 use crate::check::{Check, Status};
 use crate::error::Error;
 use crate::fabric::{self, Fabric, FabricAnalysis, FabricRequest};
@@ -493,6 +493,11 @@ fn wire_inputs<'a>(
         storage_nic_form: r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
         storage_ports: st.ports_at(storage_speed),
         storage_speed,
+        storage_protocol: if st.protocol == "ethernet" {
+            "ethernet"
+        } else {
+            "infiniband"
+        },
         inband_ports: r.inband_switch.ports_at(inband_speed),
         inband_speed,
         bond: u32::try_from(r.spec.inband.bond.max(1)).unwrap_or(2),
@@ -640,7 +645,16 @@ fn stage_network_cabling(
                 .map_err(|e| err(e, "storage.switch"))?,
         );
     }
-    out.append(cabling::plan_links(&w.links, layout, catalog).map_err(|e| err(e, "inband.switch"))?);
+    out.append(cabling::plan_links(&w.links, layout, catalog).map_err(|b| {
+        let (e, role) = *b;
+        let key = match role {
+            CableRole::Ufm => "management.ufm_appliance",
+            CableRole::Storage => "storage.switch",
+            CableRole::Oob => "oob.switch",
+            _ => "inband.switch",
+        };
+        err(e, key)
+    })?);
     Ok(out)
 }
 

@@ -73,6 +73,9 @@ pub struct NetworksReport {
     /// Storage read bandwidth per SU, GB/s.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_read_gb_per_s_per_su: Option<f64>,
+    /// Planes of the storage fabric: 1, or one per storage port (`storage.planes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_planes: Option<u32>,
     /// In-band Ethernet.
     pub inband: crate::networks::NetworkCounts,
     /// Out-of-band 1 GbE.
@@ -101,6 +104,7 @@ impl NetworksReport {
             storage: n.storage.as_ref().map(|s| s.counts.clone()),
             storage_read_gb_per_s_per_node: n.storage.as_ref().map(|s| s.per_node_gb_per_s),
             storage_read_gb_per_s_per_su: n.storage.as_ref().map(|s| s.per_su_gb_per_s),
+            storage_planes: n.storage.as_ref().map(|s| s.planes),
             inband: n.inband.clone(),
             oob: n.oob.clone(),
             ufm_appliances: n.ufm,

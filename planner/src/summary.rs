@@ -2,8 +2,24 @@
 
 use crate::check::Status;
 use crate::plan::Plan;
-use crate::text::counted;
+use crate::text::{counted, thousands};
 use std::fmt::Write;
+
+/// A count with thousands separators, whatever its integer type (`65536` -> `65,536`).
+fn th(n: impl TryInto<u64>) -> String {
+    thousands(n.try_into().unwrap_or(u64::MAX))
+}
+
+/// A figure with one decimal and thousands separators (`749007.24` -> `749,007.2`).
+fn one_decimal(x: f64) -> String {
+    let tenths = (x.abs() * 10.0).round();
+    let sign = if x < 0.0 && tenths > 0.0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{}",
+        th(((tenths / 10.0).floor()) as u64),
+        (tenths % 10.0) as u64
+    )
+}
 
 /// The summary as text.
 pub fn text(plan: &Plan) -> String {
@@ -12,16 +28,16 @@ pub fn text(plan: &Plan) -> String {
     let p = &plan.power;
     let _ = writeln!(out, "plan {}", plan.name());
     let last = if c.servers_in_last_su < c.servers_per_su {
-        format!(", the last with {} servers", c.servers_in_last_su)
+        format!(", the last with {} servers", th(c.servers_in_last_su))
     } else {
         String::new()
     };
     let _ = writeln!(
         out,
         "  compute   {} x {} = {} GPUs ({}), {} of {} servers{last}",
-        c.servers,
+        th(c.servers),
         c.server_id,
-        c.gpus,
+        th(c.gpus),
         c.gpu_id,
         counted(u64::from(c.scalable_units), "scalable unit", "scalable units"),
         c.servers_per_su
@@ -34,12 +50,12 @@ pub fn text(plan: &Plan) -> String {
         f.tiers,
         f.switch_id,
         f.port_speed_gbps.0,
-        f.switches.leaf,
-        f.switches.spine,
-        f.switches.core,
-        f.links.endpoint,
-        f.links.leaf_spine,
-        f.links.spine_core
+        th(f.switches.leaf),
+        th(f.switches.spine),
+        th(f.switches.core),
+        th(f.links.endpoint),
+        th(f.links.leaf_spine),
+        th(f.links.spine_core)
     );
     if let Some(pp) = crate::fabric::PlaneSummary::of(&plan.fabric, a) {
         let _ = writeln!(
@@ -49,24 +65,24 @@ pub fn text(plan: &Plan) -> String {
             pp.mode,
             pp.tiers,
             pp.port_speed_gbps.0,
-            pp.switches.leaf,
-            pp.switches.spine,
-            pp.switches.core,
-            pp.bisection_gbps.0,
-            pp.full_bisection_gbps.0
+            th(pp.switches.leaf),
+            th(pp.switches.spine),
+            th(pp.switches.core),
+            th(pp.bisection_gbps.0),
+            th(pp.full_bisection_gbps.0)
         );
     }
     let _ = writeln!(
         out,
         "  bisection {} Gb/s measured by max-flow (full {} Gb/s, {}); {} Gb/s after the worst switch failure",
-        a.bisection_gbps.0,
-        a.full_bisection_gbps.0,
+        th(a.bisection_gbps.0),
+        th(a.full_bisection_gbps.0),
         if a.non_blocking {
             "non-blocking".to_string()
         } else {
             format!("{:.2}:1 as built", f.oversubscription)
         },
-        a.bisection_after_worst_switch_failure_gbps.0
+        th(a.bisection_after_worst_switch_failure_gbps.0)
     );
     let est = if p.server.estimate { " (estimate)" } else { "" };
     let modules = if p.server.includes_pluggables {
@@ -76,8 +92,10 @@ pub fn text(plan: &Plan) -> String {
     };
     let _ = writeln!(
         out,
-        "  power     {:.0} W per server on the {} basis{est}, {modules}; {:.1} kW for all servers",
-        p.server.server_w.0, p.server.basis, plan.facility.compute_kw.0
+        "  power     {:.0} W per server on the {} basis{est}, {modules}; {} kW for all servers",
+        p.server.server_w.0,
+        p.server.basis,
+        one_decimal(plan.facility.compute_kw.0)
     );
     let _ = writeln!(out, "            maximum from {}", p.server.provenance.max);
     let n = p.psu.installed - p.psu.redundant;
@@ -111,16 +129,16 @@ pub fn text(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "  racks     {} ({} compute, {} network, {} management; lower bound {}, hand layout {}) in {}; highest {:.1} kW of {:.1} kW; {} PDUs on {}",
-        plan.layout.racks.len(),
-        compute_racks,
-        plan.layout.racks.len() - compute_racks - management_racks,
-        management_racks,
-        plan.layout.stats.lower_bound,
-        plan.layout.stats.hand.total,
+        th(plan.layout.racks.len()),
+        th(compute_racks),
+        th(plan.layout.racks.len() - compute_racks - management_racks),
+        th(management_racks),
+        th(plan.layout.stats.lower_bound),
+        th(plan.layout.stats.hand.total),
         counted(u64::from(plan.layout.rows), "row", "rows"),
         max_kw,
         plan.resolved.rack_limit.0,
-        fp.pdus,
+        th(fp.pdus),
         fp.feed_text()
     );
     if let Some(halls) = crate::report_halls::halls(plan) {
@@ -129,44 +147,62 @@ pub fn text(plan: &Plan) -> String {
         let kw = halls.iter().map(|h| h.kw.0).fold(0.0, f64::max);
         let _ = writeln!(
             out,
-            "  halls     {} halls (up to {most} racks and {:.1} MW each); {inter} links between halls",
+            "  halls     {} halls (up to {} racks and {:.1} MW each); {} links between halls",
             halls.len(),
-            kw / 1000.0
+            th(most),
+            kw / 1000.0,
+            th(inter)
         );
     }
     let _ = writeln!(
         out,
-        "  IT power  {:.1} kW ({:.1} compute + {:.1} network incl. optics), {:.0} BTU/h",
-        fp.it_kw.0, fp.compute_kw.0, fp.network_kw.0, fp.heat_btu_per_hour
+        "  IT power  {} kW ({} compute + {} network incl. optics), {} BTU/h",
+        one_decimal(fp.it_kw.0),
+        one_decimal(fp.compute_kw.0),
+        one_decimal(fp.network_kw.0),
+        th(fp.heat_btu_per_hour.round() as u64)
     );
-    let by_type: Vec<String> = plan.cables.by_type.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let by_type: Vec<String> = plan
+        .cables
+        .by_type
+        .iter()
+        .map(|(k, v)| format!("{} {k}", th(*v)))
+        .collect();
     let modules: u64 = plan.cables.transceivers.values().sum();
     let _ = writeln!(
         out,
         "  cables    {} ({}), {} transceivers",
-        plan.cables.total,
+        th(plan.cables.total),
         by_type.join(", "),
-        modules
+        th(modules)
     );
     let n = &plan.networks;
     let storage = n.storage.as_ref().map_or_else(
         || "none".to_string(),
         |s| {
             format!(
-                "{} x {} ({} links, {:.0} GB/s read per node)",
-                s.counts.switches.total, s.counts.switch_id, s.counts.links.total, s.per_node_gb_per_s
+                "{} x {}{} ({} links, {:.0} GB/s read per node)",
+                th(s.counts.switches.total),
+                s.counts.switch_id,
+                if s.planes > 1 {
+                    format!(" in {} planes, one per storage port", s.planes)
+                } else {
+                    String::new()
+                },
+                th(s.counts.links.total),
+                s.per_node_gb_per_s
             )
         },
     );
     let _ = writeln!(
         out,
         "  networks  storage {storage}; in-band {} x {} ({} links); OOB {} x {} ({} links); {} UFM, {} management servers",
-        n.inband.switches.total,
+        th(n.inband.switches.total),
         n.inband.switch_id,
-        n.inband.links.total,
-        n.oob.switches.total,
+        th(n.inband.links.total),
+        th(n.oob.switches.total),
         n.oob.switch_id,
-        n.oob.links.total,
+        th(n.oob.links.total),
         n.ufm,
         n.management_servers
     );
@@ -249,4 +285,20 @@ pub fn text(plan: &Plan) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_carry_separators() {
+        assert_eq!(th(65_536u32), "65,536");
+        assert_eq!(th(19_348usize), "19,348");
+        assert_eq!(one_decimal(749_007.24), "749,007.2");
+        assert_eq!(one_decimal(26.66), "26.7");
+        assert_eq!(one_decimal(0.04), "0.0");
+        assert_eq!(one_decimal(999.96), "1,000.0");
+        assert_eq!(one_decimal(-2.5), "-2.5");
+    }
 }

@@ -253,3 +253,45 @@ fn the_hand_layout_of_a_hall_plan_keeps_the_same_rules() {
         assert!(p.layout.stats.racks <= h.total, "{placement:?}");
     }
 }
+
+/// Distributed, the storage leaves stand with their SUs and UFM in the management racks: UFM's storage link takes
+/// a free port of a storage spine or core (which stand in the central racks), else of the middle SU's leaves
+/// (beside which the management racks stand), not SU 1's leaf across the floor.
+/// Before, a 499,968-GPU DGX B300 plan failed on a 120 m UFM-to-leaf run, beyond the 100 m of a single-port
+/// 400G OSFP (MMS4X00-NS400, S36).
+#[test]
+fn ufm_takes_a_central_storage_port_when_distributed() {
+    let mut m = ManagementSpec::default();
+    m.placement = ManagementPlacement::Distributed;
+    m.ufm = Some(4);
+    let p = Planner::new(Catalog::builtin())
+        .plan(
+            &Spec::builder("ufm", "g593-h200")
+                .scalable_units(8)
+                .management(m)
+                .hall_racks(30)
+                .build(),
+        )
+        .expect("plans");
+    let ufm_storage: Vec<_> = p
+        .cables
+        .runs
+        .iter()
+        .filter(|c| c.role == CableRole::Storage && (c.a_device.starts_with("ufm-") || c.b_device.starts_with("ufm-")))
+        .collect();
+    assert_eq!(ufm_storage.len(), 2, "UFM pairs 2 and 4 go on the storage fabric");
+    for c in ufm_storage {
+        let far = if c.a_device.starts_with("ufm-") {
+            &c.b_device
+        } else {
+            &c.a_device
+        };
+        // A full two-tier storage fabric (8 SUs) has no free spine port: the middle SU's leaf, then the next.
+        assert!(
+            far.contains("spine") || far.contains("core") || far.contains("-su4-") || far.contains("-su5-"),
+            "{far}"
+        );
+        // Next to the management racks: within the multimode reach, where SU 1's leaf is rows away.
+        assert!(c.routed_m.0 <= 50.0, "{c:?}");
+    }
+}

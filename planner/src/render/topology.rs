@@ -918,9 +918,14 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             "STORAGE",
             "#0f766e",
             format!(
-                "{} × {} · bisection {} Gb/s by max-flow · read {:.1} GB/s per node, {:.1} GB/s per SU (target `{:?}`)",
-                c.switches.total,
+                "{} × {}{} · bisection {} Gb/s by max-flow · read {:.1} GB/s per node, {:.1} GB/s per SU (target `{:?}`)",
+                digits(u64::from(c.switches.total)),
                 c.switch_id,
+                if st.planes > 1 {
+                    format!(" in {} planes (one per storage port)", st.planes)
+                } else {
+                    String::new()
+                },
                 digits(c.bisection_gbps.map_or(0, |b| b.0)),
                 st.per_node_gb_per_s,
                 st.per_su_gb_per_s,
@@ -952,7 +957,9 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
                     "node leaves"
                 )
             ),
-            names: names(DeviceKind::Storage, &|x| x.starts_with("stor-leaf")),
+            names: names(DeviceKind::Storage, &|x| {
+                x.contains("leaf") && !x.starts_with("stor-aleaf")
+            }),
         };
         let (x, w) = col(1, 3);
         let aleaves = NetBox {
