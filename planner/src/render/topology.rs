@@ -51,12 +51,34 @@ const CSS: &str = ".t-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 .t-oob{fill:#fffbeb;stroke:#b45309;stroke-width:1.2}\
 .t-app{fill:#f1f5f9;stroke:#64748b;stroke-width:1.2}";
 
-/// One scalable unit's column.
+/// Most SU columns drawn one per SU. A plane of more SUs is summarised: one column per pod (three tiers) or per
+/// group of consecutive SUs (two tiers), its leaves one cell per rail labelled with their count, so that the
+/// drawing stays at most [`SUMMARY_CONTENT`] + 220 px wide (12,220 px, under librsvg's 32,767 px) whatever the
+/// SU count. At 64 SUs the per-SU drawing is 190 + 64 × 52 + 8 × 18 + 30 ≈ 3,700 px wide.
+pub const MAX_SU_COLUMNS: u32 = 64;
+
+/// Width budget of a summarised drawing's columns, px: with the 190 px gutter and 30 px margin, the summarised
+/// `topology.svg` is at most 12,220 px wide (one column wider than the budget is the only exception, and a column
+/// is a few hundred px).
+const SUMMARY_CONTENT: f64 = 12_000.0;
+
+/// Width of one rail's cell in a summarised column, px: room for "r8 ×128" in the cells' 9 px bold type.
+const SUMMARY_CELL: f64 = 46.0;
+
+/// One column: a scalable unit's, or (summarised) a pod's or a group of consecutive SUs'.
 struct SuCol {
+    /// First SU (0-based).
     su: u32,
+    /// Last SU (0-based); `su` when the column is one SU.
+    last_su: u32,
+    /// First and last server (0-based).
     first_server: u32,
+    last_server: u32,
+    /// Servers attached to the column's leaves.
     servers: u32,
     leaves: Vec<NodeIndex>,
+    /// First and last pod (0-based) of a summarised column of a three-tier fabric.
+    pods: Option<(u32, u32)>,
     x: f64,
     w: f64,
 }
@@ -65,6 +87,30 @@ impl SuCol {
     fn cx(&self) -> f64 {
         self.x + self.w / 2.0
     }
+
+    /// "SU 3", or "SUs 1-32" for a summarised column.
+    fn label(&self) -> String {
+        if self.last_su == self.su {
+            format!("SU {}", self.su + 1)
+        } else {
+            format!(
+                "SUs {}-{}",
+                digits(u64::from(self.su) + 1),
+                digits(u64::from(self.last_su) + 1)
+            )
+        }
+    }
+}
+
+/// How a summarised drawing groups the fabric: what one column stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Grouping {
+    /// One column per SU.
+    PerSu,
+    /// One column per `pods` consecutive pods (three tiers).
+    Pods { pods: u32 },
+    /// One column per `sus` consecutive SUs (two tiers).
+    Sus { sus: u32 },
 }
 
 /// A box of switches drawn as cells: the spines of a pod, or the cores.
@@ -176,6 +222,60 @@ fn cell_cx(x: f64, w: f64, i: usize, count: usize) -> f64 {
     x + pad + (i as f64 + 0.5) * cw
 }
 
+/// A cell of a leaf box: one leaf, or (summarised) the leaves of one rail in a column.
+struct Cell {
+    leaves: Vec<NodeIndex>,
+    colour: &'static str,
+    /// "r3", or "r3 ×32" summarised.
+    label: String,
+    /// The leaf's name, or "rail 3: 32 leaves, first … last".
+    tip: String,
+}
+
+/// The cells of a column's leaf box: one per leaf, or one per rail (in rail order) when `summarised`.
+fn leaf_cells(fabric: &Fabric, col: &SuCol, summarised: bool) -> Vec<Cell> {
+    let colour = |rail: Option<u32>| rail.map_or("#64748b", draw::rail_colour);
+    if !summarised {
+        return col
+            .leaves
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                let node = fabric.node(l);
+                Cell {
+                    leaves: vec![l],
+                    colour: colour(node.rail),
+                    label: node.rail.map_or(format!("{}", i + 1), |r| format!("r{}", r + 1)),
+                    tip: node.name.clone(),
+                }
+            })
+            .collect();
+    }
+    let mut by_rail: BTreeMap<Option<u32>, Vec<NodeIndex>> = BTreeMap::new();
+    for &l in &col.leaves {
+        by_rail.entry(fabric.node(l).rail).or_default().push(l);
+    }
+    by_rail
+        .into_iter()
+        .map(|(rail, leaves)| {
+            let names: Vec<&str> = leaves.iter().map(|&l| fabric.node(l).name.as_str()).collect();
+            let n = leaves.len() as u64;
+            Cell {
+                colour: colour(rail),
+                label: match rail {
+                    Some(r) => format!("r{} ×{}", r + 1, digits(n)),
+                    None => format!("×{}", digits(n)),
+                },
+                tip: match rail {
+                    Some(r) => format!("rail {}: {}, {}", r + 1, counted(n, "leaf", "leaves"), span(&names)),
+                    None => format!("{}, {}", counted(n, "leaf", "leaves"), span(&names)),
+                },
+                leaves,
+            }
+        })
+        .collect()
+}
+
 /// Pitch of one SU column: wide enough for names at a few SUs, compact at many.
 fn column_pitch(sus: u32) -> f64 {
     match sus {
@@ -192,6 +292,8 @@ fn column_pitch(sus: u32) -> f64 {
 /// spine and core boxes, the rows of the tiers, and the picture's size.
 struct Geometry {
     cols: Vec<SuCol>,
+    /// What a column stands for.
+    grouping: Grouping,
     /// Left and right edges of the columns.
     left: f64,
     right: f64,
@@ -208,8 +310,12 @@ struct Geometry {
 
 fn geometry(fabric: &Fabric) -> Geometry {
     let d = fabric.design();
-    let s = fabric.summary();
     let three = d.tiers == 3;
+
+    if d.scalable_units > MAX_SU_COLUMNS {
+        let (cols, grouping, spine_boxes) = summarised_columns(fabric);
+        return rows_and_size(fabric, cols, grouping, spine_boxes);
+    }
 
     // SU columns, grouped by pod with a gap between pods.
     let pitch = column_pitch(d.scalable_units);
@@ -218,9 +324,12 @@ fn geometry(fabric: &Fabric) -> Geometry {
     let mut cols: Vec<SuCol> = (0..d.scalable_units)
         .map(|su| SuCol {
             su,
+            last_su: su,
             first_server: su * d.servers_per_su,
+            last_server: (su * d.servers_per_su + d.servers_in_su(su)).saturating_sub(1),
             servers: d.servers_in_su(su),
             leaves: Vec::new(),
+            pods: None,
             x: 0.0,
             w: pitch - gap,
         })
@@ -289,6 +398,129 @@ fn geometry(fabric: &Fabric) -> Geometry {
             w: right - left,
         });
     }
+    rows_and_size(fabric, cols, Grouping::PerSu, spine_boxes)
+}
+
+/// The columns of a summarised drawing (more than [`MAX_SU_COLUMNS`] SUs) and their spine boxes: one column per
+/// group of consecutive pods (three tiers) or SUs (two tiers), as many per group as keep the columns within
+/// [`SUMMARY_CONTENT`] and at most [`MAX_SU_COLUMNS`] of them. Leaves, servers and spines are taken from the
+/// graph (`Node::pod`, `Node::su`, the endpoints' links), not from the design's formulas.
+fn summarised_columns(fabric: &Fabric) -> (Vec<SuCol>, Grouping, Vec<SwitchBox>) {
+    let d = fabric.design();
+    let three = d.tiers == 3;
+    let leaves: Vec<NodeIndex> = fabric.leaves().collect();
+    let rails: std::collections::BTreeSet<Option<u32>> = leaves.iter().map(|&l| fabric.node(l).rail).collect();
+    let pitch = (rails.len().max(1) as f64 * SUMMARY_CELL + 12.0 + 24.0).max(150.0);
+    let gap = 24.0;
+    let pod_gap = if three { 18.0 } else { 0.0 };
+    let max_cols = ((SUMMARY_CONTENT + pod_gap) / (pitch + pod_gap))
+        .floor()
+        .clamp(1.0, f64::from(MAX_SU_COLUMNS)) as u32;
+    // What a leaf is grouped by: its pod (three tiers) or its SU (two tiers).
+    let unit = |l: NodeIndex| {
+        let n = fabric.node(l);
+        if three { n.pod.unwrap_or(0) } else { n.su.unwrap_or(0) }
+    };
+    let units = leaves.iter().map(|&l| unit(l) + 1).max().unwrap_or(1);
+    let per = units.div_ceil(max_cols).max(1);
+    let count = units.div_ceil(per) as usize;
+    let mut cols: Vec<SuCol> = (0..count)
+        .map(|i| SuCol {
+            su: u32::MAX,
+            last_su: 0,
+            first_server: u32::MAX,
+            last_server: 0,
+            servers: 0,
+            leaves: Vec::new(),
+            pods: three.then(|| (i as u32 * per, ((i as u32 + 1) * per).min(units) - 1)),
+            x: 0.0,
+            w: pitch - gap,
+        })
+        .collect();
+    let col_of = |l: NodeIndex| (unit(l) / per) as usize;
+    for &l in &leaves {
+        let col = &mut cols[col_of(l)];
+        let su = fabric.node(l).su.unwrap_or(0);
+        col.su = col.su.min(su);
+        col.last_su = col.last_su.max(su);
+        col.leaves.push(l);
+    }
+    // Servers: those with a link to one of the column's leaves.
+    let mut servers: Vec<Vec<u32>> = vec![Vec::new(); count];
+    for e in fabric.graph().edge_references() {
+        let l = e.weight();
+        if l.role != LinkRole::Endpoint {
+            continue;
+        }
+        let (ep, leaf) = if fabric.node(l.a.node).role == crate::fabric::Role::Endpoint {
+            (l.a.node, l.b.node)
+        } else {
+            (l.b.node, l.a.node)
+        };
+        if let Some(server) = fabric.node(ep).server {
+            servers[col_of(leaf)].push(server);
+        }
+    }
+    for (col, mut s) in cols.iter_mut().zip(servers) {
+        s.sort_unstable();
+        s.dedup();
+        col.servers = s.len() as u32;
+        col.first_server = s.first().copied().unwrap_or(0);
+        col.last_server = s.last().copied().unwrap_or(0);
+        if col.su == u32::MAX {
+            col.su = 0;
+        }
+    }
+    cols.retain(|c| !c.leaves.is_empty());
+    let content = (cols.len() as f64 * (pitch + pod_gap) - pod_gap - gap).max(0.0);
+    let content_w = content.max(MIN_CONTENT);
+    let offset = GUTTER + (content_w - content) / 2.0;
+    for (i, col) in cols.iter_mut().enumerate() {
+        col.x = offset + i as f64 * (pitch + pod_gap);
+    }
+    let spine_boxes = if three {
+        cols.iter()
+            .map(|col| {
+                let (p0, p1) = col.pods.unwrap_or((0, 0));
+                SwitchBox {
+                    label: if p0 == p1 {
+                        format!("pod {}", p0 + 1)
+                    } else {
+                        format!("pods {}-{}", p0 + 1, p1 + 1)
+                    },
+                    nodes: fabric
+                        .spines()
+                        .filter(|&sp| fabric.node(sp).pod.is_some_and(|p| (p0..=p1).contains(&p)))
+                        .collect(),
+                    x: col.x,
+                    w: col.w,
+                }
+            })
+            .collect()
+    } else {
+        vec![SwitchBox {
+            label: "spines".into(),
+            nodes: fabric.spines().collect(),
+            x: offset,
+            w: content,
+        }]
+    };
+    let grouping = if three {
+        Grouping::Pods { pods: per }
+    } else {
+        Grouping::Sus { sus: per }
+    };
+    (cols, grouping, spine_boxes)
+}
+
+/// The rows, the core box and the picture's size around the columns and spine boxes.
+fn rows_and_size(fabric: &Fabric, cols: Vec<SuCol>, grouping: Grouping, spine_boxes: Vec<SwitchBox>) -> Geometry {
+    let d = fabric.design();
+    let s = fabric.summary();
+    let three = d.tiers == 3;
+    let left = cols.first().map_or(GUTTER, |c| c.x);
+    let right = cols.last().map_or(GUTTER, |c| c.x + c.w);
+    let content_w = (right - GUTTER).max(MIN_CONTENT);
     let core_box = three.then(|| SwitchBox {
         label: "cores".into(),
         nodes: fabric.cores().collect(),
@@ -309,6 +541,7 @@ fn geometry(fabric: &Fabric) -> Geometry {
 
     Geometry {
         cols,
+        grouping,
         left,
         right,
         spine_boxes,
@@ -324,15 +557,25 @@ fn geometry(fabric: &Fabric) -> Geometry {
 }
 
 /// Renders `topology.svg`.
+///
+/// A multi-plane fabric is drawn as its plane 1 (every plane is the same fat-tree), and says so; the title lines
+/// count the whole fabric, the tier notes one plane. A plane of more than [`MAX_SU_COLUMNS`] SUs is summarised
+/// (one column per pod or group of SUs, cells per rail), and says so.
 pub fn svg(plan: &Plan) -> String {
-    let fabric = &plan.fabric;
+    let whole = &plan.fabric;
+    let planes = whole.plane_count();
+    let fabric = whole.plane();
     let d = fabric.design();
-    let s = fabric.summary();
+    let s = whole.summary();
+    // What is drawn: one plane's counts (the whole fabric's with one plane).
+    let ps = fabric.summary();
+    let per_plane = if planes > 1 { " per plane" } else { "" };
     let c = counts(fabric);
     let three = d.tiers == 3;
 
     let Geometry {
         cols,
+        grouping,
         left,
         right,
         spine_boxes,
@@ -396,6 +639,40 @@ pub fn svg(plan: &Plan) -> String {
                 digits(u64::from(s.links.total))
             ),
         ));
+    // Say what the drawing leaves out: the other planes, and (summarised) the SUs one by one.
+    let mut shown: Vec<String> = Vec::new();
+    let sus_in = |col: Option<&SuCol>| col.map_or(0, |c| u64::from(c.last_su - c.su) + 1);
+    match grouping {
+        Grouping::PerSu => {}
+        Grouping::Pods { pods } => shown.push(format!(
+            "summarised: one column per {}; cells are rails, labelled with their leaf count",
+            if pods == 1 {
+                format!("pod of {}", counted(sus_in(cols.first()), "SU", "SUs"))
+            } else {
+                format!("{pods} pods ({})", counted(sus_in(cols.first()), "SU", "SUs"))
+            }
+        )),
+        Grouping::Sus { sus } => shown.push(format!(
+            "summarised: one column per {} consecutive SUs; cells are rails, labelled with their leaf count",
+            sus
+        )),
+    }
+    if let Some(set) = whole.plane_set() {
+        shown.push(format!(
+            "plane 1 of {} shown ({}); every plane is the same",
+            set.count,
+            match set.mode {
+                crate::fabric::Planes::PerRail => "plane r carries NIC r of every server".to_string(),
+                _ => format!(
+                    "plane p carries sub-port p of every NIC, at {} Gb/s",
+                    ps.port_speed_gbps.0
+                ),
+            }
+        ));
+    }
+    if !shown.is_empty() {
+        doc = doc.add(text(24.0, 94.0, "t-sub", shown.join(" · ")).set("font-weight", "bold"));
+    }
 
     // Tier names and counts in the gutter, link totals between them.
     let tier = |y: f64, h: f64, name: &str, colour: &str, lines: Vec<String>| {
@@ -414,13 +691,13 @@ pub fn svg(plan: &Plan) -> String {
                 "CORE",
                 "#7e22ce",
                 vec![
-                    format!("{} × {}", digits(u64::from(s.switches.core)), switch),
+                    format!("{} × {}{per_plane}", digits(u64::from(ps.switches.core)), switch),
                     format!("{} groups of {}", d.core_groups, d.cores_per_group),
                 ],
             ))
             .add(gap_note(
                 y_spine,
-                format!("{} spine-core links", digits(u64::from(s.links.spine_core))),
+                format!("{} spine-core links{per_plane}", digits(u64::from(ps.links.spine_core))),
             ));
     }
     doc = doc
@@ -430,7 +707,7 @@ pub fn svg(plan: &Plan) -> String {
             "SPINE",
             "#1d4ed8",
             vec![
-                format!("{} × {}", digits(u64::from(s.switches.spine)), switch),
+                format!("{} × {}{per_plane}", digits(u64::from(ps.switches.spine)), switch),
                 if three {
                     format!("{} pods of {}", d.pods, d.spines_per_pod)
                 } else {
@@ -440,7 +717,7 @@ pub fn svg(plan: &Plan) -> String {
         ))
         .add(gap_note(
             y_leaf,
-            format!("{} leaf-spine links", digits(u64::from(s.links.leaf_spine))),
+            format!("{} leaf-spine links{per_plane}", digits(u64::from(ps.links.leaf_spine))),
         ))
         .add(tier(
             y_leaf,
@@ -448,13 +725,13 @@ pub fn svg(plan: &Plan) -> String {
             "LEAF",
             "#15803d",
             vec![
-                format!("{} × {}", digits(u64::from(s.switches.leaf)), switch),
+                format!("{} × {}{per_plane}", digits(u64::from(ps.switches.leaf)), switch),
                 format!("{} per SU", d.leaves_per_su),
             ],
         ))
         .add(gap_note(
             y_srv,
-            format!("{} server-leaf links", digits(u64::from(s.links.endpoint))),
+            format!("{} server-leaf links{per_plane}", digits(u64::from(ps.links.endpoint))),
         ))
         .add(tier(
             y_srv,
@@ -478,32 +755,39 @@ pub fn svg(plan: &Plan) -> String {
     let mut labels = Group::new();
     let mid = |a: f64, b: f64| (a + b) / 2.0;
 
-    // Server-to-leaf: one line per leaf in its rail's colour.
-    for col in &cols {
-        let count = col.leaves.len();
+    // Server-to-leaf: one line per leaf (summarised: per rail) in its rail's colour.
+    let summarised = grouping != Grouping::PerSu;
+    let col_cells: Vec<Vec<Cell>> = cols.iter().map(|col| leaf_cells(fabric, col, summarised)).collect();
+    for (col, cells_of) in cols.iter().zip(&col_cells) {
+        let count = cells_of.len();
         let per_cell = (col.w - 12.0) / count.max(1) as f64;
-        for (i, &leaf) in col.leaves.iter().enumerate() {
-            let links = c.per_leaf.get(&leaf).copied().unwrap_or(0);
+        for (i, cell) in cells_of.iter().enumerate() {
+            let links: u64 = cell.leaves.iter().filter_map(|l| c.per_leaf.get(l)).sum();
             let x = cell_cx(col.x, col.w, i, count);
-            let colour = fabric.node(leaf).rail.map_or("#64748b", draw::rail_colour);
+            let tip = match cell.leaves.as_slice() {
+                [leaf] if !summarised => format!("{}: {links} links from SU {}", fabric.node(*leaf).name, col.su + 1),
+                _ => format!(
+                    "{} of {}: {} links from their servers",
+                    cell.tip,
+                    col.label(),
+                    digits(links)
+                ),
+            };
             bundles = bundles.add(
                 line(
                     x,
                     y_leaf + BOX_H,
                     x,
                     y_srv,
-                    colour,
+                    cell.colour,
                     bundle_width(links, (per_cell * 0.7).max(1.0)),
                 )
-                .add(title(format!(
-                    "{}: {links} links from SU {}",
-                    fabric.node(leaf).name,
-                    col.su + 1
-                ))),
+                .add(title(tip)),
             );
-            if per_cell >= text_width(&links.to_string(), 10.0, false) + 10.0 {
+            let t = if summarised { digits(links) } else { links.to_string() };
+            if per_cell >= text_width(&t, 10.0, false) + 10.0 {
                 let y = mid(y_leaf + BOX_H, y_srv) + if i % 2 == 0 { -9.0 } else { 9.0 };
-                labels = labels.add(bundle_label(x, y, &links.to_string()));
+                labels = labels.add(bundle_label(x, y, &t));
             }
         }
         let total: u64 = col.leaves.iter().filter_map(|l| c.per_leaf.get(l)).sum();
@@ -518,7 +802,7 @@ pub fn svg(plan: &Plan) -> String {
         .enumerate()
         .flat_map(|(b, bx)| bx.nodes.iter().enumerate().map(move |(i, &sp)| (sp, (b, i))))
         .collect();
-    let mesh = !three && c.leaf_spine.len() <= 64;
+    let mesh = !three && !summarised && c.leaf_spine.len() <= 64;
     if mesh {
         let max_pair = c.leaf_spine.values().copied().max().unwrap_or(1);
         for col in &cols {
@@ -545,12 +829,12 @@ pub fn svg(plan: &Plan) -> String {
         let what = if uniform {
             format!(
                 "{} links: {max_pair} on each of {pairs} leaf-spine pairs",
-                digits(u64::from(s.links.leaf_spine))
+                digits(u64::from(ps.links.leaf_spine))
             )
         } else {
             format!(
                 "{} links on {pairs} leaf-spine pairs",
-                digits(u64::from(s.links.leaf_spine))
+                digits(u64::from(ps.links.leaf_spine))
             )
         };
         labels = labels.add(bundle_label(mid(left, right), mid(y_spine + BOX_H, y_leaf), &what));
@@ -576,11 +860,7 @@ pub fn svg(plan: &Plan) -> String {
                         "#64748b",
                         bundle_width(links, 5.0),
                     )
-                    .add(title(format!(
-                        "SU {} leaves to {}: {links} links",
-                        col.su + 1,
-                        bx.label
-                    ))),
+                    .add(title(format!("{} leaves to {}: {links} links", col.label(), bx.label))),
                 );
                 let t = if col.w >= text_width(&format!("{} links", digits(links)), 10.0, false) + 12.0 {
                     format!("{} links", digits(links))
@@ -683,51 +963,46 @@ pub fn svg(plan: &Plan) -> String {
             .add(text(bx.x + bx.w / 2.0, y_spine + 16.0, "t-cap", caption))
             .add(cells(bx.x, y_spine, bx.w, &colours, &labels_s, &tips));
     }
-    for col in &cols {
+    for (col, cells_of) in cols.iter().zip(&col_cells) {
         let leaf_names = names(&col.leaves);
-        let colours: Vec<&str> = col
-            .leaves
-            .iter()
-            .map(|&l| fabric.node(l).rail.map_or("#64748b", draw::rail_colour))
-            .collect();
-        let labels_l: Vec<String> = col
-            .leaves
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| {
-                fabric
-                    .node(l)
-                    .rail
-                    .map_or(format!("{}", i + 1), |r| format!("r{}", r + 1))
-            })
-            .collect();
-        let tips: Vec<String> = leaf_names.iter().map(|s| (*s).to_string()).collect();
+        let colours: Vec<&str> = cells_of.iter().map(|c| c.colour).collect();
+        let labels_l: Vec<String> = cells_of.iter().map(|c| c.label.clone()).collect();
+        let tips: Vec<String> = cells_of.iter().map(|c| c.tip.clone()).collect();
         let caption = {
             let long = format!(
-                "SU {} · {}",
-                col.su + 1,
+                "{} · {}",
+                col.label(),
                 counted(col.leaves.len() as u64, "leaf", "leaves")
             );
             if text_width(&long, 11.0, false) + 8.0 <= col.w {
                 long
             } else {
-                format!("SU {}", col.su + 1)
+                col.label()
             }
+        };
+        let pods = match col.pods {
+            Some((p0, p1)) if p0 == p1 => format!(" (pod {})", p0 + 1),
+            Some((p0, p1)) => format!(" (pods {}-{})", p0 + 1, p1 + 1),
+            None => String::new(),
         };
         boxes = boxes
             .add(
                 Group::new()
                     .add(rect(col.x, y_leaf, col.w, BOX_H, "t-leaf").set("rx", "6"))
-                    .add(title(format!("SU {} leaves: {}", col.su + 1, span(&leaf_names)))),
+                    .add(title(format!("{}{pods} leaves: {}", col.label(), span(&leaf_names)))),
             )
             .add(text(col.cx(), y_leaf + 16.0, "t-cap", caption))
             .add(cells(col.x, y_leaf, col.w, &colours, &labels_l, &tips));
 
         let first = crate::cabling::server_name(col.first_server);
-        let last = crate::cabling::server_name(col.first_server + col.servers.saturating_sub(1));
-        let partial = col.servers < d.servers_per_su;
-        let mut lines: Vec<(String, &str)> = vec![(format!("SU {}", col.su + 1), "t-capb")];
-        let count_long = format!("{} × {server}", col.servers);
+        let last = crate::cabling::server_name(col.last_server);
+        let partial = col.servers < d.servers_per_su * (col.last_su - col.su + 1);
+        let mut lines: Vec<(String, &str)> = vec![(col.label(), "t-capb")];
+        let count_long = if summarised {
+            format!("{} × {server}", digits(u64::from(col.servers)))
+        } else {
+            format!("{} × {server}", col.servers)
+        };
         if text_width(&count_long, 11.0, false) + 8.0 <= col.w {
             lines.push((count_long, "t-cap"));
             let range = format!("{first} – {last}");
@@ -735,7 +1010,7 @@ pub fn svg(plan: &Plan) -> String {
                 lines.push((range, "t-small"));
             }
         } else {
-            lines.push((format!("{} srv", col.servers), "t-cap"));
+            lines.push((format!("{} srv", digits(u64::from(col.servers))), "t-cap"));
             if partial {
                 lines.push(("part".into(), "t-small"));
             }
@@ -743,8 +1018,8 @@ pub fn svg(plan: &Plan) -> String {
         let mut g = Group::new()
             .add(rect(col.x, y_srv, col.w, SERVER_H, "t-srv").set("rx", "6"))
             .add(title(format!(
-                "SU {}{}: {} × {server}, {first} – {last}, {} fabric ports each",
-                col.su + 1,
+                "{}{}: {} × {server}, {first} – {last}, {} fabric ports each",
+                col.label(),
                 if partial { " (partial)" } else { "" },
                 col.servers,
                 s.rails
@@ -761,7 +1036,7 @@ pub fn svg(plan: &Plan) -> String {
     let mut x = GUTTER;
     let mut y = y_legend - 10.0;
     if d.rail_optimized {
-        for r in 0..s.rails {
+        for r in 0..ps.rails {
             if x + RAIL_KEY > width - RIGHT {
                 x = GUTTER;
                 y += 20.0;
@@ -1318,5 +1593,134 @@ mod geometry_tests {
             }
             assert!(g.height > g.y_legend);
         }
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::fabric::{FabricRequest, Planes, Tiers, build_planes, synthetic_switch};
+    use gigapod_catalog::units::Gbps;
+
+    /// G593-H200-like servers (8 rails of 400G, 32 per SU) on a 64-port 400G switch (QM9700's radix).
+    fn fabric(sus: u32, planes: Planes) -> Fabric {
+        let sw = synthetic_switch("qm9700", 32, &[(800, 1), (400, 2)]);
+        build_planes(
+            &FabricRequest {
+                switch: &sw,
+                servers: sus * 32,
+                rails: 8,
+                servers_per_su: 32,
+                speed: Gbps(400),
+                oversubscription: 1.0,
+                rail_optimized: true,
+                tiers: Tiers::Auto,
+            },
+            planes,
+        )
+        .unwrap()
+    }
+
+    /// The count a summarised leaf cell is labelled with: "r3 ×32" gives 32.
+    fn label_count(label: &str) -> u64 {
+        label.rsplit('×').next().unwrap().replace(',', "").parse().unwrap()
+    }
+
+    /// Above 64 SUs the plane is drawn one column per pod (or group of pods): the width stays bounded (and under
+    /// librsvg's 32,767 px), every leaf and server of the plane is in exactly one column, the cells' labels add up
+    /// to the leaves, the labels fit their cells, and every spine is in one spine box.
+    #[test]
+    fn summarised_columns_are_bounded_and_count_every_leaf() {
+        for (sus, planes) in [
+            (65, Planes::PerRail),
+            (512, Planes::PerRail),
+            (2048, Planes::PerRail),
+            (128, Planes::One),
+            (256, Planes::One),
+        ] {
+            let whole = fabric(sus, planes);
+            let plane = whole.plane();
+            let g = geometry(plane);
+            let what = format!("{sus} SUs, {planes:?}");
+            assert!(matches!(g.grouping, Grouping::Pods { .. }), "{what}: {:?}", g.grouping);
+            assert!(g.width <= SUMMARY_CONTENT + GUTTER + RIGHT, "{what}: {} px", g.width);
+            assert!(g.width < 32_767.0);
+            assert!(g.cols.len() as u32 <= MAX_SU_COLUMNS, "{what}");
+            let mut seen: Vec<NodeIndex> = g.cols.iter().flat_map(|c| c.leaves.iter().copied()).collect();
+            seen.sort();
+            seen.dedup();
+            assert_eq!(seen.len(), plane.leaves().len(), "{what}: leaves drawn once each");
+            assert_eq!(
+                g.cols.iter().map(|c| c.leaves.len()).sum::<usize>(),
+                plane.summary().switches.leaf as usize,
+                "{what}"
+            );
+            assert_eq!(
+                g.cols.iter().map(|c| c.servers).sum::<u32>(),
+                sus * 32,
+                "{what}: servers"
+            );
+            let mut spines: Vec<NodeIndex> = g.spine_boxes.iter().flat_map(|b| b.nodes.iter().copied()).collect();
+            spines.sort();
+            spines.dedup();
+            assert_eq!(spines.len(), plane.spines().len(), "{what}: spines");
+            assert_eq!(
+                g.spine_boxes.iter().map(|b| b.nodes.len()).sum::<usize>(),
+                plane.spines().len()
+            );
+            let mut labelled = 0;
+            for w in g.cols.windows(2) {
+                assert!(w[1].x >= w[0].x + w[0].w, "{what}: columns overlap");
+                assert_eq!(w[1].su, w[0].last_su + 1, "{what}: SU ranges follow each other");
+            }
+            for col in &g.cols {
+                let cells = leaf_cells(plane, col, true);
+                let rails = if planes == Planes::PerRail { 1 } else { 8 };
+                assert_eq!(cells.len(), rails, "{what}: one cell per rail");
+                let cw = (col.w - 2.0 * 6.0) / cells.len() as f64;
+                for cell in &cells {
+                    assert_eq!(label_count(&cell.label), cell.leaves.len() as u64, "{}", cell.label);
+                    assert!(
+                        text_width(&cell.label, 9.0, true) + 3.0 <= cw,
+                        "{what}: {} does not fit",
+                        cell.label
+                    );
+                    labelled += label_count(&cell.label);
+                }
+            }
+            assert_eq!(labelled, plane.leaves().len() as u64, "{what}: labels count every leaf");
+            let last = g.cols.last().unwrap();
+            assert_eq!(last.last_su + 1, sus, "{what}: the last column ends at the last SU");
+        }
+    }
+
+    /// 2,048 SUs in 8 planes: 64 pods of 32 SUs per plane, one column each.
+    #[test]
+    fn h200_2048_is_a_column_per_pod_of_32_sus() {
+        let whole = fabric(2048, Planes::PerRail);
+        let g = geometry(whole.plane());
+        assert_eq!(g.grouping, Grouping::Pods { pods: 1 });
+        assert_eq!(g.cols.len(), 64);
+        assert_eq!((g.cols[0].su, g.cols[0].last_su), (0, 31));
+        assert_eq!(g.cols[0].label(), "SUs 1-32");
+        assert_eq!(g.cols[63].label(), "SUs 2,017-2,048");
+        assert_eq!(g.cols[0].servers, 1024);
+        assert_eq!(g.spine_boxes[0].label, "pod 1");
+    }
+
+    /// Up to 64 SUs the drawing stays one column per SU.
+    #[test]
+    fn sixty_four_sus_stay_per_su() {
+        let whole = fabric(64, Planes::PerRail);
+        let g = geometry(whole.plane());
+        assert_eq!(g.grouping, Grouping::PerSu);
+        assert_eq!(g.cols.len(), 64);
+        assert!(
+            g.cols
+                .iter()
+                .enumerate()
+                .all(|(i, c)| c.su == i as u32 && c.last_su == c.su)
+        );
+        assert_eq!(g.cols[5].label(), "SU 6");
     }
 }
