@@ -1092,6 +1092,9 @@ struct NetBox<'a> {
 
 const NET_BOX_H: f64 = 46.0;
 
+/// Widest span of the networks panel's boxes, px (a drawing up to 2,620 px wide uses its whole width).
+const NET_SPAN_MAX: f64 = 2_400.0;
+
 fn net_box(b: &NetBox<'_>) -> Group {
     let mut g = Group::new()
         .add(title(if b.names.is_empty() {
@@ -1157,7 +1160,9 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         v
     };
     let left = GUTTER;
-    let span_w = (width - GUTTER - RIGHT).max(300.0);
+    // The bands' boxes span the drawing up to NET_SPAN_MAX, so that on a wide drawing their captions and bundles
+    // stay near the band's name instead of thousands of px to the right.
+    let span_w = (width - GUTTER - RIGHT).clamp(300.0, NET_SPAN_MAX);
     let band_h = 3.0 * NET_BOX_H + 2.0 * 48.0 + 56.0;
     let mut g = Group::new();
     let mut y = y0 + 10.0;
