@@ -56,7 +56,8 @@ fn a_plane_of_96_sus_is_drawn_one_column_per_pod_with_every_leaf_counted() {
     assert_eq!(p.fabric.plane_count(), 8);
     let doc = roxmltree::Document::parse(svg).unwrap();
     let w: f64 = doc.root_element().attribute("width").unwrap().parse().unwrap();
-    assert!(w < 32_767.0 && w <= 12_220.0, "topology.svg is {w} px wide");
+    // At most 12,220 px (the summarised bound), so under librsvg's 32,767.
+    assert!(w <= 12_220.0, "topology.svg is {w} px wide");
 
     let texts = texts(svg);
     let heading = texts
