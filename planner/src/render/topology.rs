@@ -54,7 +54,7 @@ const CSS: &str = ".t-title{font-size:20px;font-weight:bold;fill:#0f172a}\
 /// Most SU columns drawn one per SU. A plane of more SUs is summarised: one column per pod (three tiers) or per
 /// group of consecutive SUs (two tiers), its leaves one cell per rail labelled with their count, so that the
 /// drawing stays at most 12,000 px of columns + 220 px wide (12,220 px, under librsvg's 32,767 px) whatever the
-/// SU count. At 64 SUs the per-SU drawing is 190 + 64 × 52 + 8 × 18 + 30 ≈ 3,700 px wide.
+/// SU count. At 64 SUs the per-SU drawing is about 3,800 px wide (52 px per SU, 18 px between pods).
 pub const MAX_SU_COLUMNS: u32 = 64;
 
 /// Width budget of a summarised drawing's columns, px: with the 190 px gutter and 30 px margin, the summarised
