@@ -53,6 +53,30 @@ pub struct NetDevice {
     pub su: Option<u32>,
 }
 
+impl NetPart {
+    /// The layout's and the drawings' kind of a device of this part.
+    pub fn kind(self) -> DeviceKind {
+        match self {
+            NetPart::StorageSwitch => DeviceKind::Storage,
+            NetPart::InbandSwitch => DeviceKind::Inband,
+            NetPart::OobSwitch => DeviceKind::Management,
+            NetPart::Ufm | NetPart::Management => DeviceKind::Appliance,
+        }
+    }
+}
+
+impl NetDevice {
+    /// A device of `part`, of that part's kind, standing with SU `su` (or in the central racks).
+    pub fn new(name: impl Into<String>, part: NetPart, su: Option<u32>) -> Self {
+        NetDevice {
+            name: name.into(),
+            kind: part.kind(),
+            part,
+            su,
+        }
+    }
+}
+
 /// One end of a link.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetEnd {
@@ -212,7 +236,6 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         let name = |x: petgraph::graph::NodeIndex| format!("stor-{}", f.node(x).name);
         for x in f.switches() {
             let node = f.node(x);
-            let kind = DeviceKind::Storage;
             // Distributed: an SU's storage leaves stand with its leaves (the storage fabric is rail-aligned per SU).
             let su = node
                 .su
@@ -220,12 +243,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             if let Some(su) = su {
                 storage_su_leaves[su as usize].push(name(x));
             }
-            w.devices.push(NetDevice {
-                name: name(x),
-                kind,
-                part: NetPart::StorageSwitch,
-                su,
-            });
+            w.devices.push(NetDevice::new(name(x), NetPart::StorageSwitch, su));
             storage_switches.push(name(x));
             if node.role == Role::Leaf {
                 storage_leaves.push(name(x));
@@ -263,12 +281,8 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
         let mut spine_port = vec![0u32; spines.len()];
         for i in 1..=st.appliance_leaves {
             let leaf = format!("stor-aleaf-{i}");
-            w.devices.push(NetDevice {
-                name: leaf.clone(),
-                kind: DeviceKind::Storage,
-                part: NetPart::StorageSwitch,
-                su: None,
-            });
+            w.devices
+                .push(NetDevice::new(leaf.clone(), NetPart::StorageSwitch, None));
             storage_switches.push(leaf.clone());
             for u in 0..half {
                 if spines.is_empty() {
@@ -286,12 +300,7 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
             }
         }
         for s in &spines {
-            w.devices.push(NetDevice {
-                name: s.clone(),
-                kind: DeviceKind::Storage,
-                part: NetPart::StorageSwitch,
-                su: None,
-            });
+            w.devices.push(NetDevice::new(s.clone(), NetPart::StorageSwitch, None));
             storage_switches.push(s.clone());
         }
     }
@@ -300,20 +309,10 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     let ufm: Vec<String> = (1..=n.ufm).map(|i| format!("ufm-{i}")).collect();
     let managers = management_names(mgmt);
     for u in &ufm {
-        w.devices.push(NetDevice {
-            name: u.clone(),
-            kind: DeviceKind::Appliance,
-            part: NetPart::Ufm,
-            su: None,
-        });
+        w.devices.push(NetDevice::new(u.clone(), NetPart::Ufm, None));
     }
     for m in &managers {
-        w.devices.push(NetDevice {
-            name: m.clone(),
-            kind: DeviceKind::Appliance,
-            part: NetPart::Management,
-            su: None,
-        });
+        w.devices.push(NetDevice::new(m.clone(), NetPart::Management, None));
     }
     // UFM into its fabric's leaves: pair p on the compute fabric (p even) or the storage fabric (p odd, when
     // there is one).
@@ -550,23 +549,13 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     }
     w.pdu_ports = pdu_ports;
     for (name, su) in oob_names.iter().zip(&oob_su) {
-        w.devices.push(NetDevice {
-            name: name.clone(),
-            kind: DeviceKind::Management,
-            part: NetPart::OobSwitch,
-            su: *su,
-        });
+        w.devices.push(NetDevice::new(name.clone(), NetPart::OobSwitch, *su));
     }
     if inp.distributed {
         w.distributed = true;
         w.rack_oob = (1..=inp.central_racks).map(|i| format!("oob-rack-{i}")).collect();
         for name in &w.rack_oob {
-            w.devices.push(NetDevice {
-                name: name.clone(),
-                kind: DeviceKind::Management,
-                part: NetPart::OobSwitch,
-                su: None,
-            });
+            w.devices.push(NetDevice::new(name.clone(), NetPart::OobSwitch, None));
         }
     }
     w.oob_switches = (oob_names.len() + w.rack_oob.len()) as u32;
@@ -695,20 +684,10 @@ pub fn wire(inp: &WireInputs<'_>, n: &Networks, mgmt: &ManagementSpec) -> Wiring
     }
     w.inband_uppers = uppers.len() as u32;
     for (l, su) in leaf_su.iter().enumerate().take(inband_leaves as usize) {
-        w.devices.push(NetDevice {
-            name: leaf_name(l),
-            kind: DeviceKind::Inband,
-            part: NetPart::InbandSwitch,
-            su: *su,
-        });
+        w.devices.push(NetDevice::new(leaf_name(l), NetPart::InbandSwitch, *su));
     }
     for name in uppers {
-        w.devices.push(NetDevice {
-            name,
-            kind: DeviceKind::Inband,
-            part: NetPart::InbandSwitch,
-            su: None,
-        });
+        w.devices.push(NetDevice::new(name, NetPart::InbandSwitch, None));
     }
     w.inband_leaves = inband_leaves;
     let _ = taken;

@@ -449,8 +449,10 @@ fn growth_check(f: &Fabric) -> Check {
         Check::warn(
             "fabric.growth",
             format!(
-                "the partial last scalable unit or pod is cabled like a full one, ready to grow: {leaf_extra} leaf-spine \
-                 and {spine_extra} spine-core links beyond what the servers present need (with their optics)"
+                "the partial last scalable unit or pod is cabled like a full one, ready to grow: {} leaf-spine \
+                 and {} spine-core links beyond what the servers present need (with their optics)",
+                crate::text::thousands(leaf_extra),
+                crate::text::thousands(spine_extra)
             ),
         )
     }

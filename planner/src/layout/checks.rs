@@ -3,6 +3,7 @@
 
 use super::{Layout, RackKind};
 use crate::check::Check;
+use crate::text::thousands;
 
 /// The layout's checks.
 pub fn checks(layout: &Layout) -> Vec<Check> {
@@ -46,20 +47,36 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
     ));
     // Against the hand layout, SU by SU.
     let mut worse = Vec::new();
-    for (su, &hand) in st.hand.server_racks.iter().enumerate() {
-        let used = layout
-            .racks
-            .iter()
-            .filter(|r| r.su == Some(su as u32) && r.kind == RackKind::Compute)
-            .count() as u32;
-        if used > hand {
-            worse.push(format!("SU {} uses {used} server racks where {hand} would do", su + 1));
+    let mut used = vec![0u32; st.hand.server_racks.len()];
+    for r in layout.racks.iter().filter(|r| r.kind == RackKind::Compute) {
+        if let Some(n) = r.su.and_then(|su| used.get_mut(su as usize)) {
+            *n += 1;
         }
     }
-    if network > st.hand.network_racks && server_racks >= st.hand.server_racks.iter().sum() {
+    let over: Vec<(usize, u32, u32)> = st
+        .hand
+        .server_racks
+        .iter()
+        .zip(&used)
+        .enumerate()
+        .filter(|(_, (hand, used))| used > hand)
+        .map(|(su, (&hand, &used))| (su, used, hand))
+        .collect();
+    // At most 5 named: a 2,048-SU plan would otherwise list every SU.
+    for &(su, used, hand) in over.iter().take(5) {
+        worse.push(format!("SU {} uses {used} server racks where {hand} would do", su + 1));
+    }
+    if over.len() > 5 {
+        worse.push(format!("and {} more SUs", thousands((over.len() - 5) as u64)));
+    }
+    // The hand count's network racks hold the management devices too (their racks of their own).
+    let switch_racks = st.racks - layout.racks.iter().filter(|r| r.kind == RackKind::Compute).count() as u32;
+    if switch_racks > st.hand.network_racks {
         worse.push(format!(
-            "{network} network racks where the switches' U, kW and weight need {}",
-            st.hand.network_racks
+            "{} network and management racks where the switches' summed U, kW and weight need {} (whole \
+             switches do not pack to the sum)",
+            thousands(u64::from(switch_racks)),
+            thousands(u64::from(st.hand.network_racks))
         ));
     }
     let hand_servers: u32 = st.hand.server_racks.iter().sum();
@@ -67,11 +84,12 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
         out.push(Check::warn(
             "layout.vs_hand",
             format!(
-                "the plan uses {} racks, a hand layout {} ({hand_servers} server racks at the highest density \
-                 that fits, {} network): {}",
-                st.racks,
-                st.hand.total,
-                st.hand.network_racks,
+                "the plan uses {} racks, a hand layout {} ({} server racks at the highest density that fits, {} \
+                 network): {}",
+                thousands(u64::from(st.racks)),
+                thousands(u64::from(st.hand.total)),
+                thousands(u64::from(hand_servers)),
+                thousands(u64::from(st.hand.network_racks)),
                 if worse.is_empty() {
                     "the switches spread over more racks".to_string()
                 } else {
@@ -83,9 +101,12 @@ pub fn checks(layout: &Layout) -> Vec<Check> {
         out.push(Check::pass(
             "layout.vs_hand",
             format!(
-                "{} racks, no more than a hand layout's {} ({hand_servers} server racks at the highest density \
-                 that fits, {} network)",
-                st.racks, st.hand.total, st.hand.network_racks
+                "{} racks, no more than a hand layout's {} ({} server racks at the highest density that fits, {} \
+                 network)",
+                thousands(u64::from(st.racks)),
+                thousands(u64::from(st.hand.total)),
+                thousands(u64::from(hand_servers)),
+                thousands(u64::from(st.hand.network_racks))
             ),
         ));
     }
