@@ -1350,12 +1350,12 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         "#a16207",
         format!(
             "{} × {} at {} Gb/s, bonded ×{} · {} links to the site core (outside the plan) · {} ISLs inside the leaf pairs",
-            ib.switches.total,
+            digits(u64::from(ib.switches.total)),
             ib.switch_id,
             plan.resolved.spec.inband.port_speed_gbps,
             plan.resolved.spec.inband.bond,
-            kind(ib, "site_uplink"),
-            kind(ib, "isl")
+            digits(kind(ib, "site_uplink")),
+            digits(kind(ib, "isl"))
         ),
     );
     let (r1, r2, r3) = rows(y);
@@ -1439,7 +1439,8 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
         "#b45309",
         format!(
             "{} × {} · 1 GbE Cat6 to every BMC, switch management port, PDU, UFM and management node · 2 uplinks each into in-band",
-            oob.switches.total, oob.switch_id
+            digits(u64::from(oob.switches.total)),
+            oob.switch_id
         ),
     );
     let (r1, r2, _) = rows(y);
@@ -1515,10 +1516,11 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
             },
             mgmt_names.len(),
             span(&mgmt_names.iter().map(String::as_str).collect::<Vec<_>>()),
-            if mgmt_racks.is_empty() {
-                "none".to_string()
-            } else {
-                mgmt_racks.join(", ")
+            // Named while few; a large distributed plan has dozens, given as a count and its first and last.
+            match mgmt_racks.len() {
+                0 => "none".to_string(),
+                1..=6 => mgmt_racks.join(", "),
+                n => format!("{} ({})", digits(n as u64), span(&mgmt_racks)),
             }
         ),
     ));
