@@ -182,32 +182,11 @@ fn racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg() {
         .count();
     assert_eq!(racks, su64().0.layout.racks.len());
 
-    if let Some(rsvg) = common::tool_or_skip(
-        "racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg (librsvg)",
-        Some("GIGAPOD_RSVG_CONVERT"),
-        &["rsvg-convert"],
-        "`apt-get install -y librsvg2-bin`, as .ci/run does",
+    if let Some((pw, ph, took)) = common::rsvg_png(
+        "racks_svg_of_64_sus_renders_whole_in_librsvg_and_resvg",
+        "racks.svg",
+        svg,
     ) {
-        let t = tempfile::tempdir().unwrap();
-        let (input, png) = (t.path().join("racks.svg"), t.path().join("racks.png"));
-        std::fs::write(&input, svg).unwrap();
-        let t0 = std::time::Instant::now();
-        let out = std::process::Command::new(rsvg)
-            .arg(&input)
-            .arg("-o")
-            .arg(&png)
-            .output()
-            .unwrap();
-        let took = t0.elapsed();
-        assert!(
-            out.status.success(),
-            "rsvg-convert refused racks.svg: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // The PNG's size, from its IHDR chunk.
-        let head = std::fs::read(&png).unwrap();
-        let pw = u32::from_be_bytes(head[16..20].try_into().unwrap());
-        let ph = u32::from_be_bytes(head[20..24].try_into().unwrap());
         assert_eq!((f64::from(pw), f64::from(ph)), (w.ceil(), h.ceil()));
         eprintln!(
             "librsvg: racks.svg of 64 SUs, {pw} x {ph} px, rendered in {:.2} s",

@@ -116,25 +116,9 @@ fn a_plane_of_96_sus_is_drawn_one_column_per_pod_with_every_leaf_counted() {
         "server counts per column"
     );
 
-    if let Some(rsvg) = common::tool_or_skip(
-        "a_plane_of_96_sus_is_drawn_one_column_per_pod_with_every_leaf_counted (librsvg)",
-        Some("GIGAPOD_RSVG_CONVERT"),
-        &["rsvg-convert"],
-        "`apt-get install -y librsvg2-bin`, as .ci/run does",
-    ) {
-        let t = tempfile::tempdir().unwrap();
-        let (input, png) = (t.path().join("topology.svg"), t.path().join("topology.png"));
-        std::fs::write(&input, svg).unwrap();
-        let out = std::process::Command::new(rsvg)
-            .arg(&input)
-            .arg("-o")
-            .arg(&png)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "rsvg-convert refused topology.svg: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    common::rsvg_png(
+        "a_plane_of_96_sus_is_drawn_one_column_per_pod_with_every_leaf_counted",
+        "topology.svg",
+        svg,
+    );
 }

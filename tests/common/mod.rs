@@ -49,3 +49,35 @@ pub fn tool_or_skip(test: &str, env: Option<&str>, names: &[&str], install: &str
     }
     found
 }
+
+/// An SVG rendered to PNG by librsvg (`rsvg-convert`, or `GIGAPOD_RSVG_CONVERT`): the PNG's width and height in
+/// pixels (from its IHDR chunk) and the time the render took; `None` after a printed skip when librsvg is absent.
+/// Panics, with librsvg's message, when it refuses the file (a test failure).
+pub fn rsvg_png(test: &str, name: &str, svg: &str) -> Option<(u32, u32, std::time::Duration)> {
+    let rsvg = tool_or_skip(
+        &format!("{test} (librsvg)"),
+        Some("GIGAPOD_RSVG_CONVERT"),
+        &["rsvg-convert"],
+        "`apt-get install -y librsvg2-bin`, as .ci/run does",
+    )?;
+    let t = tempfile::tempdir().unwrap();
+    let (input, png) = (t.path().join(name), t.path().join("out.png"));
+    std::fs::write(&input, svg).unwrap();
+    let t0 = std::time::Instant::now();
+    let out = std::process::Command::new(rsvg)
+        .arg(&input)
+        .arg("-o")
+        .arg(&png)
+        .output()
+        .unwrap();
+    let took = t0.elapsed();
+    assert!(
+        out.status.success(),
+        "rsvg-convert refused {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = std::fs::read(&png).unwrap();
+    let w = u32::from_be_bytes(head[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(head[20..24].try_into().unwrap());
+    Some((w, h, took))
+}
