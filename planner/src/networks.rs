@@ -35,6 +35,17 @@ pub enum StorageFabric {
     None,
 }
 
+impl StorageFabric {
+    /// The catalog `protocol` its switch must have (`infiniband`, `ethernet`), or `None` without a fabric.
+    pub fn protocol(self) -> Option<&'static str> {
+        match self {
+            StorageFabric::Infiniband => Some("infiniband"),
+            StorageFabric::Ethernet => Some("ethernet"),
+            StorageFabric::None => None,
+        }
+    }
+}
+
 /// The RA's storage performance levels (pod-facts A.1.4, Table 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -331,8 +342,6 @@ pub struct StorageNetwork {
     /// Read bandwidth one full SU can draw, GB/s: its leaves' uplinks by max-flow share, bounded by the appliances
     /// when given.
     pub per_su_gb_per_s: f64,
-    /// Planes of the storage fabric: 1, or the nodes' storage ports (`storage.planes`).
-    pub planes: u32,
 }
 
 /// Everything beside the compute fabric.
@@ -551,7 +560,6 @@ fn build_storage(
             r => r.map_err(|e| storage_error(e, ports))?,
         },
     };
-    let planes = f.plane_set().map_or(1, |p| p.count);
     let analysis = fabric::analyse(
         &f,
         &AnalysisOptions {
@@ -612,7 +620,6 @@ fn build_storage(
         counts,
         per_node_gb_per_s: per_node,
         per_su_gb_per_s: per_su,
-        planes,
     })
 }
 

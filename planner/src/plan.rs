@@ -493,11 +493,8 @@ fn wire_inputs<'a>(
         storage_nic_form: r.storage_nic.as_ref().map_or("qsfp112", |n| n.form.as_str()),
         storage_ports: st.ports_at(storage_speed),
         storage_speed,
-        storage_protocol: if st.protocol == "ethernet" {
-            "ethernet"
-        } else {
-            "infiniband"
-        },
+        // The spec check holds the storage switch to this protocol.
+        storage_protocol: r.spec.storage.fabric.protocol().unwrap_or("infiniband"),
         inband_ports: r.inband_switch.ports_at(inband_speed),
         inband_speed,
         bond: u32::try_from(r.spec.inband.bond.max(1)).unwrap_or(2),

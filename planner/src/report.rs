@@ -104,7 +104,7 @@ impl NetworksReport {
             storage: n.storage.as_ref().map(|s| s.counts.clone()),
             storage_read_gb_per_s_per_node: n.storage.as_ref().map(|s| s.per_node_gb_per_s),
             storage_read_gb_per_s_per_su: n.storage.as_ref().map(|s| s.per_su_gb_per_s),
-            storage_planes: n.storage.as_ref().map(|s| s.planes),
+            storage_planes: n.storage.as_ref().map(|s| s.fabric.plane_count()),
             inband: n.inband.clone(),
             oob: n.oob.clone(),
             ufm_appliances: n.ufm,

@@ -1128,14 +1128,14 @@ impl Spec {
         };
         // A storage fabric of one protocol on a switch of the other plans, but is not a fabric anyone can build
         // (an InfiniBand fabric of SN5600s, with UFM on it): the switch must speak the fabric's protocol.
-        let want = match s.storage.fabric {
-            StorageFabric::Infiniband => Some(("infiniband", "InfiniBand", "ethernet")),
-            StorageFabric::Ethernet => Some(("ethernet", "Ethernet", "infiniband")),
-            StorageFabric::None => None,
-        };
-        if let (Some((protocol, name, other)), Some(sw)) = (want, &storage_switch)
+        if let (Some(protocol), Some(sw)) = (s.storage.fabric.protocol(), &storage_switch)
             && sw.protocol != protocol
         {
+            let (name, other) = if protocol == "infiniband" {
+                ("InfiniBand", "ethernet")
+            } else {
+                ("Ethernet", "infiniband")
+            };
             let fitting: Vec<&str> = r
                 .catalog
                 .iter(Some(PartKind::Switch))

@@ -184,8 +184,8 @@ pub fn text(plan: &Plan) -> String {
                 "{} x {}{} ({} links, {:.0} GB/s read per node)",
                 th(s.counts.switches.total),
                 s.counts.switch_id,
-                if s.planes > 1 {
-                    format!(" in {} planes, one per storage port", s.planes)
+                if s.fabric.plane_count() > 1 {
+                    format!(" in {} planes, one per storage port", s.fabric.plane_count())
                 } else {
                     String::new()
                 },

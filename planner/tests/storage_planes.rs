@@ -52,14 +52,14 @@ fn auto_builds_one_fabric_while_it_fits_and_a_plane_per_port_beyond() {
         .plan(&spec(16, StoragePlanes::Auto))
         .expect("16 SUs plan");
     let st = small.networks.storage.as_ref().unwrap();
-    assert_eq!(st.planes, 1);
+    assert_eq!(st.fabric.plane_count(), 1);
     assert_eq!(st.fabric.leaves().count(), 16 * 8);
 
     let big = Planner::new(&cat)
         .plan(&spec(20, StoragePlanes::Auto))
         .expect("20 SUs plan as planes");
     let st = big.networks.storage.as_ref().unwrap();
-    assert_eq!(st.planes, 2);
+    assert_eq!(st.fabric.plane_count(), 2);
     // 4 leaves per SU in each plane; every node has one storage port in each.
     assert_eq!(st.fabric.leaves().count(), 2 * 20 * 4);
     let node = st

@@ -141,21 +141,16 @@ pub fn solve_with(
             });
         }
     }
+    // SU network racks of their own (halls), or an OOB switch in each central rack (distributed management): the
+    // layout, its first-fit baseline and the hand count keep the same rules.
+    let apart = own_su_racks || !input.rack_switches.is_empty();
     let modes = match input.leaf_placement {
         LeafPlacement::Auto => vec![LeafPlacement::NetworkRack, LeafPlacement::InRack],
         m => vec![m],
     };
     let mut laid: Vec<Layout> = modes
         .iter()
-        .map(|&m| {
-            arrange(
-                input,
-                m,
-                cap,
-                link_cost,
-                own_su_racks || !input.rack_switches.is_empty(),
-            )
-        })
+        .map(|&m| arrange(input, m, cap, link_cost, apart))
         .collect();
     // Fewest racks, then the link cost: in dollars when both are priced, else in weights.
     laid.sort_by(|a, b| {
@@ -214,16 +209,13 @@ pub fn solve_with(
     // the SU and each plane's spines and cores together, and leaves room in every central rack for its OOB switch,
     // as the layout must: the hand count follows the same rules, so `layout.vs_hand` compares like with like.
     let central = room_for(limits, input.rack_switches.first());
-    let hand_network = if own_su_racks || !input.rack_switches.is_empty() {
-        let mut planes: Vec<Option<u32>> = input.global_network.iter().map(|d| d.plane).collect();
-        planes.sort_unstable();
-        planes.dedup();
+    let hand_network = if apart {
         input
             .sus
             .iter()
             .map(|s| hand_racks(&mut s.network.iter(), &limits))
             .sum::<u32>()
-            + planes
+            + planes_of(&input.global_network)
                 .iter()
                 .map(|p| hand_racks(&mut input.global_network.iter().filter(|d| d.plane == *p), &central))
                 .sum::<u32>()
@@ -249,7 +241,7 @@ pub fn solve_with(
         .chain(&input.global_network)
         .collect();
     // With an OOB switch in each central rack, those racks are packed with room for it, as in the layout.
-    let network_ffd = if own_su_racks || !input.rack_switches.is_empty() {
+    let network_ffd = if apart {
         let global: Vec<&Device> = input.global_network.iter().collect();
         input
             .sus
@@ -305,14 +297,19 @@ fn room_for(limits: RackLimits, device: Option<&Device>) -> RackLimits {
     }
 }
 
+/// The fabric planes the devices stand in, in order (`None` for devices of no plane), each once.
+fn planes_of<'d>(devices: impl IntoIterator<Item = &'d Device>) -> Vec<Option<u32>> {
+    let mut planes: Vec<Option<u32>> = devices.into_iter().map(|d| d.plane).collect();
+    planes.sort_unstable();
+    planes.dedup();
+    planes
+}
+
 /// First-fit decreasing of each fabric plane's devices on its own (one group without planes): racks as lists of
 /// indices into `devices`.
 fn per_plane_ffd(devices: &[&Device], limits: &RackLimits) -> Vec<Vec<usize>> {
-    let mut planes: Vec<Option<u32>> = devices.iter().map(|d| d.plane).collect();
-    planes.sort_unstable();
-    planes.dedup();
     let mut racks = Vec::new();
-    for plane in planes {
+    for plane in planes_of(devices.iter().copied()) {
         let members: Vec<usize> = (0..devices.len()).filter(|&i| devices[i].plane == plane).collect();
         let part: Vec<&Device> = members.iter().map(|&i| devices[i]).collect();
         racks.extend(

@@ -1201,8 +1201,8 @@ fn networks_panel(plan: &Plan, y0: f64, width: f64) -> (Group, f64) {
                 "{} × {}{} · bisection {} Gb/s by max-flow · read {:.1} GB/s per node, {:.1} GB/s per SU (target `{:?}`)",
                 digits(u64::from(c.switches.total)),
                 c.switch_id,
-                if st.planes > 1 {
-                    format!(" in {} planes (one per storage port)", st.planes)
+                if st.fabric.plane_count() > 1 {
+                    format!(" in {} planes (one per storage port)", st.fabric.plane_count())
                 } else {
                     String::new()
                 },
